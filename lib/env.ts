@@ -1,0 +1,48 @@
+import path from "node:path";
+import { z } from "zod";
+
+// Every environment variable the product reads, parsed once.
+const schema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default(".data"),
+  MODELS_DIR: z.string().default("models"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  ADMIN_EMAIL: z.string().email().optional(),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  NEXTAUTH_SECRET: z.string().optional(),
+  /** A run whose worker sent no heartbeat for this long is failed. */
+  RUN_STALE_SECONDS: z.coerce.number().positive().default(30),
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().positive().default(2000),
+  WORKER_POLL_MS: z.coerce.number().int().positive().default(1000),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (!cached) {
+    const parsed = schema.safeParse(process.env);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      throw new Error(`Invalid environment: ${issues}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+export function dataDir(): string {
+  return path.resolve(env().DATA_DIR);
+}
+
+export function modelsDir(): string {
+  return path.resolve(env().MODELS_DIR);
+}
+
+export function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set (npm start sets it when it starts the embedded PostgreSQL)");
+  return url;
+}

@@ -1,0 +1,65 @@
+// Shapes shared by the training code, the ONNX exporter and the run handler.
+
+/**
+ * The starter model: a static-embedding classifier (fastText family).
+ * logits = mean_{t: mask=1}(embedding[ids[t]]) · weight + bias
+ */
+export interface StaticParams {
+  vocabSize: number;
+  dim: number;
+  numLabels: number;
+  /** vocabSize × dim, row-major (row i is token i's vector). */
+  embedding: Float32Array;
+  /** dim × numLabels, row-major (weight[d * numLabels + c]). */
+  weight: Float32Array;
+  /** numLabels */
+  bias: Float32Array;
+}
+
+/** Training arguments after defaults are applied (Hugging Face TrainingArguments names, camel-cased). */
+export interface TrainArgs {
+  learningRate: number;
+  numTrainEpochs: number;
+  /** Training batch size (the seed's rule applies when the request has none). */
+  batchSize: number;
+  evalBatchSize: number;
+  weightDecay: number;
+  seed: number;
+  /** "no" | "steps" | "epoch" */
+  evaluationStrategy: "no" | "steps" | "epoch";
+  evalSteps: number;
+  loggingSteps: number;
+  warmupRatio: number;
+}
+
+/** One point of the loss curve (training loss per logging step, eval loss when evaluation runs). */
+export interface LossPoint {
+  step: number;
+  epoch: number;
+  loss?: number;
+  evalLoss?: number;
+}
+
+export interface ClassScores {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+/** Evaluation of one model on the held-out rows. Key names follow the seed (`accuracy`, `precision`, `f1`). */
+export interface Metrics {
+  accuracy: number;
+  /** weighted by support */
+  precision: number;
+  recall: number;
+  f1: number;
+  macro_precision: number;
+  macro_recall: number;
+  macro_f1: number;
+  per_class: Record<string, ClassScores>;
+  /** labels[i] names row i and column i of matrix; matrix[true][predicted] = count */
+  confusion_matrix: { labels: string[]; matrix: number[][] };
+  eval_loss: number;
+  samples: number;
+}
