@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { db } from "@/lib/db/client";
+import { badRequest, HttpError, json, readJson, route } from "@/lib/http";
+import { promoteVersion, PromoteError } from "@/lib/models/promote";
+import { requireCaller } from "@/lib/session";
+import { toFieldIssues } from "@/lib/validations/run-request";
+
+const body = z.object({ versionId: z.string({ error: "must be a version id" }).min(1, { error: "must be a version id" }) });
+
+/** The Override button: makes a version serve (and, with an older version, the rollback). */
+export const POST = route(async (req, ctx: { params: Promise<{ name: string }> }) => {
+  const user = await requireCaller(req, "admin");
+  const { name } = await ctx.params;
+  const parsed = body.safeParse(await readJson(req));
+  if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
+  try {
+    return json(await promoteVersion(db(), { modelName: decodeURIComponent(name), versionId: parsed.data.versionId, userId: user.id }));
+  } catch (err) {
+    if (err instanceof PromoteError) throw new HttpError(err.status, err.message);
+    throw err;
+  }
+});

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { db } from "@/lib/db/client";
+import { badRequest, HttpError, json, readJson, route } from "@/lib/http";
+import { NothingServingError, servingClassifier, UnknownModelError } from "@/lib/models/serving";
+import type { PredictResponse } from "@/lib/runs/types";
+import { requireCaller } from "@/lib/session";
+import { toFieldIssues } from "@/lib/validations/run-request";
+
+export const dynamic = "force-dynamic";
+
+// The seed's MLRequest: {"inputs": "text"} or a list, optionally naming a model.
+const predictSchema = z.object({
+  model: z.string().min(1, { error: "must not be empty" }).optional(),
+  inputs: z.union([z.string(), z.array(z.string()).min(1, { error: "must hold at least one text" }).max(1000, { error: "must hold at most 1000 texts" })], {
+    error: "must be a string or a list of strings",
+  }),
+});
+
+export const POST = route(async (req) => {
+  await requireCaller(req);
+  const parsed = predictSchema.safeParse(await readJson(req));
+  if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
+  const texts = typeof parsed.data.inputs === "string" ? [parsed.data.inputs] : parsed.data.inputs;
+  const started = performance.now();
+  let serving;
+  try {
+    serving = await servingClassifier(db(), parsed.data.model);
+  } catch (err) {
+    if (err instanceof NothingServingError) throw new HttpError(409, err.message);
+    if (err instanceof UnknownModelError) throw new HttpError(404, err.message, [{ path: "model", message: err.message }]);
+    throw err;
+  }
+  const probs = await serving.classifier.predict(texts);
+  const labels = serving.classifier.labels;
+  const body: PredictResponse = {
+    model: serving.model,
+    versionId: serving.versionId,
+    elapsedMs: Math.round((performance.now() - started) * 100) / 100,
+    predictions: probs.map((p) => {
+      let best = 0;
+      for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+      return { label: labels[best], scores: Object.fromEntries(labels.map((l, i) => [l, p[i]])) };
+    }),
+  };
+  return json(body);
+});

@@ -1,0 +1,105 @@
+import { db } from "@/lib/db/client";
+import { HttpError, route } from "@/lib/http";
+import { subscribeToRun } from "@/lib/runs/live";
+import type { RunView } from "@/lib/runs/types";
+import { getRunView, runLogsAfter } from "@/lib/runs/views";
+import { requireCaller } from "@/lib/session";
+
+export const dynamic = "force-dynamic";
+
+const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
+const POLL_MS = 1000;
+const KEEPALIVE_MS = 15000;
+
+/**
+ * Server-Sent Events of one run: `log` events (id = the line's sequence number, so the browser's
+ * Last-Event-ID resumes without gap or duplicate), `progress` events with the run, and a final
+ * `end` event. Woken by NOTIFY, with a one-second poll as a safety net.
+ */
+export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) => {
+  await requireCaller(req);
+  const { id } = await ctx.params;
+  const first = await getRunView(db(), id);
+  if (!first) throw new HttpError(404, `No run has id "${id}"`);
+  const url = new URL(req.url);
+  let lastSeq = Number(req.headers.get("last-event-id") ?? url.searchParams.get("after") ?? 0) || 0;
+
+  const encoder = new TextEncoder();
+  let closed = false;
+  let wake: (() => void) | null = null;
+  let unsubscribe = () => {};
+
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (event: string, data: unknown, eventId?: number) => {
+        if (closed) return;
+        controller.enqueue(encoder.encode(`${eventId !== undefined ? `id: ${eventId}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+      };
+      unsubscribe = subscribeToRun(id, () => wake?.());
+      req.signal.addEventListener("abort", () => {
+        closed = true;
+        wake?.();
+      });
+      controller.enqueue(encoder.encode(`retry: 1000\n\n`));
+      let lastProgress = "";
+      let lastKeepalive = Date.now();
+      try {
+        while (!closed) {
+          const run = (await getRunView(db(), id)) as RunView;
+          for (;;) {
+            const lines = await runLogsAfter(db(), id, lastSeq, 500);
+            for (const line of lines) {
+              send("log", line, line.seq);
+              lastSeq = line.seq;
+            }
+            if (lines.length < 500) break;
+          }
+          const snapshot = JSON.stringify(run);
+          if (snapshot !== lastProgress) {
+            send("progress", run);
+            lastProgress = snapshot;
+          }
+          if (FINISHED.has(run.status)) {
+            // lines written after the status flip are sent by one more pass
+            const tail = await runLogsAfter(db(), id, lastSeq);
+            for (const line of tail) send("log", line, (lastSeq = line.seq));
+            send("end", run);
+            break;
+          }
+          if (Date.now() - lastKeepalive > KEEPALIVE_MS) {
+            controller.enqueue(encoder.encode(`: keepalive\n\n`));
+            lastKeepalive = Date.now();
+          }
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, POLL_MS);
+            wake = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+          wake = null;
+        }
+      } catch (err) {
+        if (!closed) send("error", { error: (err as Error).message });
+      } finally {
+        unsubscribe();
+        if (!closed) controller.close();
+        closed = true;
+      }
+    },
+    cancel() {
+      closed = true;
+      unsubscribe();
+      wake?.();
+    },
+  });
+
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-cache, no-transform",
+      Connection: "keep-alive",
+      "X-Accel-Buffering": "no",
+    },
+  });
+});

@@ -1,0 +1,14 @@
+import { db } from "@/lib/db/client";
+import { HttpError, json, route } from "@/lib/http";
+import { getRunView } from "@/lib/runs/views";
+import { requireCaller } from "@/lib/session";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) => {
+  await requireCaller(req);
+  const { id } = await ctx.params;
+  const run = await getRunView(db(), id);
+  if (!run) throw new HttpError(404, `No run has id "${id}"`);
+  return json(run);
+});

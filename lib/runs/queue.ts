@@ -1,0 +1,82 @@
+import type { PrismaClient } from "../db/generated/client";
+
+// The run queue lives in the TrainingRun table: a worker claims the oldest queued run with
+// FOR UPDATE SKIP LOCKED (so no two workers ever take the same run), heartbeats while it works,
+// and any worker reaps runs whose heartbeat stopped.
+
+export const RUN_QUEUED_CHANNEL = "run_queued";
+export const RUN_EVENTS_CHANNEL = "run_events";
+
+export async function notifyRunQueued(db: PrismaClient): Promise<void> {
+  await db.$executeRaw`SELECT pg_notify(${RUN_QUEUED_CHANNEL}, '')`;
+}
+
+export async function notifyRunEvent(db: PrismaClient, runId: string): Promise<void> {
+  await db.$executeRaw`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${runId})`;
+}
+
+/** Atomically takes the oldest queued run for this worker; null when the queue is empty. */
+export async function claimNextRun(db: PrismaClient, workerId: string): Promise<string | null> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    UPDATE "TrainingRun" SET status = 'running', phase = 'starting', "workerId" = ${workerId},
+           "startedAt" = now(), "heartbeatAt" = now()
+    WHERE id = (
+      SELECT id FROM "TrainingRun" WHERE status = 'queued'
+      ORDER BY "createdAt", id FOR UPDATE SKIP LOCKED LIMIT 1
+    )
+    RETURNING id`;
+  return rows[0]?.id ?? null;
+}
+
+/** Records that the worker still holds the run; returns whether a cancel was requested. */
+export async function heartbeatRun(db: PrismaClient, runId: string, workerId: string): Promise<{ cancelRequested: boolean; lost: boolean }> {
+  const rows = await db.$queryRaw<{ cancelRequested: boolean }[]>`
+    UPDATE "TrainingRun" SET "heartbeatAt" = now()
+    WHERE id = ${runId} AND "workerId" = ${workerId} AND status = 'running'
+    RETURNING "cancelRequested"`;
+  return { cancelRequested: rows[0]?.cancelRequested ?? false, lost: rows.length === 0 };
+}
+
+export async function heartbeatWorker(db: PrismaClient, worker: { id: string; hostname: string; pid: number }): Promise<void> {
+  await db.worker.upsert({
+    where: { id: worker.id },
+    create: { ...worker },
+    update: { heartbeatAt: new Date() },
+  });
+}
+
+/**
+ * Fails every running run whose worker has not heartbeated for `staleSeconds`, with a log line
+ * saying so. Returns the ids it failed.
+ */
+export async function reapStaleRuns(db: PrismaClient, staleSeconds: number): Promise<string[]> {
+  const message = `The worker running this run stopped responding (no heartbeat for over ${staleSeconds} s): it was probably killed or lost its connection. Nothing was saved; start the run again.`;
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    UPDATE "TrainingRun" SET status = 'failed', phase = 'failed', error = ${message}, "finishedAt" = now()
+    WHERE status = 'running' AND "heartbeatAt" < now() - make_interval(secs => ${staleSeconds})
+    RETURNING id`;
+  for (const { id } of rows) {
+    await db.$executeRaw`
+      INSERT INTO "RunLog" ("runId", seq, level, message)
+      SELECT ${id}, coalesce(max(seq), 0) + 1, 'error', ${message} FROM "RunLog" WHERE "runId" = ${id}`;
+    await notifyRunEvent(db, id);
+  }
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Cancels a run: a queued run ends at once; a running one is flagged and its worker stops at its
+ * next step. Returns false when the run had already finished.
+ */
+export async function requestCancel(db: PrismaClient, runId: string): Promise<boolean> {
+  const queued = await db.trainingRun.updateMany({
+    where: { id: runId, status: "queued" },
+    data: { status: "cancelled", phase: "cancelled", finishedAt: new Date(), cancelRequested: true },
+  });
+  if (queued.count === 0) {
+    const running = await db.trainingRun.updateMany({ where: { id: runId, status: "running" }, data: { cancelRequested: true } });
+    if (running.count === 0) return false;
+  }
+  await notifyRunEvent(db, runId);
+  return true;
+}

@@ -1,0 +1,78 @@
+import type { PrismaClient } from "../db/generated/client";
+import type { LossPoint } from "../training/types";
+import { notifyRunEvent } from "./queue";
+
+// What a run handler uses to tell the world how it is doing: log lines (rows with a per-run
+// sequence number, so a reconnecting browser misses nothing) and throttled progress updates.
+// Each write is followed by a NOTIFY that the web process turns into Server-Sent Events.
+
+export interface Progress {
+  phase?: string;
+  /** 0..1 over the whole run */
+  progress?: number;
+  step?: number | null;
+  totalSteps?: number | null;
+  etaSeconds?: number | null;
+  rowsPerSecond?: number | null;
+}
+
+export interface RunReporter {
+  log(message: string, level?: "info" | "warn" | "error"): Promise<void>;
+  progress(p: Progress, opts?: { force?: boolean }): Promise<void>;
+  lossPoint(p: LossPoint): Promise<void>;
+  flush(): Promise<void>;
+}
+
+export async function appendRunLog(db: PrismaClient, runId: string, message: string, level = "info"): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await db.$executeRaw`
+        INSERT INTO "RunLog" ("runId", seq, level, message)
+        SELECT ${runId}, coalesce(max(seq), 0) + 1, ${level}, ${message} FROM "RunLog" WHERE "runId" = ${runId}`;
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err; // a concurrent writer took the same seq: retry
+    }
+  }
+}
+
+export function createRunReporter(
+  db: PrismaClient,
+  runId: string,
+  opts: { minIntervalMs?: number; echo?: (line: string) => void } = {},
+): RunReporter {
+  const minInterval = opts.minIntervalMs ?? 250;
+  let pending: Progress = {};
+  let curve: LossPoint[] = [];
+  let curveDirty = false;
+  let lastWrite = 0;
+
+  async function write(): Promise<void> {
+    const data: Record<string, unknown> = { ...pending };
+    if (curveDirty) data.lossCurve = curve;
+    pending = {};
+    curveDirty = false;
+    lastWrite = Date.now();
+    if (Object.keys(data).length === 0) return;
+    await db.trainingRun.update({ where: { id: runId }, data });
+    await notifyRunEvent(db, runId);
+  }
+
+  return {
+    async log(message, level = "info") {
+      opts.echo?.(`[run ${runId}] ${level === "info" ? "" : level + ": "}${message}`);
+      await appendRunLog(db, runId, message, level);
+      await notifyRunEvent(db, runId);
+    },
+    async progress(p, o = {}) {
+      pending = { ...pending, ...p };
+      if (o.force || p.phase !== undefined || Date.now() - lastWrite >= minInterval) await write();
+    },
+    async lossPoint(p) {
+      curve = [...curve, p];
+      curveDirty = true;
+      if (Date.now() - lastWrite >= minInterval) await write();
+    },
+    flush: write,
+  };
+}

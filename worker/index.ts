@@ -1,0 +1,31 @@
+import { createDb } from "../lib/db/client";
+import { databaseUrl, env } from "../lib/env";
+import { startWorker } from "../lib/runs/worker-loop";
+
+// `npm run worker`: one more worker against DATABASE_URL. Any number may run, on any machines.
+
+const url = databaseUrl();
+const e = env();
+const db = createDb(url, 4);
+const worker = startWorker({
+  db,
+  databaseUrl: url,
+  heartbeatMs: e.WORKER_HEARTBEAT_MS,
+  pollMs: e.WORKER_POLL_MS,
+  staleSeconds: e.RUN_STALE_SECONDS,
+});
+
+let stopping = false;
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`worker ${worker.id}: ${sig}, stopping`);
+    worker.stop().finally(() => db.$disconnect().finally(() => process.exit(0)));
+  });
+}
+
+worker.done.catch((err) => {
+  console.error(`worker ${worker.id} crashed:`, err);
+  process.exit(1);
+});
