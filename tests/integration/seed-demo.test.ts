@@ -43,9 +43,15 @@ async function startTestPostgres(database = "t"): Promise<TestPg> {
     onLog: () => {},
     onError: (e) => console.error("[postgres]", e),
   });
-  await server.initialise();
-  await server.start();
-  await server.createDatabase(database);
+  try {
+    await server.initialise();
+    await server.start();
+    await server.createDatabase(database);
+  } catch (e) {
+    await server.stop().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     url: `postgresql://postgres:test@127.0.0.1:${port}/${database}`,
     stop: async () => {
