@@ -1,0 +1,26 @@
+import { deltaTone, formatDeltaNumber, formatDeltaPoints } from "./format";
+
+interface DeltaProps {
+  oldValue: number | null | undefined;
+  newValue: number | null | undefined;
+  /** "points": show as percentage points (scores 0..1); "number": raw difference (losses). */
+  unit?: "points" | "number";
+  lowerIsBetter?: boolean;
+}
+
+/** new − old, coloured green when better and red when worse. */
+export function Delta({ oldValue, newValue, unit = "points", lowerIsBetter = false }: DeltaProps) {
+  if (oldValue === null || oldValue === undefined || newValue === null || newValue === undefined) {
+    return <span className="delta-zero">—</span>;
+  }
+  const delta = newValue - oldValue;
+  const tone = deltaTone(delta, lowerIsBetter);
+  const text = unit === "points" ? formatDeltaPoints(delta) : formatDeltaNumber(delta);
+  const word = tone === "good" ? "better" : tone === "bad" ? "worse" : "unchanged";
+  return (
+    <span className={`delta-${tone}`} data-testid="delta" data-tone={tone}>
+      {text}
+      <span className="visually-hidden"> ({word})</span>
+    </span>
+  );
+}

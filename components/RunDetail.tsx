@@ -1,0 +1,310 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import type { RunView } from "@/lib/runs/types";
+import { ApiRequestError, apiFetch, errorMessage } from "./api";
+import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfusionMatrix } from "./ConfusionMatrix";
+import { Delta } from "./Delta";
+import { ErrorBox } from "./ErrorBox";
+import { formatDateTime, formatInt, formatPercent, formatSeconds, runDuration } from "./format";
+import { LogView } from "./LogView";
+import { LossChart } from "./LossChart";
+import { MetricsTable, NO_OLD_MODEL, PerClassTable } from "./MetricsTable";
+import { ProgressBar } from "./ProgressBar";
+import { isActive, StatusBadge } from "./StatusBadge";
+import { useIsAdmin } from "./useMe";
+import { keepFinishedRun, runQueryKey, useRunEvents, type StreamState } from "./useRunEvents";
+
+const STREAM_TEXT: Record<StreamState, string> = {
+  connecting: "Connecting to live updates…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  ended: "Run finished",
+  failed: "Live updates unavailable; refreshing every few seconds",
+};
+
+export function RunDetail({ id }: { id: string }) {
+  const queryClient = useQueryClient();
+  const isAdmin = useIsAdmin();
+  const { lines, state: stream } = useRunEvents(id);
+
+  const runQuery = useQuery({
+    queryKey: runQueryKey(id),
+    queryFn: ({ signal }) => apiFetch<RunView>(`/api/runs/${encodeURIComponent(id)}`, { signal }),
+    structuralSharing: keepFinishedRun,
+    // The event stream keeps the cache fresh; poll only while it is down and the run is moving.
+    refetchInterval: (q) => {
+      const run = q.state.data;
+      return run && isActive(run.status) && stream !== "live" && stream !== "ended" ? 3_000 : false;
+    },
+  });
+
+  const cancel = useMutation({
+    mutationFn: () => apiFetch<RunView>(`/api/runs/${encodeURIComponent(id)}/cancel`, { method: "POST", body: {} }),
+    onSuccess: (run) => {
+      queryClient.setQueryData(runQueryKey(id), run);
+      void queryClient.invalidateQueries({ queryKey: ["runs"] });
+    },
+  });
+
+  const [confirmOpen, setConfirmOpen] = useState(false);
+  const promote = useMutation({
+    mutationFn: ({ model, versionId }: { model: string; versionId: string }) =>
+      apiFetch<{ model: string; servingVersionId: string; previousVersionId: string | null }>(
+        `/api/models/${encodeURIComponent(model)}/promote`,
+        { method: "POST", body: { versionId } },
+      ),
+    onSuccess: (result) => {
+      queryClient.setQueryData<RunView>(runQueryKey(id), (run) =>
+        run ? { ...run, candidateServing: result.servingVersionId === run.candidateVersionId } : run,
+      );
+      setConfirmOpen(false);
+      void queryClient.invalidateQueries({ queryKey: runQueryKey(id) });
+      void queryClient.invalidateQueries({ queryKey: ["models"] });
+    },
+  });
+
+  if (runQuery.isPending) {
+    return (
+      <p className="muted" role="status">
+        Loading run…
+      </p>
+    );
+  }
+  if (runQuery.isError) {
+    const notFound = runQuery.error instanceof ApiRequestError && runQuery.error.status === 404;
+    return (
+      <ErrorBox error={runQuery.error} title={notFound ? "Run not found" : "Could not load this run"}>
+        <p>
+          <Link href="/">Back to all runs</Link>
+        </p>
+      </ErrorBox>
+    );
+  }
+
+  const run = runQuery.data;
+  const active = isActive(run.status);
+  const oldM = run.metrics.old;
+  const newM = run.metrics.new;
+  const hasMetrics = oldM !== null || newM !== null;
+  const canOverride = isAdmin && run.candidateVersionId !== null && !run.candidateServing;
+  const stepText =
+    run.step !== null && run.totalSteps !== null ? `step ${formatInt(run.step)} / ${formatInt(run.totalSteps)}` : null;
+
+  return (
+    <section aria-labelledby="run-heading">
+      <div className="page-header">
+        <div>
+          <p className="small muted" style={{ margin: 0 }}>
+            <Link href="/">Runs</Link> / <span className="mono">{run.id}</span>
+          </p>
+          <h1 id="run-heading" className="row">
+            Run on {run.model} <StatusBadge status={run.status} />
+          </h1>
+        </div>
+        <div className="row">
+          {active && isAdmin ? (
+            <button
+              type="button"
+              className="btn btn-danger"
+              onClick={() => cancel.mutate()}
+              disabled={cancel.isPending || run.cancelRequested}
+            >
+              Cancel run
+            </button>
+          ) : null}
+        </div>
+      </div>
+
+      {cancel.isError ? <ErrorBox error={cancel.error} title="Could not cancel the run" /> : null}
+
+      {run.status === "failed" ? (
+        <div className="alert alert-error" role="alert" data-testid="run-error">
+          <div className="alert-title">The run failed</div>
+          <p className="mono" style={{ whiteSpace: "pre-wrap" }}>
+            {run.error ?? "No reason was recorded."}
+          </p>
+          <p>Check the log below, fix the request and start a new run.</p>
+        </div>
+      ) : null}
+      {run.status === "cancelled" ? (
+        <div className="alert alert-warn" role="status">
+          This run was cancelled{run.error ? `: ${run.error}` : "."}
+        </div>
+      ) : null}
+
+      <div className="card">
+        <div className="row">
+          <strong>Phase:</strong> <span data-testid="run-phase">{run.phase || "—"}</span>
+          <span className="spacer" />
+          <span className="muted small" aria-live="polite" data-testid="stream-state">
+            {STREAM_TEXT[stream]}
+          </span>
+        </div>
+        <div style={{ margin: "0.6rem 0" }}>
+          <ProgressBar
+            value={run.status === "succeeded" ? 1 : run.progress}
+            label="Run progress"
+            valueText={`${Math.round((run.status === "succeeded" ? 1 : run.progress) * 100)} %${stepText ? `, ${stepText}` : ""}`}
+          />
+        </div>
+        <div className="row small muted">
+          <span data-testid="run-progress">{Math.round((run.status === "succeeded" ? 1 : run.progress) * 100)} %</span>
+          {stepText ? <span data-testid="run-steps">{stepText}</span> : null}
+          {active && run.etaSeconds !== null ? <span>ETA {formatSeconds(run.etaSeconds)}</span> : null}
+          {run.rowsPerSecond !== null ? <span>{formatInt(run.rowsPerSecond)} rows/s</span> : null}
+          {run.cancelRequested && active ? <span>Cancellation requested…</span> : null}
+          <span className="spacer" />
+          <span>Created {formatDateTime(run.createdAt)}</span>
+          <span>Duration {runDuration(run.startedAt, run.finishedAt)}</span>
+        </div>
+      </div>
+
+      <div className="card">
+        <h2>Data</h2>
+        {run.stats ? (
+          <>
+            <dl className="stats" data-testid="run-stats">
+              <div>
+                <dt>Rows</dt>
+                <dd>{formatInt(run.stats.rows)}</dd>
+              </div>
+              <div>
+                <dt>Train</dt>
+                <dd>{formatInt(run.stats.trainRows)}</dd>
+              </div>
+              <div>
+                <dt>Test</dt>
+                <dd>{formatInt(run.stats.testRows)}</dd>
+              </div>
+              {run.stats.skippedRows ? (
+                <div>
+                  <dt>Skipped</dt>
+                  <dd>{formatInt(run.stats.skippedRows)}</dd>
+                </div>
+              ) : null}
+            </dl>
+            {run.stats.labels && Object.keys(run.stats.labels).length > 0 ? (
+              <p className="small muted" style={{ marginTop: "0.6rem" }}>
+                Labels:{" "}
+                {Object.entries(run.stats.labels)
+                  .map(([label, count]) => `${label} (${formatInt(count)})`)
+                  .join(", ")}
+              </p>
+            ) : null}
+          </>
+        ) : (
+          <p className="muted">{active ? "Row counts appear once the rows are fetched." : "No rows were fetched."}</p>
+        )}
+        <details>
+          <summary>Request</summary>
+          <pre className="mono small" style={{ overflowX: "auto" }}>
+            {JSON.stringify(run.request, null, 2)}
+          </pre>
+        </details>
+      </div>
+
+      {run.candidateVersionId ? (
+        <div className="card" data-testid="candidate">
+          <h2>New version</h2>
+          <div className="row">
+            <span>
+              Version <code>{run.candidateVersionId}</code> of <strong>{run.model}</strong>
+            </span>
+            {run.candidateServing ? (
+              <span className="badge badge-serving" data-testid="serving-badge">
+                Serving
+              </span>
+            ) : (
+              <span className="muted">Not serving</span>
+            )}
+            <span className="spacer" />
+            {canOverride ? (
+              <button type="button" className="btn btn-primary" onClick={() => setConfirmOpen(true)}>
+                Override
+              </button>
+            ) : null}
+          </div>
+          {!run.candidateServing && !isAdmin ? (
+            <p className="hint">An admin can make this version serve predictions.</p>
+          ) : null}
+          <ConfirmDialog
+            open={confirmOpen}
+            title={`Serve this version of ${run.model}?`}
+            confirmLabel="Confirm override"
+            busy={promote.isPending}
+            error={promote.isError ? errorMessage(promote.error) : null}
+            onCancel={() => {
+              setConfirmOpen(false);
+              promote.reset();
+            }}
+            onConfirm={() => {
+              if (run.candidateVersionId) promote.mutate({ model: run.model, versionId: run.candidateVersionId });
+            }}
+          >
+            <p>
+              Predictions for <strong>{run.model}</strong> will come from version <code>{run.candidateVersionId}</code>. The
+              current version is kept, so you can roll back later.
+            </p>
+            {oldM ? (
+              <ul>
+                <li>
+                  Accuracy {formatPercent(oldM.accuracy)} → {formatPercent(newM?.accuracy)} (
+                  <Delta oldValue={oldM.accuracy} newValue={newM?.accuracy} />)
+                </li>
+                <li>
+                  F1 (weighted) {formatPercent(oldM.f1)} → {formatPercent(newM?.f1)} (
+                  <Delta oldValue={oldM.f1} newValue={newM?.f1} />)
+                </li>
+              </ul>
+            ) : (
+              <p>
+                {NO_OLD_MODEL}. New accuracy {formatPercent(newM?.accuracy)}, F1 (weighted) {formatPercent(newM?.f1)}.
+              </p>
+            )}
+          </ConfirmDialog>
+        </div>
+      ) : null}
+
+      {hasMetrics ? (
+        <div className="card">
+          <h2>Old vs new</h2>
+          <MetricsTable oldMetrics={oldM} newMetrics={newM} />
+          <h3 style={{ marginTop: "1rem" }}>F1 per class</h3>
+          <PerClassTable oldMetrics={oldM} newMetrics={newM} />
+          <div className="grid-2" style={{ marginTop: "1rem" }}>
+            {oldM ? (
+              <ConfusionMatrix title="Confusion matrix: old" matrix={oldM.confusion_matrix} />
+            ) : (
+              <div>
+                <h3>Confusion matrix: old</h3>
+                <p className="muted">{NO_OLD_MODEL}.</p>
+              </div>
+            )}
+            {newM ? (
+              <ConfusionMatrix title="Confusion matrix: new" matrix={newM.confusion_matrix} />
+            ) : (
+              <div>
+                <h3>Confusion matrix: new</h3>
+                <p className="muted">Appears once the new model is evaluated.</p>
+              </div>
+            )}
+          </div>
+        </div>
+      ) : null}
+
+      <div className="card">
+        <h2>Loss</h2>
+        <LossChart points={run.lossCurve} />
+      </div>
+
+      <div className="card">
+        <h2>Log</h2>
+        <LogView lines={lines} emptyText={active ? "Waiting for the first log line…" : "This run wrote no log lines."} />
+      </div>
+    </section>
+  );
+}
