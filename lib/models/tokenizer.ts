@@ -1,0 +1,73 @@
+// Loads a model folder's tokenizer with transformers.js and turns texts into token ids.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import * as transformers from "@huggingface/transformers";
+import { PreTrainedTokenizer } from "@huggingface/transformers";
+
+export type Tokenizer = PreTrainedTokenizer;
+
+/**
+ * Reads `tokenizer.json` and `tokenizer_config.json` from `dir` and builds the class named by
+ * `tokenizer_class`, exactly as `AutoTokenizer.from_pretrained` does, but without its hub/file
+ * caches (which memoise by path, so a folder rewritten in place would load stale) and without any
+ * chance of a network request.
+ */
+export async function loadTokenizer(dir: string): Promise<Tokenizer> {
+  const abs = path.resolve(dir);
+  const [tokenizerJson, tokenizerConfig] = await Promise.all([
+    readFile(path.join(abs, "tokenizer.json"), "utf8").then(JSON.parse),
+    readFile(path.join(abs, "tokenizer_config.json"), "utf8").then(JSON.parse),
+  ]);
+  const name = String(tokenizerConfig.tokenizer_class ?? "PreTrainedTokenizer").replace(/Fast$/, "");
+  const exported = (transformers as Record<string, unknown>)[name];
+  const Cls =
+    typeof exported === "function" && (exported === PreTrainedTokenizer || exported.prototype instanceof PreTrainedTokenizer)
+      ? (exported as typeof PreTrainedTokenizer)
+      : PreTrainedTokenizer;
+  return new Cls(tokenizerJson, tokenizerConfig);
+}
+
+/** Ids of one text, no special tokens, no truncation. */
+function encodeAll(tok: Tokenizer, text: string): number[] {
+  return tok.encode(text, { add_special_tokens: false });
+}
+
+/**
+ * Token ids per text, truncated to `maxLength`, no special tokens, no padding.
+ *
+ * Long texts are tokenised by prefix: pre-tokenisation splits on whitespace and normalisation
+ * works character by character, so the tokens of a prefix cut at a whitespace are a prefix of
+ * the text's tokens. We try a prefix of 8 characters per wanted token and grow it until it yields
+ * maxLength tokens or covers the text — the result is identical to tokenising everything.
+ */
+export function encodeTexts(tok: Tokenizer, texts: string[], maxLength: number): Int32Array[] {
+  const out: Int32Array[] = new Array(texts.length);
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i] ?? "";
+    let budget = Math.max(64, maxLength * 8);
+    let ids: number[];
+    for (;;) {
+      if (text.length <= budget) {
+        ids = encodeAll(tok, text);
+        break;
+      }
+      const cut = lastWhitespaceBefore(text, budget);
+      if (cut > 0) {
+        ids = encodeAll(tok, text.slice(0, cut));
+        if (ids.length >= maxLength) break;
+      }
+      budget *= 4;
+    }
+    out[i] = Int32Array.from(ids.length > maxLength ? ids.slice(0, maxLength) : ids);
+  }
+  return out;
+}
+
+/** Index of the last whitespace character at or before `end`, or -1. */
+function lastWhitespaceBefore(text: string, end: number): number {
+  for (let j = Math.min(end, text.length - 1); j > 0; j--) {
+    const c = text.charCodeAt(j);
+    if (c === 32 || c === 10 || c === 13 || c === 9) return j;
+  }
+  return -1;
+}

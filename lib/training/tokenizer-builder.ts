@@ -1,0 +1,162 @@
+// Builds a BERT-style WordPiece tokenizer (a real Hugging Face tokenizer.json) from training texts.
+//
+// Normalisation and pre-tokenisation below mirror the BertNormalizer and BertPreTokenizer of
+// tokenizers.js (the code transformers.js runs when it loads the file), so every word counted here
+// is exactly a word the loaded tokenizer will look up.
+
+export const SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] as const;
+export const PAD_ID = 0;
+export const UNK_ID = 1;
+/**
+ * Words longer than this (in code points) become [UNK] in WordPiece, and are never put in the vocab.
+ * BERT uses 100; 50 keeps every real word while base64 lines, hashes and other junk skip the
+ * greedy longest-match search, whose cost grows with the cube of the word length in tokenizers.js
+ * (it halves tokenisation time on raw e-mails).
+ */
+export const MAX_INPUT_CHARS_PER_WORD = 50;
+
+export interface BuildTokenizerOptions {
+  vocabSize?: number;
+  minCount?: number;
+  maxLength?: number;
+}
+
+// --- BertNormalizer (clean_text, handle_chinese_chars, lowercase + strip accents) ---------------
+
+// Same character classes as tokenizers.js, applied with whole-string regexes (much faster than a
+// per-character loop). Control characters other than \t \n \r are dropped, then whitespace → " ".
+const CONTROL = /(?![\t\n\r])[\0\ufffd\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu;
+const WHITESPACE = /\s/g;
+// tokenizers.js tests UTF-16 code units, so only the BMP CJK blocks can match.
+const CJK = /[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]/g;
+
+export function bertNormalize(text: string): string {
+  return text
+    .replace(CONTROL, "")
+    .replace(WHITESPACE, " ")
+    .replace(CJK, " $& ")
+    .toLowerCase()
+    .normalize("NFD")
+    .replace(/\p{Mn}/gu, "");
+}
+
+// --- BertPreTokenizer: runs of non-space non-punctuation, or single punctuation chars ----------
+
+const PUNCT = "\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007E";
+const WORD_PATTERN = new RegExp(`[^\\s${PUNCT}]+|[${PUNCT}]`, "gu");
+
+export function bertPreTokenize(normalized: string): string[] {
+  return normalized.trim().match(WORD_PATTERN) ?? [];
+}
+
+// --- counting and vocabulary --------------------------------------------------------------------
+
+/** Word → count over all texts. */
+export function countWords(texts: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of texts) {
+    for (const w of bertPreTokenize(bertNormalize(t))) counts.set(w, (counts.get(w) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Highest count first, ties by code-unit order: a total, deterministic order. */
+function byCountThenString(a: [string, number], b: [string, number]): number {
+  return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+}
+
+/**
+ * Vocabulary order: special tokens, then every character seen (as a word start and as "##c"),
+ * so any word up to MAX_INPUT_CHARS_PER_WORD falls back to pieces instead of [UNK], then the most
+ * frequent whole words with count ≥ minCount, until vocabSize.
+ */
+export function buildVocab(counts: Map<string, number>, vocabSize: number, minCount: number): string[] {
+  const startChars = new Map<string, number>();
+  const innerChars = new Map<string, number>();
+  for (const [w, c] of counts) {
+    const chars = [...w];
+    if (chars.length > MAX_INPUT_CHARS_PER_WORD) continue;
+    startChars.set(chars[0], (startChars.get(chars[0]) ?? 0) + c);
+    for (let i = 1; i < chars.length; i++) innerChars.set("##" + chars[i], (innerChars.get("##" + chars[i]) ?? 0) + c);
+  }
+  const vocab: string[] = [...SPECIAL_TOKENS];
+  const seen = new Set<string>(vocab);
+  const add = (t: string) => {
+    if (vocab.length < vocabSize && !seen.has(t)) {
+      seen.add(t);
+      vocab.push(t);
+    }
+  };
+  // Characters by frequency, interleaving start and inner forms so a cap keeps the common ones.
+  const chars = [...startChars, ...innerChars].sort(byCountThenString);
+  for (const [t] of chars) add(t);
+  const words = [...counts]
+    .filter(([w, c]) => c >= minCount && w.length <= MAX_INPUT_CHARS_PER_WORD)
+    .sort(byCountThenString);
+  for (const [w] of words) {
+    if (vocab.length >= vocabSize) break;
+    add(w);
+  }
+  return vocab;
+}
+
+// --- the two JSON files ------------------------------------------------------------------------
+
+export function tokenizerJson(vocab: string[]): object {
+  const vocabObj: Record<string, number> = Object.create(null);
+  vocab.forEach((t, i) => (vocabObj[t] = i));
+  return {
+    version: "1.0",
+    truncation: null,
+    padding: null,
+    added_tokens: SPECIAL_TOKENS.map((content, id) => ({
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
+    normalizer: { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    pre_tokenizer: { type: "BertPreTokenizer" },
+    // No special tokens are added: the model mean-pools over the text's own tokens.
+    post_processor: null,
+    decoder: { type: "WordPiece", prefix: "##", cleanup: true },
+    model: {
+      type: "WordPiece",
+      unk_token: "[UNK]",
+      continuing_subword_prefix: "##",
+      max_input_chars_per_word: MAX_INPUT_CHARS_PER_WORD,
+      vocab: vocabObj,
+    },
+  };
+}
+
+export function tokenizerConfigJson(maxLength: number): object {
+  return {
+    tokenizer_class: "BertTokenizer",
+    do_lower_case: true,
+    strip_accents: null,
+    tokenize_chinese_chars: true,
+    model_max_length: maxLength,
+    clean_up_tokenization_spaces: true,
+    pad_token: "[PAD]",
+    unk_token: "[UNK]",
+    cls_token: "[CLS]",
+    sep_token: "[SEP]",
+    mask_token: "[MASK]",
+  };
+}
+
+export function buildTokenizer(
+  texts: string[],
+  opts: BuildTokenizerOptions = {},
+): { tokenizer: object; tokenizerConfig: object; vocab: string[] } {
+  const vocabSize = opts.vocabSize ?? 30000;
+  const minCount = opts.minCount ?? 2;
+  const maxLength = opts.maxLength ?? 1024;
+  if (!(vocabSize >= SPECIAL_TOKENS.length)) throw new RangeError(`vocabSize must be ≥ ${SPECIAL_TOKENS.length}`);
+  const vocab = buildVocab(countWords(texts), vocabSize, minCount);
+  return { tokenizer: tokenizerJson(vocab), tokenizerConfig: tokenizerConfigJson(maxLength), vocab };
+}

@@ -1,0 +1,90 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { buildTokenizer, bertNormalize, bertPreTokenize } from "../../lib/training/tokenizer-builder";
+import { encodeTexts, loadTokenizer } from "../../lib/models/tokenizer";
+
+const corpus = [
+  "The cat sat on the mat.",
+  "The dog sat on the log!",
+  "A cat and a dog, friends.",
+  "Café crème is served at the café.",
+  "Zebra", // seen once: not a whole word with minCount 2
+];
+
+async function saved(texts: string[], opts = {}) {
+  const built = buildTokenizer(texts, opts);
+  const dir = await mkdtemp(path.join(os.tmpdir(), "tok-"));
+  await writeFile(path.join(dir, "tokenizer.json"), JSON.stringify(built.tokenizer));
+  await writeFile(path.join(dir, "tokenizer_config.json"), JSON.stringify(built.tokenizerConfig));
+  return { built, tok: await loadTokenizer(dir) };
+}
+
+test("special tokens first, frequent words in the vocab, rare ones not", () => {
+  const { vocab, tokenizerConfig } = buildTokenizer(corpus);
+  assert.deepEqual(vocab.slice(0, 5), ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]);
+  for (const w of ["the", "cat", "sat", "on", "dog", "cafe", "."]) assert.ok(vocab.includes(w), w);
+  assert.ok(!vocab.includes("zebra"));
+  assert.ok(vocab.includes("z") && vocab.includes("##e"));
+  assert.equal((tokenizerConfig as { model_max_length: number }).model_max_length, 1024);
+  assert.equal((tokenizerConfig as { tokenizer_class: string }).tokenizer_class, "BertTokenizer");
+});
+
+test("transformers.js loads it: known words → their ids, unknown → pieces, lowercased, accents stripped", async () => {
+  const { built, tok } = await saved(corpus);
+  const id = (t: string) => built.vocab.indexOf(t);
+  assert.equal(tok.constructor.name, "BertTokenizer");
+  const [ids] = encodeTexts(tok, ["THE Cat sat on the DOG."], 100);
+  assert.deepEqual([...ids], ["the", "cat", "sat", "on", "the", "dog", "."].map(id));
+  // "mat" was seen once: pieces
+  const [m] = encodeTexts(tok, ["mat"], 100);
+  assert.deepEqual([...m], ["m", "##a", "##t"].map(id));
+  // "zebra" was seen once: it falls back to pieces z ##e ##b ##r ##a
+  const [z] = encodeTexts(tok, ["Zebra"], 100);
+  assert.deepEqual([...z], ["z", "##e", "##b", "##r", "##a"].map(id));
+  assert.ok([...z].every((i) => i >= 5));
+  // accents: "CAFÉ" → "cafe"
+  const [c] = encodeTexts(tok, ["CAFÉ"], 100);
+  assert.deepEqual([...c], [id("cafe")]);
+  // a character never seen → [UNK] = 1; empty text → no ids
+  const [q, empty] = encodeTexts(tok, ["cat ☃", ""], 100);
+  assert.deepEqual([...q], [id("cat"), 1]);
+  assert.equal(empty.length, 0);
+  // truncation
+  const [cut] = encodeTexts(tok, ["the cat sat on the mat"], 3);
+  assert.deepEqual([...cut], ["the", "cat", "sat"].map(id));
+});
+
+test("our pre-tokeniser agrees with the loaded tokenizer word for word", async () => {
+  const texts = [
+    "Hello,   World!\tTabs\nand\r\nnewlines; émigré naïve — dashes… “quotes” (parens) x=1+2 user@example.com http://a.b/c?d=e",
+    "中文字符 mixed with ASCII, and ＦＵＬＬＷＩＤＴＨ\u0000nul\u200bzero-width",
+  ];
+  // minCount 1: every word becomes a vocabulary entry, so each word maps to exactly one id
+  const { built, tok } = await saved(texts, { minCount: 1 });
+  const ids = encodeTexts(tok, texts, 10_000);
+  texts.forEach((t, i) => {
+    const words = bertPreTokenize(bertNormalize(t));
+    assert.deepEqual([...ids[i]], words.map((w) => built.vocab.indexOf(w)));
+  });
+});
+
+test("long texts: the prefix shortcut gives the same ids as tokenising everything", async () => {
+  const { tok } = await saved(corpus);
+  const long = Array.from({ length: 3000 }, (_, i) => corpus[i % corpus.length]).join(" \n ");
+  const [full] = encodeTexts(tok, [long], 1_000_000);
+  for (const m of [1, 7, 100, 2500]) {
+    const [cut] = encodeTexts(tok, [long], m);
+    assert.deepEqual([...cut], [...full.subarray(0, m)]);
+  }
+});
+
+test("vocabSize caps the vocabulary and ordering is deterministic", () => {
+  const a = buildTokenizer(corpus, { vocabSize: 40 });
+  const b = buildTokenizer([...corpus].reverse(), { vocabSize: 40 });
+  assert.equal(a.vocab.length, 40);
+  assert.deepEqual(a.vocab, b.vocab);
+  assert.equal(JSON.stringify(a.tokenizer), JSON.stringify(b.tokenizer));
+});
