@@ -1,0 +1,231 @@
+// The starter model, forward and backward by hand:
+//
+//   pooled[b] = (1/n_b) Σ_t E[ids_b[t]]          (mean of the text's token vectors; empty text → 0)
+//   logits[b] = pooled[b] · W + bias              (W is dim × numLabels)
+//   loss      = mean_b −Σ_c q[b,c] log softmax(logits[b])_c   (q = one-hot, optionally smoothed)
+//
+// and the gradients that flow back:
+//
+//   dW[d,c]    = Σ_b pooled[b,d] · dlogits[b,c]
+//   dbias[c]   = Σ_b dlogits[b,c]
+//   dpooled[b] = W · dlogits[b]
+//   dE[id]    += dpooled[b] / n_b   for every occurrence of id in text b
+import type { StaticParams } from "./types";
+import { fillUniform, mulberry32 } from "./rng";
+
+/**
+ * fastText's initialisation: embeddings U(−1/dim, 1/dim), head W and bias zero (so at step 0 every
+ * class is equally likely and the head learns first; the embeddings start moving once W ≠ 0).
+ */
+export function initStaticParams(vocabSize: number, dim: number, numLabels: number, seed: number): StaticParams {
+  const rng = mulberry32(seed);
+  return {
+    vocabSize,
+    dim,
+    numLabels,
+    embedding: fillUniform(new Float32Array(vocabSize * dim), 1 / dim, rng),
+    weight: new Float32Array(dim * numLabels),
+    bias: new Float32Array(numLabels),
+  };
+}
+
+export interface ForwardCache {
+  /** B × dim */
+  pooled: Float32Array;
+  /** B × numLabels */
+  logits: Float32Array;
+}
+
+/** Mean-pools each text's embedding rows into pooled[b·dim …]. */
+export function meanPool(p: StaticParams, ids: Int32Array, pooled: Float32Array, off: number): void {
+  const { dim, embedding } = p;
+  pooled.fill(0, off, off + dim);
+  const n = ids.length;
+  if (n === 0) return;
+  for (let t = 0; t < n; t++) {
+    const row = ids[t] * dim;
+    for (let d = 0; d < dim; d++) pooled[off + d] += embedding[row + d];
+  }
+  const inv = 1 / n;
+  for (let d = 0; d < dim; d++) pooled[off + d] *= inv;
+}
+
+/** logits[b] = pooled[b] · W + bias, for rows [0, B). */
+export function linear(p: StaticParams, pooled: Float32Array, logits: Float32Array, B: number): void {
+  const { dim, numLabels: C, weight, bias } = p;
+  for (let b = 0; b < B; b++) {
+    for (let c = 0; c < C; c++) {
+      let s = bias[c];
+      for (let d = 0; d < dim; d++) s += pooled[b * dim + d] * weight[d * C + c];
+      logits[b * C + c] = s;
+    }
+  }
+}
+
+/** Forward pass into caller-owned buffers (no allocation); used by the training loop. */
+export function forwardInto(p: StaticParams, batchIds: Int32Array[], cache: ForwardCache): void {
+  for (let b = 0; b < batchIds.length; b++) meanPool(p, batchIds[b], cache.pooled, b * p.dim);
+  linear(p, cache.pooled, cache.logits, batchIds.length);
+}
+
+export function forwardBatch(p: StaticParams, batchIds: Int32Array[]): ForwardCache {
+  const cache = {
+    pooled: new Float32Array(batchIds.length * p.dim),
+    logits: new Float32Array(batchIds.length * p.numLabels),
+  };
+  forwardInto(p, batchIds, cache);
+  return cache;
+}
+
+/** Numerically stable softmax of src[so … so+n) into dst[dOff … dOff+n). */
+export function softmaxRow(src: ArrayLike<number>, so: number, n: number, dst: Float32Array | Float64Array, dOff: number): void {
+  let max = -Infinity;
+  for (let c = 0; c < n; c++) if (src[so + c] > max) max = src[so + c];
+  let z = 0;
+  for (let c = 0; c < n; c++) z += Math.exp(src[so + c] - max);
+  for (let c = 0; c < n; c++) dst[dOff + c] = Math.exp(src[so + c] - max) / z;
+}
+
+/**
+ * Mean cross-entropy over the B rows of `logits` and its gradient (already divided by B).
+ * With label smoothing ε the target is q = (1−ε)·onehot + ε/C, so dlogits = (softmax − q)/B.
+ * Writes into `dlogits` when given (no allocation).
+ */
+export function softmaxCrossEntropy(
+  logits: Float32Array,
+  labels: ArrayLike<number>,
+  numLabels: number,
+  labelSmoothing = 0,
+  dlogits: Float32Array = new Float32Array(labels.length * numLabels),
+): { loss: number; dlogits: Float32Array } {
+  const B = labels.length;
+  const C = numLabels;
+  const off = labelSmoothing / C;
+  let loss = 0;
+  for (let b = 0; b < B; b++) {
+    const o = b * C;
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) if (logits[o + c] > max) max = logits[o + c];
+    let z = 0;
+    for (let c = 0; c < C; c++) z += Math.exp(logits[o + c] - max);
+    const logZ = Math.log(z) + max;
+    const y = labels[b];
+    for (let c = 0; c < C; c++) {
+      const q = (c === y ? 1 - labelSmoothing : 0) + off;
+      const logp = logits[o + c] - logZ;
+      if (q > 0) loss -= q * logp;
+      dlogits[o + c] = (Math.exp(logp) - q) / B;
+    }
+  }
+  return { loss: B > 0 ? loss / B : 0, dlogits };
+}
+
+/**
+ * Scratch space for the sparse embedding gradient: each touched token id gets a slot, its
+ * gradient row lives at rows[slot·dim …]. slotOf is −1 for untouched ids; reset() undoes only the
+ * slots used, so a step costs O(touched rows), not O(vocab).
+ */
+export class SparseRows {
+  readonly slotOf: Int32Array;
+  ids: Int32Array;
+  rows: Float32Array;
+  count = 0;
+  constructor(readonly vocabSize: number, readonly dim: number, capacity = 1024) {
+    this.slotOf = new Int32Array(vocabSize).fill(-1);
+    this.ids = new Int32Array(capacity);
+    this.rows = new Float32Array(capacity * dim);
+  }
+  /** The slot of `id`, zero-initialised on first use. */
+  slot(id: number): number {
+    let s = this.slotOf[id];
+    if (s >= 0) return s;
+    s = this.count++;
+    if (s >= this.ids.length) this.grow();
+    this.slotOf[id] = s;
+    this.ids[s] = id;
+    this.rows.fill(0, s * this.dim, (s + 1) * this.dim);
+    return s;
+  }
+  reset(): void {
+    for (let i = 0; i < this.count; i++) this.slotOf[this.ids[i]] = -1;
+    this.count = 0;
+  }
+  private grow(): void {
+    const ids = new Int32Array(this.ids.length * 2);
+    ids.set(this.ids);
+    const rows = new Float32Array(ids.length * this.dim);
+    rows.set(this.rows);
+    this.ids = ids;
+    this.rows = rows;
+  }
+}
+
+export interface HeadGrads {
+  dWeight: Float32Array;
+  dBias: Float32Array;
+  /** scratch: one dpooled row */
+  dpooled: Float32Array;
+}
+
+export function newHeadGrads(p: StaticParams): HeadGrads {
+  return {
+    dWeight: new Float32Array(p.dim * p.numLabels),
+    dBias: new Float32Array(p.numLabels),
+    dpooled: new Float32Array(p.dim),
+  };
+}
+
+/** Backward pass into caller-owned buffers: overwrites head grads, accumulates into `rows` (call rows.reset() first). */
+export function backwardInto(
+  p: StaticParams,
+  batchIds: Int32Array[],
+  cache: ForwardCache,
+  dlogits: Float32Array,
+  head: HeadGrads,
+  rows: SparseRows,
+): void {
+  const { dim, numLabels: C, weight } = p;
+  const { dWeight, dBias, dpooled } = head;
+  const { pooled } = cache;
+  dWeight.fill(0);
+  dBias.fill(0);
+  for (let b = 0; b < batchIds.length; b++) {
+    const g = b * C;
+    const pb = b * dim;
+    for (let c = 0; c < C; c++) dBias[c] += dlogits[g + c];
+    for (let d = 0; d < dim; d++) {
+      const x = pooled[pb + d];
+      let s = 0;
+      for (let c = 0; c < C; c++) {
+        dWeight[d * C + c] += x * dlogits[g + c];
+        s += weight[d * C + c] * dlogits[g + c];
+      }
+      dpooled[d] = s;
+    }
+    const ids = batchIds[b];
+    const n = ids.length;
+    if (n === 0) continue;
+    const inv = 1 / n;
+    for (let d = 0; d < dim; d++) dpooled[d] *= inv;
+    for (let t = 0; t < n; t++) {
+      const o = rows.slot(ids[t]) * dim;
+      const r = rows.rows;
+      for (let d = 0; d < dim; d++) r[o + d] += dpooled[d];
+    }
+  }
+}
+
+/** Allocating form of backwardInto: sparse embedding gradient as a Map from token id to row. */
+export function backwardBatch(
+  p: StaticParams,
+  batchIds: Int32Array[],
+  cache: ForwardCache,
+  dlogits: Float32Array,
+): { dWeight: Float32Array; dBias: Float32Array; dRows: Map<number, Float32Array> } {
+  const head = newHeadGrads(p);
+  const rows = new SparseRows(p.vocabSize, p.dim, 64);
+  backwardInto(p, batchIds, cache, dlogits, head, rows);
+  const dRows = new Map<number, Float32Array>();
+  for (let s = 0; s < rows.count; s++) dRows.set(rows.ids[s], rows.rows.slice(s * p.dim, (s + 1) * p.dim));
+  return { dWeight: head.dWeight, dBias: head.dBias, dRows };
+}
