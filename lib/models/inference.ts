@@ -1,0 +1,87 @@
+// Serving: a model folder → probabilities. The worker evaluates old and new versions with this,
+// and the web server answers /api/predict with it, so evaluation is the serving path.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import * as ort from "onnxruntime-node";
+import { softmax } from "../training/metrics";
+import { encodeTexts, loadTokenizer } from "./tokenizer";
+import { labelsFromConfig } from "./static-artifact";
+
+export interface Classifier {
+  labels: string[];
+  maxLength: number;
+  /** Probabilities per text, in label order. */
+  predict(texts: string[], batchSize?: number): Promise<Float32Array[]>;
+  close(): Promise<void>;
+}
+
+export interface LoadClassifierOptions {
+  /** onnxruntime intra-op threads (default: onnxruntime's choice). */
+  threads?: number;
+}
+
+/**
+ * Loads a folder with config.json (id2label), tokenizer.json, tokenizer_config.json and
+ * onnx/model.onnx whose graph takes input_ids/attention_mask (and token_type_ids, if it asks) and
+ * returns `logits`.
+ */
+export async function loadClassifier(dir: string, opts: LoadClassifierOptions = {}): Promise<Classifier> {
+  const config = JSON.parse(await readFile(path.join(dir, "config.json"), "utf8"));
+  const labels = labelsFromConfig(config);
+  const tokenizer = await loadTokenizer(dir);
+  const maxLength = Number(config.max_length ?? tokenizer.model_max_length ?? 512);
+  const session = await ort.InferenceSession.create(path.join(dir, "onnx", "model.onnx"), {
+    graphOptimizationLevel: "all",
+    interOpNumThreads: 1,
+    ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
+  });
+  const wantsTypeIds = session.inputNames.includes("token_type_ids");
+  const C = labels.length;
+
+  async function runBatch(batch: Int32Array[]): Promise<Float32Array[]> {
+    const B = batch.length;
+    // Pad to the longest text of the batch (at least 1 so no dimension is empty); mask 0 on pads.
+    let S = 1;
+    for (const ids of batch) S = Math.max(S, ids.length);
+    const inputIds = new BigInt64Array(B * S);
+    const mask = new BigInt64Array(B * S);
+    for (let b = 0; b < B; b++) {
+      const ids = batch[b];
+      for (let t = 0; t < ids.length; t++) {
+        inputIds[b * S + t] = BigInt(ids[t]);
+        mask[b * S + t] = 1n;
+      }
+    }
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor("int64", inputIds, [B, S]),
+      attention_mask: new ort.Tensor("int64", mask, [B, S]),
+    };
+    if (wantsTypeIds) feeds.token_type_ids = new ort.Tensor("int64", new BigInt64Array(B * S), [B, S]);
+    const out = await session.run(feeds);
+    const logits = out.logits;
+    if (!logits || logits.dims.length !== 2 || logits.dims[1] !== C) {
+      throw new Error(`model output "logits" has shape [${logits?.dims.join(", ")}], expected [${B}, ${C}]`);
+    }
+    return softmax(logits.data as Float32Array, C);
+  }
+
+  return {
+    labels,
+    maxLength,
+    async predict(texts: string[], batchSize = 32): Promise<Float32Array[]> {
+      const ids = encodeTexts(tokenizer, texts, maxLength);
+      // Length-sorted batches waste little on padding; results go back to the callers' order.
+      const order = ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length || a - b);
+      const probs: Float32Array[] = new Array(texts.length);
+      for (let s = 0; s < order.length; s += batchSize) {
+        const idx = order.slice(s, s + batchSize);
+        const p = await runBatch(idx.map((i) => ids[i]));
+        idx.forEach((i, k) => (probs[i] = p[k]));
+      }
+      return probs;
+    },
+    async close() {
+      await session.release();
+    },
+  };
+}
