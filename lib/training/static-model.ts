@@ -122,18 +122,27 @@ export function softmaxCrossEntropy(
 
 /**
  * Scratch space for the sparse embedding gradient: each touched token id gets a slot, its
- * gradient row lives at rows[slot·dim …]. slotOf is −1 for untouched ids; reset() undoes only the
- * slots used, so a step costs O(touched rows), not O(vocab).
+ * gradient row lives at rows[slot·dim …] and its coefficient vector (see backwardInto) at
+ * coef[slot·width …]. slotOf is −1 for untouched ids; reset() undoes only the slots used, so a
+ * step costs O(touched rows), not O(vocab).
  */
 export class SparseRows {
   readonly slotOf: Int32Array;
   ids: Int32Array;
   rows: Float32Array;
+  coef: Float64Array;
   count = 0;
-  constructor(readonly vocabSize: number, readonly dim: number, capacity = 1024) {
+  constructor(
+    readonly vocabSize: number,
+    readonly dim: number,
+    /** width of the coefficient vectors: numLabels */
+    readonly width: number,
+    capacity = 1024,
+  ) {
     this.slotOf = new Int32Array(vocabSize).fill(-1);
     this.ids = new Int32Array(capacity);
     this.rows = new Float32Array(capacity * dim);
+    this.coef = new Float64Array(capacity * width);
   }
   /** The slot of `id`, zero-initialised on first use. */
   slot(id: number): number {
@@ -144,6 +153,7 @@ export class SparseRows {
     this.slotOf[id] = s;
     this.ids[s] = id;
     this.rows.fill(0, s * this.dim, (s + 1) * this.dim);
+    this.coef.fill(0, s * this.width, (s + 1) * this.width);
     return s;
   }
   reset(): void {
@@ -151,12 +161,16 @@ export class SparseRows {
     this.count = 0;
   }
   private grow(): void {
-    const ids = new Int32Array(this.ids.length * 2);
+    const n = this.ids.length * 2;
+    const ids = new Int32Array(n);
     ids.set(this.ids);
-    const rows = new Float32Array(ids.length * this.dim);
+    const rows = new Float32Array(n * this.dim);
     rows.set(this.rows);
+    const coef = new Float64Array(n * this.width);
+    coef.set(this.coef);
     this.ids = ids;
     this.rows = rows;
+    this.coef = coef;
   }
 }
 
@@ -175,7 +189,16 @@ export function newHeadGrads(p: StaticParams): HeadGrads {
   };
 }
 
-/** Backward pass into caller-owned buffers: overwrites head grads, accumulates into `rows` (call rows.reset() first). */
+/**
+ * Backward pass into caller-owned buffers: overwrites head grads, accumulates into `rows` (call
+ * rows.reset() first).
+ *
+ * The embedding gradient uses dpooled[b] = W · dlogits[b], so
+ *   dE[id] = Σ_b (count_b(id)/n_b) · W · dlogits[b] = W · a[id],  a[id] = Σ_b count_b(id)/n_b · dlogits[b]
+ * When numLabels < dim (the usual case) we accumulate the numLabels-vector a[id] per token
+ * occurrence and multiply by W once per touched row: per occurrence that costs numLabels
+ * additions instead of dim. Otherwise each occurrence adds dpooled[b]/n_b directly.
+ */
 export function backwardInto(
   p: StaticParams,
   batchIds: Int32Array[],
@@ -189,24 +212,55 @@ export function backwardInto(
   const { pooled } = cache;
   dWeight.fill(0);
   dBias.fill(0);
+  // head: dW = Σ_b pooled[b] ⊗ dlogits[b], dbias = Σ_b dlogits[b]
   for (let b = 0; b < batchIds.length; b++) {
     const g = b * C;
     const pb = b * dim;
     for (let c = 0; c < C; c++) dBias[c] += dlogits[g + c];
     for (let d = 0; d < dim; d++) {
       const x = pooled[pb + d];
-      let s = 0;
-      for (let c = 0; c < C; c++) {
-        dWeight[d * C + c] += x * dlogits[g + c];
-        s += weight[d * C + c] * dlogits[g + c];
-      }
-      dpooled[d] = s;
+      for (let c = 0; c < C; c++) dWeight[d * C + c] += x * dlogits[g + c];
     }
+  }
+  if (rows.width !== C) throw new Error(`SparseRows width ${rows.width} ≠ numLabels ${C}`);
+  if (C < dim) {
+    for (let b = 0; b < batchIds.length; b++) {
+      const ids = batchIds[b];
+      const n = ids.length;
+      if (n === 0) continue;
+      const g = b * C;
+      const inv = 1 / n;
+      for (let t = 0; t < n; t++) {
+        const o = rows.slot(ids[t]) * C;
+        const a = rows.coef; // slot() may have grown it
+        for (let c = 0; c < C; c++) a[o + c] += dlogits[g + c] * inv;
+      }
+    }
+    // dE[id] = W · a[id]
+    const a = rows.coef;
+    const r = rows.rows;
+    for (let s = 0; s < rows.count; s++) {
+      const ro = s * dim;
+      const ao = s * C;
+      for (let d = 0; d < dim; d++) {
+        let v = 0;
+        for (let c = 0; c < C; c++) v += weight[d * C + c] * a[ao + c];
+        r[ro + d] += v;
+      }
+    }
+    return;
+  }
+  for (let b = 0; b < batchIds.length; b++) {
     const ids = batchIds[b];
     const n = ids.length;
     if (n === 0) continue;
+    const g = b * C;
     const inv = 1 / n;
-    for (let d = 0; d < dim; d++) dpooled[d] *= inv;
+    for (let d = 0; d < dim; d++) {
+      let v = 0;
+      for (let c = 0; c < C; c++) v += weight[d * C + c] * dlogits[g + c];
+      dpooled[d] = v * inv;
+    }
     for (let t = 0; t < n; t++) {
       const o = rows.slot(ids[t]) * dim;
       const r = rows.rows;
@@ -223,7 +277,7 @@ export function backwardBatch(
   dlogits: Float32Array,
 ): { dWeight: Float32Array; dBias: Float32Array; dRows: Map<number, Float32Array> } {
   const head = newHeadGrads(p);
-  const rows = new SparseRows(p.vocabSize, p.dim, 64);
+  const rows = new SparseRows(p.vocabSize, p.dim, p.numLabels, 64);
   backwardInto(p, batchIds, cache, dlogits, head, rows);
   const dRows = new Map<number, Float32Array>();
   for (let s = 0; s < rows.count; s++) dRows.set(rows.ids[s], rows.rows.slice(s * p.dim, (s + 1) * p.dim));

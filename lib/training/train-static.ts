@@ -24,6 +24,8 @@ import { ADAMW_DEFAULTS, adamwDense, adamwSparseRows, linearSchedule, newAdamSta
  * - numTrainEpochs 5: fastText's default; 3 epochs lose ~0.2 points.
  * - maxLength 1024 tokens: 98.8 % vs 98.5 % at 512 and 98.2 % at 256 (e-mails are long-tailed and
  *   the tail still carries signal); the cap bounds tokenisation and step time on huge inputs.
+ * With these, 4,757 training e-mails (= 67·71, so the seed's rule gives batch 1): 98.8 % accuracy,
+ * training 4.4 s; with per_device_train_batch_size 24: 98.7 %, 2.8 s (2-core machine).
  * - vocabSize 30000, minCount 2: BERT's vocabulary size; words seen once cannot be learnt from
  *   and fall back to word pieces.
  */
@@ -222,7 +224,7 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
   const cache: ForwardCache = { pooled: new Float32Array(B * dim), logits: new Float32Array(B * C) };
   const dlogits = new Float32Array(B * C);
   const head = newHeadGrads(params);
-  const rows = new SparseRows(params.vocabSize, dim, 4096);
+  const rows = new SparseRows(params.vocabSize, dim, C, 4096);
   const mW = newAdamState(params.weight.length);
   const mB = newAdamState(params.bias.length);
   const mE = newAdamState(params.embedding.length);

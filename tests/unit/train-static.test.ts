@@ -58,7 +58,7 @@ test("lazy AdamW on rows touched every step equals dense AdamW; schedule warms u
   const dense = Float32Array.from({ length: V * dim }, (_, i) => Math.sin(i));
   const lazy = dense.slice();
   const sd = newAdamState(dense.length), sl = newAdamState(lazy.length);
-  const rows = new SparseRows(V, dim, 1);
+  const rows = new SparseRows(V, dim, 1, 1);
   for (let t = 1; t <= 5; t++) {
     const g = Float32Array.from({ length: V * dim }, (_, i) => Math.cos(i * t));
     adamwDense(cfg, 0.1, t, dense, g, sd);
