@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { softmax } from "../training/metrics";
-import { encodeTexts, loadTokenizer } from "./tokenizer";
+import { encodeTextsAsync, loadTokenizer } from "./tokenizer";
 import { labelsFromConfig } from "./static-artifact";
 
 export interface Classifier {
@@ -69,7 +69,7 @@ export async function loadClassifier(dir: string, opts: LoadClassifierOptions = 
     labels,
     maxLength,
     async predict(texts: string[], batchSize = 32): Promise<Float32Array[]> {
-      const ids = encodeTexts(tokenizer, texts, maxLength);
+      const ids = await encodeTextsAsync(tokenizer, texts, maxLength); // yields: never blocks the loop for long
       // Length-sorted batches waste little on padding; results go back to the callers' order.
       const order = ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length || a - b);
       const probs: Float32Array[] = new Array(texts.length);

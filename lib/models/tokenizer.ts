@@ -42,25 +42,52 @@ function encodeAll(tok: Tokenizer, text: string): number[] {
  */
 export function encodeTexts(tok: Tokenizer, texts: string[], maxLength: number): Int32Array[] {
   const out: Int32Array[] = new Array(texts.length);
-  for (let i = 0; i < texts.length; i++) {
-    const text = texts[i] ?? "";
-    let budget = Math.max(64, maxLength * 8);
-    let ids: number[];
-    for (;;) {
-      if (text.length <= budget) {
-        ids = encodeAll(tok, text);
-        break;
-      }
-      const cut = lastWhitespaceBefore(text, budget);
-      if (cut > 0) {
-        ids = encodeAll(tok, text.slice(0, cut));
-        if (ids.length >= maxLength) break;
-      }
-      budget *= 4;
-    }
-    out[i] = Int32Array.from(ids.length > maxLength ? ids.slice(0, maxLength) : ids);
-  }
+  for (let i = 0; i < texts.length; i++) out[i] = encodeOne(tok, texts[i] ?? "", maxLength);
   return out;
+}
+
+/**
+ * encodeTexts that yields to the event loop about every `yieldEveryMs` (so a worker's heartbeat
+ * and a server's other requests keep running) and can be cancelled by throwing from `onProgress`.
+ */
+export async function encodeTextsAsync(
+  tok: Tokenizer,
+  texts: string[],
+  maxLength: number,
+  opts: { yieldEveryMs?: number; onProgress?(done: number, total: number): void | Promise<void> } = {},
+): Promise<Int32Array[]> {
+  const every = opts.yieldEveryMs ?? 50;
+  const out: Int32Array[] = new Array(texts.length);
+  let last = performance.now();
+  for (let i = 0; i < texts.length; i++) {
+    out[i] = encodeOne(tok, texts[i] ?? "", maxLength);
+    if (performance.now() - last >= every) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await opts.onProgress?.(i + 1, texts.length);
+      last = performance.now();
+    }
+  }
+  await opts.onProgress?.(texts.length, texts.length);
+  return out;
+}
+
+/** One text's first maxLength ids, tokenising only as long a prefix as needed (see encodeTexts). */
+export function encodeOne(tok: Tokenizer, text: string, maxLength: number): Int32Array {
+  let budget = Math.max(64, maxLength * 8);
+  let ids: number[];
+  for (;;) {
+    if (text.length <= budget) {
+      ids = encodeAll(tok, text);
+      break;
+    }
+    const cut = lastWhitespaceBefore(text, budget);
+    if (cut > 0) {
+      ids = encodeAll(tok, text.slice(0, cut));
+      if (ids.length >= maxLength) break;
+    }
+    budget *= 4;
+  }
+  return Int32Array.from(ids.length > maxLength ? ids.slice(0, maxLength) : ids);
 }
 
 /** Index of the last whitespace character at or before `end`, or -1. */

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { buildTokenizer, bertNormalize, bertPreTokenize } from "../../lib/training/tokenizer-builder";
-import { encodeTexts, loadTokenizer } from "../../lib/models/tokenizer";
+import { encodeTexts, encodeTextsAsync, loadTokenizer } from "../../lib/models/tokenizer";
 
 const corpus = [
   "The cat sat on the mat.",
@@ -87,4 +87,13 @@ test("vocabSize caps the vocabulary and ordering is deterministic", () => {
   assert.equal(a.vocab.length, 40);
   assert.deepEqual(a.vocab, b.vocab);
   assert.equal(JSON.stringify(a.tokenizer), JSON.stringify(b.tokenizer));
+});
+
+test("encodeTextsAsync gives the same ids as encodeTexts and reports progress", async () => {
+  const { tok } = await saved(corpus);
+  const texts = Array.from({ length: 500 }, (_, i) => corpus[i % corpus.length].repeat(1 + (i % 7)));
+  let last = 0;
+  const a = await encodeTextsAsync(tok, texts, 20, { yieldEveryMs: 0, onProgress: (done) => void (last = done) });
+  assert.deepEqual(a, encodeTexts(tok, texts, 20));
+  assert.equal(last, 500);
 });
