@@ -24,18 +24,17 @@ const all = find("tests").filter((f) => only.length === 0 || only.some((o) => f.
 const browser = all.filter((f) => f.startsWith(path.join("tests", "browser")));
 const rest = all.filter((f) => !browser.includes(f));
 
-const tmp = path.join(root, "tests", ".tmp");
-rmSync(tmp, { recursive: true, force: true });
+const tmp = path.join(root, "tests", ".tmp", `run-${process.pid}`);
 mkdirSync(tmp, { recursive: true });
 
 // One PostgreSQL server for the suite.
-const server = spawn(process.execPath, ["--import", "tsx", "tests/helpers/pg-server.ts", tmp], { stdio: ["ignore", "pipe", "inherit"] });
+const server = spawn(process.execPath, ["--import", "tsx", "scripts/embedded-postgres.ts", path.join(tmp, "pg-server"), "0", "--ephemeral"], { stdio: ["pipe", "pipe", "inherit"] });
 const adminUrl = await new Promise((resolve, reject) => {
   let buf = "";
   server.stdout.on("data", (d) => {
     buf += d;
     const m = buf.match(/^READY (\S+)$/m);
-    if (m) resolve(m[1]);
+    if (m) resolve(`${m[1]}/postgres`);
   });
   server.on("exit", (code) => reject(new Error(`test PostgreSQL exited (${code})`)));
 });
@@ -61,4 +60,5 @@ if (!failed) {
 
 server.kill("SIGTERM");
 await new Promise((r) => server.once("exit", r));
+rmSync(tmp, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { prepareDatabase } from "../lib/bootstrap";
-import { startEmbeddedPostgres, type EmbeddedDb } from "../lib/db/embedded";
+import type { EmbeddedDb } from "../lib/db/embedded";
+import { spawnEmbeddedPostgres } from "../lib/db/embedded-process";
 import { dataDir, env } from "../lib/env";
 import { buildWeb, webBuildIsCurrent } from "../lib/web-build";
 
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   let url = process.env.DATABASE_URL;
   if (!url) {
     say(`Starting the embedded PostgreSQL (data in ${path.join(dataDir(), "pg")}, port ${e.PG_PORT})`);
-    embedded = await startEmbeddedPostgres({ dataDir: dataDir(), port: e.PG_PORT });
+    embedded = await spawnEmbeddedPostgres({ dataDir: dataDir(), port: e.PG_PORT });
     await embedded.ensureDatabase("finetune");
     url = embedded.urlFor("finetune");
   } else {

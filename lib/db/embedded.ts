@@ -86,6 +86,11 @@ export async function startEmbeddedPostgres(opts: {
     throw new Error(`The embedded PostgreSQL did not start: ${logs.slice(-5).join(" ").trim() || String(err)}`);
   }
   const base = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}`;
+  return { ...serverUrls(base), stop: () => server.stop() };
+}
+
+/** URLs and database creation for a server reachable at `base` (postgresql://user:pw@host:port). */
+export function serverUrls(base: string): Omit<EmbeddedDb, "stop"> {
   return {
     adminUrl: `${base}/postgres`,
     urlFor: (database) => `${base}/${database}`,
@@ -99,6 +104,5 @@ export async function startEmbeddedPostgres(opts: {
         await client.end();
       }
     },
-    stop: () => server.stop(),
   };
 }

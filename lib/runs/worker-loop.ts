@@ -48,11 +48,12 @@ export function startWorker(opts: WorkerOptions): WorkerHandle {
     }, opts.heartbeatMs);
     const finish = async (status: "succeeded" | "failed" | "cancelled", error: string | null) => {
       await report.flush().catch(() => {});
+      // If the database is gone, the run stays "running" until a worker reaps it as stale.
       await db.trainingRun.updateMany({
         where: { id: runId, workerId: id, status: "running" },
         data: { status, phase: status === "succeeded" ? "done" : status, error, finishedAt: new Date(), ...(status === "succeeded" ? { progress: 1 } : {}) },
-      });
-      await notifyRunEvent(db, runId);
+      }).catch((err) => log(`[run ${runId}] could not record the end (${status}): ${(err as Error).message}`));
+      await notifyRunEvent(db, runId).catch(() => {});
     };
     try {
       await report.log(`Claimed by worker ${id}`);
@@ -81,6 +82,9 @@ export function startWorker(opts: WorkerOptions): WorkerHandle {
   }
 
   async function loop(): Promise<void> {
+    listener.on("error", (err) => {
+      if (!stopping) log(`worker ${id}: lost its LISTEN connection (${err.message}); polling every ${opts.pollMs} ms`);
+    });
     await listener.connect();
     listener.on("notification", () => wake?.());
     await listener.query(`LISTEN ${RUN_QUEUED_CHANNEL}`);
