@@ -1,14 +1,27 @@
 import type { PrismaClient } from "../db/generated/client";
 import { parseRunRequest } from "../validations/run-request";
 import { notifyRunQueued } from "./queue";
-import { resolveRequest } from "./resolve-request";
+import { checkSource, resolveRequest } from "./resolve-request";
 
 export type EnqueueResult = { ok: true; id: string } | { ok: false; issues: { path: string; message: string }[] };
 
-/** Validates a TrainRequest (shape, then table/columns/model against the database) and queues it; nothing is written when it is invalid. */
+/**
+ * Validates a TrainRequest (its shape, then model/table/columns against the database) and queues
+ * it. Every problem is reported at once; nothing is written when there is any.
+ */
 export async function enqueueRun(db: PrismaClient, body: unknown, userId: string | null): Promise<EnqueueResult> {
   const parsed = parseRunRequest(body);
-  if (!parsed.ok) return parsed;
+  if (!parsed.ok) {
+    // Still tell about an unknown table or column when the rest of the body is wrong.
+    const b = (typeof body === "object" && body !== null ? body : {}) as { table?: unknown; columns?: unknown };
+    const reported = new Set(parsed.issues.map((i) => i.path));
+    if (typeof b.table === "string" && b.table && !reported.has("table")) {
+      const parts = typeof b.columns === "string" ? b.columns.split(",").map((s) => s.trim()) : [];
+      const cols = parts.length === 2 && parts.every(Boolean) && !reported.has("columns") ? { label: parts[0], text: parts[1] } : null;
+      parsed.issues.push(...(await checkSource(db, b.table, cols)).issues);
+    }
+    return parsed;
+  }
   const resolved = await resolveRequest(db, parsed.request);
   if (!resolved.ok) return resolved;
   const run = await db.trainingRun.create({

@@ -1,0 +1,159 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { promoteVersion } from "../../lib/models/promote";
+import { enqueueRun } from "../../lib/runs/enqueue";
+import { requestCancel } from "../../lib/runs/queue";
+import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
+import { createReviewTable } from "../helpers/fixtures";
+import { startWorkerProcess, waitFor, type Proc } from "../helpers/processes";
+
+// Runs executed by real worker processes against the embedded PostgreSQL.
+
+let t: TestDatabase;
+let modelsDir: string;
+const procs: Proc[] = [];
+
+function worker(extra: Record<string, string> = {}): Proc {
+  const p = startWorkerProcess({ DATABASE_URL: t.url, MODELS_DIR: modelsDir, ...extra });
+  procs.push(p);
+  return p;
+}
+
+async function queue(body: Record<string, unknown>): Promise<string> {
+  const r = await enqueueRun(t.db, body, null);
+  assert.ok(r.ok, JSON.stringify(r));
+  return r.id;
+}
+
+const FINISHED = ["succeeded", "failed", "cancelled"];
+const finished = (id: string, timeoutMs = 120_000) =>
+  waitFor(`run ${id} to finish`, async () => {
+    const r = await t.db.trainingRun.findUniqueOrThrow({ where: { id } });
+    return FINISHED.includes(r.status) ? r : null;
+  }, timeoutMs);
+const logsOf = async (id: string) => (await t.db.runLog.findMany({ where: { runId: id }, orderBy: { seq: "asc" } }));
+
+before(async () => {
+  t = await createTestDatabase();
+  modelsDir = tmpDir("models");
+  await createReviewTable(t.db, "reviews", 80);
+  await createReviewTable(t.db, "one_label", 20, ["pos"]);
+  await createReviewTable(t.db, "empty_reviews", 0);
+});
+
+after(async () => {
+  await Promise.all(procs.map((p) => p.stop("SIGKILL")));
+  await t?.drop();
+});
+
+test("a run goes end to end through a real worker: old is empty, new is measured, a candidate is stored", async () => {
+  const w = worker();
+  const id = await queue({ table: "demo_email", columns: "label,text", limit: 700, p_of_train: 0.8, num_train_epochs: 3, seed: 7, fp16: true });
+  const run = await finished(id);
+  await w.stop();
+  assert.equal(run.status, "succeeded", `${run.error}\n${w.output()}`);
+  assert.deepEqual({ ...(run.stats as object), labels: undefined }, { rows: 700, trainRows: 560, testRows: 140, skippedRows: 0, labels: undefined });
+  assert.equal(run.metricsOld, null);
+  const m = run.metricsNew as Record<string, any>;
+  for (const k of ["accuracy", "precision", "recall", "f1", "macro_f1", "eval_loss"]) assert.equal(typeof m[k], "number", k);
+  assert.ok(m.accuracy > 0.8, `accuracy ${m.accuracy}`);
+  assert.deepEqual(Object.keys(m.per_class).sort(), ["ham", "spam"]);
+  assert.equal(m.confusion_matrix.matrix.flat().reduce((a: number, b: number) => a + b, 0), 140);
+  assert.ok((run.lossCurve as unknown[]).length > 0, "training loss per logging step");
+  assert.equal(run.progress, 1);
+
+  const logs = await logsOf(id);
+  assert.deepEqual(logs.map((l) => l.seq), logs.map((_, i) => i + 1), "log sequence numbers are 1..n");
+  assert.ok(logs.some((l) => /no old model to evaluate/.test(l.message)));
+  assert.ok(logs.some((l) => /Ignored TrainingArguments "fp16"/.test(l.message)));
+
+  const version = await t.db.modelVersion.findUniqueOrThrow({ where: { id: run.candidateVersionId! } });
+  assert.deepEqual(version.labels, ["ham", "spam"]);
+  const files = await t.db.artifactFile.findMany({ where: { hash: version.artifactHash }, select: { path: true } });
+  assert.deepEqual(files.map((f) => f.path).sort(), ["config.json", "onnx/model.onnx", "tokenizer.json", "tokenizer_config.json"]);
+  const model = await t.db.model.findUniqueOrThrow({ where: { name: "default" } });
+  assert.equal(model.servingVersionId, null, "a candidate does not serve until promoted");
+
+  // Promoted, it becomes the "old" model of the next run, which fine-tunes from it.
+  await promoteVersion(t.db, { modelName: "default", versionId: version.id });
+  const w2 = worker();
+  const id2 = await queue({ table: "demo_email", columns: "label,text", limit: 700, num_train_epochs: 1, seed: 7 });
+  const run2 = await finished(id2);
+  await w2.stop();
+  assert.equal(run2.status, "succeeded", run2.error ?? "");
+  const old = run2.metricsOld as Record<string, number>;
+  assert.ok(old && Math.abs(old.accuracy - m.accuracy) < 1e-9, "the old model scores on the same held-out rows as when it was new");
+  assert.ok((await logsOf(id2)).some((l) => /Fine-tuning from the serving version/.test(l.message)));
+  const v2 = await t.db.modelVersion.findUniqueOrThrow({ where: { id: run2.candidateVersionId! } });
+  assert.equal(v2.parentId, version.id);
+});
+
+test("two workers and ten queued runs: every run is claimed exactly once", async () => {
+  const ids: string[] = [];
+  for (let i = 0; i < 10; i++) ids.push(await queue({ table: "reviews", columns: "label,body", num_train_epochs: 1, seed: i }));
+  const a = worker();
+  const b = worker();
+  const runs = await Promise.all(ids.map((id) => finished(id, 180_000)));
+  await Promise.all([a.stop(), b.stop()]);
+  for (const r of runs) assert.equal(r.status, "succeeded", r.error ?? "");
+  for (const id of ids) {
+    const claims = (await logsOf(id)).filter((l) => l.message.startsWith("Claimed by worker"));
+    assert.equal(claims.length, 1, `run ${id} claimed ${claims.length} times`);
+  }
+  const workers = new Set(runs.map((r) => r.workerId));
+  assert.ok(workers.size >= 1 && workers.size <= 2);
+});
+
+test("a running run can be cancelled; nothing is saved", async () => {
+  const w = worker();
+  const id = await queue({ table: "demo_email", columns: "label,text", num_train_epochs: 200 });
+  await waitFor("training to start", async () => (await t.db.trainingRun.findUniqueOrThrow({ where: { id } })).phase === "training");
+  const versionsBefore = await t.db.modelVersion.count();
+  assert.equal(await requestCancel(t.db, id), true);
+  const run = await finished(id, 30_000);
+  await w.stop();
+  assert.equal(run.status, "cancelled");
+  assert.equal(run.candidateVersionId, null);
+  assert.equal(await t.db.modelVersion.count(), versionsBefore);
+  assert.equal(await requestCancel(t.db, id), false, "a finished run cannot be cancelled");
+});
+
+test("a queued run cancelled before any worker takes it never runs", async () => {
+  const id = await queue({ table: "reviews", columns: "label,body" });
+  assert.equal(await requestCancel(t.db, id), true);
+  const w = worker();
+  await new Promise((r) => setTimeout(r, 1500));
+  await w.stop();
+  const run = await t.db.trainingRun.findUniqueOrThrow({ where: { id } });
+  assert.equal(run.status, "cancelled");
+  assert.equal(run.workerId, null);
+});
+
+test("a worker killed with SIGKILL mid-run leaves the run failed with the reason", async () => {
+  const victim = worker();
+  const id = await queue({ table: "demo_email", columns: "label,text", num_train_epochs: 200 });
+  await waitFor("training to start", async () => (await t.db.trainingRun.findUniqueOrThrow({ where: { id } })).phase === "training");
+  await victim.stop("SIGKILL");
+  const reaper = worker({ RUN_STALE_SECONDS: "2" });
+  const run = await finished(id, 30_000);
+  await reaper.stop();
+  assert.equal(run.status, "failed");
+  assert.match(run.error ?? "", /stopped responding \(no heartbeat/);
+  assert.equal(run.candidateVersionId, null);
+  assert.ok((await logsOf(id)).some((l) => l.level === "error" && /stopped responding/.test(l.message)));
+});
+
+test("runs that cannot train fail with a message a user understands and change nothing", async () => {
+  const w = worker();
+  const versionsBefore = await t.db.modelVersion.count();
+  const single = await finished(await queue({ table: "one_label", columns: "label,body" }));
+  const empty = await finished(await queue({ table: "empty_reviews", columns: "label,body" }));
+  const tiny = await finished(await queue({ table: "reviews", columns: "label,body", limit: 1 }));
+  await w.stop();
+  assert.equal(single.status, "failed");
+  assert.match(single.error ?? "", /at least two different labels.*"pos"/);
+  assert.equal(empty.status, "failed");
+  assert.match(empty.error ?? "", /no rows/);
+  assert.equal(tiny.status, "failed");
+  assert.equal(await t.db.modelVersion.count(), versionsBefore);
+});
