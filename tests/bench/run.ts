@@ -1,0 +1,269 @@
+// `npm run bench`: the product's real training run on the whole demo table, side by side with
+// Debian's fastText on exactly the same train/test split. Figures and ratios only, no pass/fail.
+//
+// (a) product: fresh embedded PostgreSQL -> prepareDatabase (migrate, seed demo_email, starter
+//     model) -> enqueueRun({table: "demo_email", columns: "label,text"}) with default arguments
+//     -> the real worker loop (startWorker), in this process. Wall time is queue -> succeeded.
+// (b) fastText (`fasttext` on PATH, `apt-get install -y fasttext`): the rows read the way the
+//     worker reads them (resolveRequest + fetchLabelledRows), split with the run's own
+//     stratifiedSplit(rows, label, 0.8, 42), written as `__label__x text` (lowercased, one line
+//     per row), then `supervised` timed around the whole command and `test` for accuracy.
+//
+// Prints a markdown table and writes bench-results/latest.json.
+import { spawn, spawnSync } from "node:child_process";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const tmp = await mkdtemp(path.join(os.tmpdir(), "bench-"));
+// As root the embedded PostgreSQL runs as user "postgres", which must be able to reach its folder under tmp.
+if (process.getuid?.() === 0) await chmod(tmp, 0o755);
+const modelsTmp = path.join(tmp, "models");
+// Must be set before lib/env.ts is first read; every product module is imported dynamically below.
+process.env.MODELS_DIR = modelsTmp;
+
+const { freePort, startEmbeddedPostgres } = await import("../../lib/db/embedded");
+const { prepareDatabase } = await import("../../lib/bootstrap");
+const { createDb } = await import("../../lib/db/client");
+const { enqueueRun } = await import("../../lib/runs/enqueue");
+const { startWorker } = await import("../../lib/runs/worker-loop");
+const { env } = await import("../../lib/env");
+const { parseRunRequest } = await import("../../lib/validations/run-request");
+const { resolveRequest } = await import("../../lib/runs/resolve-request");
+const { fetchLabelledRows } = await import("../../lib/runs/fetch-rows");
+const { stratifiedSplit } = await import("../../lib/training/split");
+
+type Db = ReturnType<typeof createDb>;
+
+/** DESIGN.md §5 reference rows (same machine kind, measured there; not re-measured here). */
+const REFERENCE = [
+  { system: "reference: fastText 5 ep unigrams (DESIGN.md §5, spam-assassin 5,911 rows)", accuracy: 0.973, wallS: 2.9 },
+  { system: "reference: fastText 25 ep bigrams (DESIGN.md §5)", accuracy: 0.99, wallS: 18.4 },
+];
+
+const REQUEST = { table: "demo_email", columns: "label,text" };
+const FASTTEXT_CONFIGS = [
+  { name: "fastText 5 ep, unigrams", args: ["-epoch", "5", "-thread", "2"] },
+  { name: "fastText 25 ep, wordNgrams 2", args: ["-epoch", "25", "-wordNgrams", "2", "-thread", "2"] },
+];
+
+const say = (line: string) => process.stderr.write(line + "\n");
+const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+
+interface ProductResult {
+  runId: string;
+  status: string;
+  error: string | null;
+  wallS: number;
+  dbQueueToFinishS: number | null;
+  timings: Record<string, number> | null;
+  stats: Record<string, unknown> | null;
+  accuracy: number | null;
+  weightedF1: number | null;
+  evalLoss: number | null;
+  prepareS: number;
+}
+
+interface FastTextResult {
+  system: string;
+  command: string;
+  wallS: number;
+  testWallS: number;
+  accuracy: number | null;
+  n: number | null;
+  stdoutTail: string;
+}
+
+function fasttextPath(): string | null {
+  const r = spawnSync("sh", ["-c", "command -v fasttext"], { encoding: "utf8" });
+  const p = r.stdout.trim();
+  return r.status === 0 && p ? p : null;
+}
+
+function runCmd(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, out }));
+  });
+}
+
+async function runProduct(url: string, db: Db): Promise<ProductResult> {
+  const e = env();
+  let t = process.hrtime.bigint();
+  const prepared = await prepareDatabase(url, { adminEmail: "bench@example.com", adminPassword: "bench-password-1", log: (l) => say(`  [prepare] ${l}`) });
+  const prepareS = seconds(t);
+  say(`  prepared database in ${prepareS.toFixed(1)} s (${prepared.demoRowsInserted} demo rows)`);
+
+  const worker = startWorker({
+    db,
+    databaseUrl: url,
+    heartbeatMs: e.WORKER_HEARTBEAT_MS,
+    pollMs: e.WORKER_POLL_MS,
+    staleSeconds: e.RUN_STALE_SECONDS,
+    // Per-step loss lines are left out; the rest of the run's log is shown as it happens.
+    log: (l) => {
+      if (!/\] step \d+\//.test(l)) say(`  [worker] ${l}`);
+    },
+  });
+  try {
+    // Wait until the worker listens, so the run is claimed on its NOTIFY like in production.
+    for (let i = 0; i < 200 && (await db.worker.count()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+
+    t = process.hrtime.bigint();
+    const queued = await enqueueRun(db, REQUEST, null);
+    if (!queued.ok) throw new Error(`enqueueRun refused the request: ${JSON.stringify(queued.issues)}`);
+    let run;
+    for (;;) {
+      run = await db.trainingRun.findUniqueOrThrow({ where: { id: queued.id } });
+      if (run.status !== "queued" && run.status !== "running") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const wallS = seconds(t);
+    const m = run.metricsNew as { accuracy?: number; f1?: number; eval_loss?: number } | null;
+    return {
+      runId: run.id,
+      status: run.status,
+      error: run.error,
+      wallS,
+      dbQueueToFinishS: run.finishedAt ? (run.finishedAt.getTime() - run.createdAt.getTime()) / 1000 : null,
+      timings: run.timings as Record<string, number> | null,
+      stats: run.stats as Record<string, unknown> | null,
+      accuracy: m?.accuracy ?? null,
+      weightedF1: m?.f1 ?? null,
+      evalLoss: m?.eval_loss ?? null,
+      prepareS,
+    };
+  } finally {
+    await worker.stop();
+  }
+}
+
+const ftLine = (r: { label: string; text: string }) => `__label__${r.label.replace(/\s+/g, "_")} ${r.text.replace(/[\r\n]+/g, " ").toLowerCase()}\n`;
+
+async function runFastText(db: Db, bin: string, workDir: string): Promise<{ results: FastTextResult[]; split: { train: number; test: number } }> {
+  const parsed = parseRunRequest(REQUEST);
+  if (!parsed.ok) throw new Error(`parseRunRequest: ${JSON.stringify(parsed.issues)}`);
+  const resolved = await resolveRequest(db, parsed.request);
+  if (!resolved.ok) throw new Error(`resolveRequest: ${JSON.stringify(resolved.issues)}`);
+  const src = resolved.resolved;
+  const { rows } = await fetchLabelledRows(db, { table: src.table, labelColumn: src.labelColumn, textColumn: src.textColumn, limit: parsed.request.limit });
+  const { train, test } = stratifiedSplit(rows, (r) => r.label, parsed.request.p_of_train, parsed.request.seed ?? 42);
+  await mkdir(workDir, { recursive: true });
+  await writeFile(path.join(workDir, "train.txt"), train.map(ftLine).join(""));
+  await writeFile(path.join(workDir, "test.txt"), test.map(ftLine).join(""));
+
+  const results: FastTextResult[] = [];
+  for (const [i, cfg] of FASTTEXT_CONFIGS.entries()) {
+    const out = `model${i}`;
+    const args = ["supervised", "-input", "train.txt", "-output", out, ...cfg.args];
+    say(`  [fasttext] ${bin} ${args.join(" ")}`);
+    let t = process.hrtime.bigint();
+    const sup = await runCmd(bin, args, workDir);
+    const wallS = seconds(t);
+    if (sup.code !== 0) throw new Error(`fasttext supervised exited ${sup.code}: ${sup.out.slice(-500)}`);
+    t = process.hrtime.bigint();
+    const tst = await runCmd(bin, ["test", `${out}.bin`, "test.txt"], workDir);
+    const testWallS = seconds(t);
+    if (tst.code !== 0) throw new Error(`fasttext test exited ${tst.code}: ${tst.out.slice(-500)}`);
+    const p1 = /^P@1\s+([\d.]+)/m.exec(tst.out);
+    const n = /^N\s+(\d+)/m.exec(tst.out);
+    results.push({
+      system: cfg.name,
+      command: `fasttext ${args.join(" ")}`,
+      wallS,
+      testWallS,
+      accuracy: p1 ? Number(p1[1]) : null,
+      n: n ? Number(n[1]) : null,
+      stdoutTail: tst.out.trim(),
+    });
+  }
+  return { results, split: { train: train.length, test: test.length } };
+}
+
+const pct = (x: number | null | undefined) => (x == null ? "—" : `${(x * 100).toFixed(2)} %`);
+const sec = (x: number | null | undefined) => (x == null ? "—" : x.toFixed(2));
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : "—");
+
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+const loadAtStart = load();
+
+let pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
+let db: Db | null = null;
+try {
+  say(`bench: temp dir ${tmp}; ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? "?"}, node ${process.version}`);
+  let t = process.hrtime.bigint();
+  pgServer = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pgdata"), port: await freePort(), persistent: false });
+  await pgServer.ensureDatabase("bench");
+  const url = pgServer.urlFor("bench");
+  say(`  embedded PostgreSQL up in ${seconds(t).toFixed(1)} s`);
+  db = createDb(url, 4);
+
+  const product = await runProduct(url, db);
+  if (product.status !== "succeeded") say(`  product run ${product.runId} ended ${product.status}: ${product.error}`);
+
+  const bin = fasttextPath();
+  let fast: Awaited<ReturnType<typeof runFastText>> | null = null;
+  if (!bin) say("  fastText is not installed; skipping its rows. Install it with: sudo apt-get install -y fasttext");
+  else fast = await runFastText(db, bin, path.join(tmp, "fasttext"));
+
+  const runSplit = product.stats as { trainRows?: number; testRows?: number } | null;
+  const splitNote = fast
+    ? fast.split.train === runSplit?.trainRows && fast.split.test === runSplit?.testRows
+      ? `same split as the run: ${fast.split.train} train / ${fast.split.test} test`
+      : `SPLIT DIFFERS: fastText ${fast.split.train}/${fast.split.test}, run ${runSplit?.trainRows}/${runSplit?.testRows}`
+    : "fastText skipped";
+
+  const lines: string[] = [];
+  lines.push(`| system | accuracy | weighted F1 | wall time (s) | product time ÷ this |`);
+  lines.push(`| --- | ---: | ---: | ---: | ---: |`);
+  lines.push(`| product: starter model, default arguments (queue → succeeded) | ${pct(product.accuracy)} | ${pct(product.weightedF1)} | ${sec(product.wallS)} | 1.00× |`);
+  for (const r of fast?.results ?? []) lines.push(`| ${r.system} (supervised only) | ${pct(r.accuracy)} | — | ${sec(r.wallS)} | ${ratio(product.wallS, r.wallS)} |`);
+  if (!fast) for (const c of FASTTEXT_CONFIGS) lines.push(`| ${c.name} | skipped (not installed) | — | — | — |`);
+  for (const r of REFERENCE) lines.push(`| ${r.system} | ${pct(r.accuracy)} | — | ${sec(r.wallS)} | ${ratio(product.wallS, r.wallS)} |`);
+
+  const PHASE_ORDER = ["fetching", "evaluating-old", "tokenizing", "training", "evaluating-new", "saving", "total"];
+  const phases = product.timings ? Object.entries(product.timings).sort(([a], [b]) => PHASE_ORDER.indexOf(a) - PHASE_ORDER.indexOf(b)).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(", ") : "—";
+  const output = [
+    "",
+    `## bench: demo_email, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}); load average ${loadAtStart} at start, ${load()} at end (other work on the machine skews every figure)`,
+    "",
+    ...lines,
+    "",
+    `- product run ${product.runId}: ${product.status}${product.error ? ` (${product.error})` : ""}; queue → finishedAt in the row: ${sec(product.dbQueueToFinishS)} s; database prepare (not counted): ${sec(product.prepareS)} s`,
+    `- product phases (run.timings): ${phases}`,
+    `- product stats: ${JSON.stringify(product.stats)}; eval loss ${product.evalLoss?.toFixed(4) ?? "—"}`,
+    `- split: ${splitNote}`,
+    ...(fast?.results ?? []).map((r) => `- \`${r.command}\`: supervised ${sec(r.wallS)} s, test ${sec(r.testWallS)} s, N ${r.n}`),
+    "",
+  ].join("\n");
+  process.stdout.write(output);
+
+  const ftVersion = spawnSync("dpkg-query", ["-W", "-f=${Version}", "fasttext"], { encoding: "utf8" });
+  const json = {
+    at: new Date().toISOString(),
+    machine: { loadAvgStart: loadAtStart, loadAvgEnd: load(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, node: process.version, platform: `${os.platform()} ${os.release()}` },
+    request: REQUEST,
+    product,
+    fasttext: fast ? { binary: bin, version: ftVersion.status === 0 ? ftVersion.stdout : null, split: fast.split, results: fast.results } : { skipped: "fasttext not installed (apt-get install -y fasttext)" },
+    splitCheck: splitNote,
+    reference: REFERENCE,
+    ratios: Object.fromEntries([...(fast?.results ?? []), ...REFERENCE].map((r) => [r.system, product.wallS / r.wallS])),
+    table: lines.join("\n"),
+  };
+  await mkdir(path.join(root, "bench-results"), { recursive: true });
+  await writeFile(path.join(root, "bench-results", "latest.json"), JSON.stringify(json, null, 2) + "\n");
+  say(`wrote ${path.join(root, "bench-results", "latest.json")}`);
+} catch (err) {
+  say(`bench failed: ${(err as Error).stack ?? err}`);
+  process.exitCode = 1;
+} finally {
+  await db?.$disconnect().catch(() => {});
+  await pgServer?.stop().catch((e) => say(`stopping PostgreSQL: ${(e as Error).message}`));
+  await rm(tmp, { recursive: true, force: true }).catch(() => {});
+}
