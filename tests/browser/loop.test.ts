@@ -1,0 +1,207 @@
+// The whole loop in a real browser: sign in, start a run on demo_email, watch its log lines
+// arrive while it is still running, see the metrics, override (promote) the new version, and
+// classify an obviously spammy and an obviously ordinary text with it.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { ADMIN, createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
+import { startWebProcess, startWorkerProcess, type Proc } from "../helpers/processes";
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+  "--disable-quic",
+];
+
+// Several seconds of training on the whole table (5,911 e-mails), 5 epochs: plenty of log lines.
+// No `limit`: it takes the first rows in physical order, and demo_email is stored grouped by
+// label (all ham first), so e.g. limit 3000 gives 2,992 ham and 8 spam and a model that calls
+// everything ham.
+const REQUEST = {
+  columns: "label,text",
+  table: "demo_email",
+  p_of_train: 0.8,
+  evaluation_strategy: "epoch",
+  learning_rate: 0.01,
+  num_train_epochs: 5,
+  seed: 42,
+};
+
+const SPAM =
+  "CONGRATULATIONS!!! You have been selected to receive a FREE $1000 Walmart gift card. Click here now to claim your prize, limited time offer, act now! Unsubscribe";
+const HAM =
+  "Hi Tom, are we still meeting tomorrow at 10 to go over the release notes for the exmh patch? I pushed the fix to CVS last night.";
+
+let database: TestDatabase;
+let web: (Proc & { url: string }) | undefined;
+let worker: Proc | undefined;
+let browser: Browser | undefined;
+let page: Page | undefined;
+
+before(async () => {
+  database = await createTestDatabase();
+  const modelsDir = tmpDir("models");
+  web = await startWebProcess({ DATABASE_URL: database.url, NEXTAUTH_SECRET: database.authSecret, MODELS_DIR: modelsDir });
+  worker = startWorkerProcess({ DATABASE_URL: database.url, MODELS_DIR: modelsDir });
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  page = await browser.newPage();
+  page.setDefaultTimeout(30_000);
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await web?.stop();
+  await worker?.stop();
+  await database?.drop();
+});
+
+async function screenshotOnFailure<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (page) {
+      // Not under TEST_TMP: the runner deletes that folder when it exits.
+      const dir = path.join(process.cwd(), "tests", ".tmp", "browser");
+      mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `${name}-failure.png`);
+      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+      console.error(`screenshot: ${file}`);
+    }
+    console.error(`--- web output (tail) ---\n${web?.output().slice(-4000)}`);
+    console.error(`--- worker output (head) ---\n${worker?.output().slice(0, 3000)}`);
+    console.error(`--- worker output (tail) ---\n${worker?.output().slice(-3000)}`);
+    throw err;
+  }
+}
+
+test("sign in, train with live logs, override, predict spam and ham", { timeout: 300_000 }, async (t) => {
+  const p = page!;
+  const base = web!.url;
+
+  await screenshotOnFailure("loop", async () => {
+    // 1. Signed out: / sends us to the login page.
+    await p.goto(`${base}/`);
+    await p.waitForURL((u) => u.pathname === "/login");
+    await p.getByLabel("E-mail").fill(ADMIN.email);
+    await p.getByLabel("Password").fill(ADMIN.password);
+    await p.getByRole("button", { name: "Sign in" }).click();
+    await p.waitForURL((u) => u.pathname === "/");
+    await p.getByRole("heading", { name: "Training runs" }).waitFor();
+
+    // 2. New run: replace the prefilled request.
+    await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "New run" }).click();
+    await p.waitForURL((u) => u.pathname === "/runs/new");
+    const editor = p.getByLabel("Training request (JSON)");
+    await editor.waitFor();
+    assert.notEqual((await editor.inputValue()).trim(), "", "the request editor should be prefilled");
+    await editor.fill(JSON.stringify(REQUEST, null, 2));
+    await p.getByRole("button", { name: "Start run" }).click();
+    await p.waitForURL((u) => /^\/runs\/[^/]+$/.test(u.pathname) && u.pathname !== "/runs/new");
+    const runId = decodeURIComponent(new URL(p.url()).pathname.split("/").pop()!);
+    assert.ok(runId.length > 0);
+
+    // 3. Log lines arrive while the run is still queued/running. Status and line count are read
+    //    in one snapshot, so a line rendered only after the run finished cannot count.
+    const snapshot = () =>
+      p.evaluate(() => ({
+        status: document.querySelector('[data-testid="status-badge"]')?.getAttribute("data-status") ?? null,
+        lines: [...document.querySelectorAll('[data-testid="log-line"]')].filter((el) => el.checkVisibility()).length,
+      }));
+    let seenWhileActive = 0;
+    let seenAt = 0;
+    let lastStatus: string | null = null;
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const s = await snapshot();
+      lastStatus = s.status;
+      if (s.status === "queued" || s.status === "running") {
+        if (s.lines > 0) {
+          seenWhileActive = s.lines;
+          seenAt = Date.now();
+          break;
+        }
+      } else if (s.status !== null) {
+        break; // finished (or failed) before any line showed up live
+      }
+      if (Date.now() > deadline) break;
+      await p.waitForTimeout(100);
+    }
+    assert.ok(
+      seenWhileActive > 0,
+      `expected log lines on the page while the run was queued/running (status when stopped looking: ${lastStatus})`,
+    );
+    await p.locator('[data-testid="log-line"]').first().waitFor({ state: "visible" });
+
+    // 4. The run finishes and the metrics table shows the new model; nothing served before.
+    await p.locator('[data-testid="status-badge"][data-status="succeeded"]').waitFor({ timeout: 120_000 }).catch(async (err) => {
+      const status = await p.locator('[data-testid="status-badge"]').getAttribute("data-status").catch(() => null);
+      const runError = await p.locator('[data-testid="run-error"]').textContent().catch(() => null);
+      throw new Error(`run did not succeed (status ${status}${runError ? `: ${runError}` : ""}): ${(err as Error).message}`);
+    });
+    const table = p.locator('[data-testid="metrics-table"]');
+    await table.waitFor({ timeout: 120_000 });
+    const accuracyCell = table.locator('tr[data-metric="accuracy"] td.num').first();
+    await p.waitForFunction(
+      () => /%/.test(document.querySelector('[data-testid="metrics-table"] tr[data-metric="accuracy"] td.num')?.textContent ?? ""),
+      undefined,
+      { timeout: 30_000 },
+    );
+    const accuracyText = (await accuracyCell.textContent()) ?? "";
+    const accuracy = Number.parseFloat(accuracyText.replace(/[^\d.]/g, ""));
+    assert.ok(accuracy > 80, `new model accuracy should be well above chance, got "${accuracyText}"`);
+    await assertText(p, '[data-testid="no-old-model"]', "No model was serving before this run");
+
+    // The server agrees: the run finished after the lines were already on screen.
+    const apiRun = await p.request.get(`${base}/api/runs/${encodeURIComponent(runId)}`);
+    assert.equal(apiRun.status(), 200);
+    const { status, finishedAt } = (await apiRun.json()) as { status: string; finishedAt: string | null };
+    assert.equal(status, "succeeded");
+    assert.ok(finishedAt, "a finished run has finishedAt");
+    const margin = Date.parse(finishedAt) - seenAt;
+    assert.ok(margin > 0, `log lines were first seen ${-margin} ms after the run finished (server time), not live`);
+    t.diagnostic(`${seenWhileActive} log line(s) visible ${margin} ms before the run finished`);
+
+    // More lines came after the first live ones (the run kept logging until it finished).
+    const finalLines = await p.locator('[data-testid="log-line"]').count();
+    assert.ok(finalLines > seenWhileActive, `log should grow after the first live lines (${seenWhileActive} → ${finalLines})`);
+    t.diagnostic(`log lines: ${seenWhileActive} while running, ${finalLines} at the end`);
+    // The stream shows lines in seq order.
+    const seqs = await p.locator('[data-testid="log-line"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-seq"))));
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), "log lines should be in seq order");
+
+    // 5. Override: promote the new version.
+    await p.getByRole("button", { name: "Override", exact: true }).click();
+    const dialog = p.getByRole("dialog");
+    await dialog.waitFor({ state: "visible" });
+    await dialog.getByRole("button", { name: "Confirm override" }).click();
+    await p.locator('[data-testid="serving-badge"]').waitFor({ state: "visible", timeout: 30_000 });
+    await dialog.waitFor({ state: "hidden" });
+
+    // 6. Predict with the serving model.
+    await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Predict" }).click();
+    await p.waitForURL((u) => u.pathname === "/predict");
+    await p.getByLabel("Texts to classify").fill(`${SPAM}\n${HAM}`);
+    await p.getByRole("button", { name: "Predict" }).click();
+    const labels = p.locator('[data-testid="predicted-label"]');
+    await p.locator('[data-testid="predictions"], [data-testid="predict-error"]').first().waitFor({ timeout: 60_000 });
+    if (await p.locator('[data-testid="predict-error"]').isVisible()) {
+      throw new Error(`prediction failed: ${await p.locator('[data-testid="predict-error"]').textContent()}`);
+    }
+    await p.waitForFunction(() => document.querySelectorAll('[data-testid="predicted-label"]').length === 2);
+    const rows = (await p.locator('[data-testid="prediction"]').allInnerTexts()).map((t) => t.replace(/\s+/g, " "));
+    assert.deepEqual((await labels.allTextContents()).map((t) => t.trim()), ["spam", "ham"], `predictions:\n${rows.join("\n")}`);
+  });
+});
+
+async function assertText(p: Page, selector: string, expected: string) {
+  const el = p.locator(selector);
+  await el.waitFor({ state: "visible" });
+  assert.equal(((await el.textContent()) ?? "").trim(), expected);
+}
