@@ -2,7 +2,7 @@
 // databases on it), builds the web app if its sources changed, then runs every test file under
 // tests/ with node's test runner (unit and integration first, then the browser tests).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -23,6 +23,19 @@ function find(dir) {
 const all = find("tests").filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 const browser = all.filter((f) => f.startsWith(path.join("tests", "browser")));
 const rest = all.filter((f) => !browser.includes(f));
+
+// The browser tests drive Debian's chromium; as root on Debian, install it when it is missing.
+if (browser.length > 0 && !existsSync("/usr/bin/chromium")) {
+  if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
+    console.log("[tests] installing Debian's chromium for the browser tests…");
+    spawnSync("apt-get", ["update"], { stdio: "inherit" });
+    spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  }
+  if (!existsSync("/usr/bin/chromium")) {
+    console.error("[tests] the browser tests need /usr/bin/chromium: sudo apt-get install -y chromium");
+    process.exit(1);
+  }
+}
 
 const tmp = path.join(root, "tests", ".tmp", `run-${process.pid}`);
 mkdirSync(tmp, { recursive: true });

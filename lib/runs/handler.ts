@@ -91,6 +91,11 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
   for (const r of rows) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
   if (counts.size < 2) throw new RunFailure(`Training needs at least two different labels, but every row is labelled "${[...counts.keys()][0]}".`);
   await report.log(`Labels: ${[...counts].map(([l, n]) => `${l} ${n}`).join(", ")}`);
+  for (const [label, n] of counts) {
+    if (n < 10 || n / rows.length < 0.05) {
+      await report.log(`Label "${label}" has only ${n} of ${rows.length} rows (${((100 * n) / rows.length).toFixed(1)}%): the model will rarely predict it, and accuracy says little. Use more rows or a more balanced table.`, "warn");
+    }
+  }
 
   // 2. Split
   const seed = req.seed ?? 42;
