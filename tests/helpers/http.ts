@@ -4,7 +4,7 @@
 export interface Client {
   base: string;
   fetch(path: string, init?: RequestInit): Promise<Response>;
-  json<T = unknown>(path: string, init?: RequestInit & { body?: unknown }): Promise<{ status: number; body: T }>;
+  json<T = unknown>(path: string, init?: Omit<RequestInit, "body"> & { body?: unknown }): Promise<{ status: number; body: T }>;
 }
 
 function cookieJar() {
@@ -37,7 +37,9 @@ export function client(base: string, auth?: { bearer?: string }): Client & { jar
     fetch: doFetch,
     async json(path, init = {}) {
       const body = init.body === undefined || typeof init.body === "string" ? init.body : JSON.stringify(init.body);
-      const res = await doFetch(path, { ...init, body: body as string | undefined, headers: { "content-type": "application/json", ...(init.headers ?? {}) } });
+      const headers = new Headers(init.headers);
+      headers.set("content-type", "application/json");
+      const res = await doFetch(path, { ...init, body: body as string | undefined, headers });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     },
