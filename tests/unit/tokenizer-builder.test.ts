@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { buildTokenizer, bertNormalize, bertPreTokenize } from "../../lib/training/tokenizer-builder";
@@ -96,4 +96,22 @@ test("encodeTextsAsync gives the same ids as encodeTexts and reports progress", 
   const a = await encodeTextsAsync(tok, texts, 20, { yieldEveryMs: 0, onProgress: (done) => void (last = done) });
   assert.deepEqual(a, encodeTexts(tok, texts, 20));
   assert.equal(last, 500);
+});
+
+test("AutoTokenizer.from_pretrained loads the built folder offline and agrees with loadTokenizer", async () => {
+  const { AutoTokenizer, env } = await import("@huggingface/transformers");
+  const built = buildTokenizer(corpus);
+  const root = await mkdtemp(path.join(os.tmpdir(), "auto-tok-"));
+  const dir = path.join(root, "built");
+  await mkdir(dir);
+  await writeFile(path.join(dir, "tokenizer.json"), JSON.stringify(built.tokenizer));
+  await writeFile(path.join(dir, "tokenizer_config.json"), JSON.stringify(built.tokenizerConfig));
+  env.allowRemoteModels = false;
+  env.localModelPath = root + path.sep;
+  const auto = await AutoTokenizer.from_pretrained("built", { local_files_only: true });
+  const ours = await loadTokenizer(dir);
+  const text = "The cat and the Zebra sat on the café mat!";
+  const autoIds = auto.encode(text, { add_special_tokens: false });
+  assert.deepEqual(autoIds, [...encodeTexts(ours, [text], 100)[0]]);
+  assert.ok(autoIds.includes(built.vocab.indexOf("cat")));
 });
