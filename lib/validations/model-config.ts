@@ -1,0 +1,41 @@
+import { z } from "zod";
+
+// A configured model: a name, a base model (the starter kind, or a folder under MODELS_DIR in the
+// transformers.js layout), its label set, and how it encodes, trains and predicts.
+
+export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+export const headSchema = z.object({
+  type: z.enum(["linear", "mlp"], { error: 'must be "linear" or "mlp"' }).default("linear"),
+  hiddenSize: z.number().int().min(1).max(8192).optional(),
+  activation: z.enum(["gelu", "relu"]).default("gelu"),
+});
+
+export const modelSettingsSchema = z.object({
+  /** folder name under MODELS_DIR; "starter" is the built-in static-embedding model */
+  base: z.string({ error: "must name a base model folder" }).min(1, { error: "must name a base model folder" }),
+  numLabels: z.number().int().min(2, { error: "must be at least 2" }).optional(),
+  /** a fixed label set: runs whose data has other labels fail */
+  labels: z.array(z.string().min(1)).min(2, { error: "must hold at least two labels" }).optional(),
+  pooling: z.enum(["mean", "cls"], { error: 'must be "mean" or "cls"' }).default("mean"),
+  maxLength: z.number().int().min(8, { error: "must be at least 8" }).max(8192, { error: "must be at most 8192" }).default(128),
+  quantized: z.boolean({ error: "must be true or false" }).default(false),
+  head: headSchema.default({ type: "linear", activation: "gelu" }),
+  /** prediction options, as transformers.js pipeline options */
+  pipeline: z.object({ top_k: z.number().int().min(1).nullable().optional() }).default({}),
+});
+
+export const createModelSchema = modelSettingsSchema.extend({
+  name: z.string({ error: "must be a name" }).regex(MODEL_NAME, { error: "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit" }),
+  isDefault: z.boolean().optional(),
+});
+
+export const updateModelSchema = modelSettingsSchema.partial().extend({ isDefault: z.boolean().optional() });
+
+export type ModelSettings = z.output<typeof modelSettingsSchema>;
+
+/** Settings of a stored model, with defaults filled in (older rows may lack fields). */
+export function modelSettings(model: { basePath: string | null; config: unknown }): ModelSettings {
+  const parsed = modelSettingsSchema.safeParse({ base: model.basePath ?? "starter", ...(model.config as object) });
+  return parsed.success ? parsed.data : modelSettingsSchema.parse({ base: model.basePath ?? "starter" });
+}
