@@ -22,28 +22,28 @@ export const ONNX_OPSET = 17;
 export const ONNX_IR_VERSION = 8;
 export const INIT_NAMES = { embedding: "embeddings.weight", weight: "classifier.weight", bias: "classifier.bias" } as const;
 
-function floatTensor(name: string, dims: number[], data: Float32Array): P.ITensorProto {
+export function floatTensor(name: string, dims: number[], data: Float32Array): P.ITensorProto {
   // raw_data is little-endian, as ONNX requires (and as every platform Node runs on stores it).
   return { name, dims, dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
-function int64Tensor(name: string, values: number[]): P.ITensorProto {
+export function int64Tensor(name: string, values: number[]): P.ITensorProto {
   return { name, dims: [values.length], dataType: INT64, int64Data: values };
 }
 
-function scalarFloat(name: string, value: number): P.ITensorProto {
+export function scalarFloat(name: string, value: number): P.ITensorProto {
   return { name, dims: [], dataType: FLOAT, floatData: [value] };
 }
 
-function node(opType: string, inputs: string[], outputs: string[], attrs: P.IAttributeProto[] = []): P.INodeProto {
+export function node(opType: string, inputs: string[], outputs: string[], attrs: P.IAttributeProto[] = []): P.INodeProto {
   return { opType, input: inputs, output: outputs, name: outputs[0], attribute: attrs };
 }
 
-function intAttr(name: string, i: number): P.IAttributeProto {
+export function intAttr(name: string, i: number): P.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.INT, i };
 }
 
-function valueInfo(name: string, elemType: number, dims: (string | number)[]): P.IValueInfoProto {
+export function valueInfo(name: string, elemType: number, dims: (string | number)[]): P.IValueInfoProto {
   return {
     name,
     type: {

@@ -9,7 +9,8 @@ export type EnqueueResult = { ok: true; id: string } | { ok: false; issues: { pa
  * Validates a TrainRequest (its shape, then model/table/columns against the database) and queues
  * it. Every problem is reported at once; nothing is written when there is any.
  */
-export async function enqueueRun(db: PrismaClient, body: unknown, userId: string | null): Promise<EnqueueResult> {
+export async function enqueueRun(db: PrismaClient, rawBody: unknown, userId: string | null): Promise<EnqueueResult> {
+  const body = await withTrainingDefaults(db, rawBody);
   const parsed = parseRunRequest(body);
   if (!parsed.ok) {
     // Still tell about an unknown table or column when the rest of the body is wrong.
@@ -30,4 +31,13 @@ export async function enqueueRun(db: PrismaClient, body: unknown, userId: string
   });
   await notifyRunQueued(db);
   return { ok: true, id: run.id };
+}
+
+/** The admins' default training arguments (Setting "training_defaults") fill what a request leaves out. */
+async function withTrainingDefaults(db: PrismaClient, body: unknown): Promise<unknown> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return body;
+  const row = await db.setting.findUnique({ where: { key: "training_defaults" } });
+  const defaults = row?.value;
+  if (!defaults || typeof defaults !== "object" || Array.isArray(defaults)) return body;
+  return { ...(defaults as object), ...body };
 }

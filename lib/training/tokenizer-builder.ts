@@ -19,6 +19,8 @@ export interface BuildTokenizerOptions {
   vocabSize?: number;
   minCount?: number;
   maxLength?: number;
+  /** false: keep case and accents, as bert-base-cased does (BertNormalizer lowercase:false). Default true. */
+  lowercase?: boolean;
 }
 
 // --- BertNormalizer (clean_text, handle_chinese_chars, lowercase + strip accents) ---------------
@@ -30,11 +32,10 @@ const WHITESPACE = /\s/g;
 // tokenizers.js tests UTF-16 code units, so only the BMP CJK blocks can match.
 const CJK = /[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]/g;
 
-export function bertNormalize(text: string): string {
-  return text
-    .replace(CONTROL, "")
-    .replace(WHITESPACE, " ")
-    .replace(CJK, " $& ")
+export function bertNormalize(text: string, lowercase = true): string {
+  const cleaned = text.replace(CONTROL, "").replace(WHITESPACE, " ").replace(CJK, " $& ");
+  if (!lowercase) return cleaned;
+  return cleaned
     .toLowerCase()
     .normalize("NFD")
     .replace(/\p{Mn}/gu, "");
@@ -52,10 +53,10 @@ export function bertPreTokenize(normalized: string): string[] {
 // --- counting and vocabulary --------------------------------------------------------------------
 
 /** Word → count over all texts. */
-export function countWords(texts: string[]): Map<string, number> {
+export function countWords(texts: string[], lowercase = true): Map<string, number> {
   const counts = new Map<string, number>();
   for (const t of texts) {
-    for (const w of bertPreTokenize(bertNormalize(t))) counts.set(w, (counts.get(w) ?? 0) + 1);
+    for (const w of bertPreTokenize(bertNormalize(t, lowercase))) counts.set(w, (counts.get(w) ?? 0) + 1);
   }
   return counts;
 }
@@ -102,7 +103,7 @@ export function buildVocab(counts: Map<string, number>, vocabSize: number, minCo
 
 // --- the two JSON files ------------------------------------------------------------------------
 
-export function tokenizerJson(vocab: string[]): object {
+export function tokenizerJson(vocab: string[], lowercase = true): object {
   const vocabObj: Record<string, number> = Object.create(null);
   vocab.forEach((t, i) => (vocabObj[t] = i));
   return {
@@ -118,7 +119,7 @@ export function tokenizerJson(vocab: string[]): object {
       normalized: false,
       special: true,
     })),
-    normalizer: { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    normalizer: { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase },
     pre_tokenizer: { type: "BertPreTokenizer" },
     // No special tokens are added: the model mean-pools over the text's own tokens.
     post_processor: null,
@@ -133,10 +134,10 @@ export function tokenizerJson(vocab: string[]): object {
   };
 }
 
-export function tokenizerConfigJson(maxLength: number): object {
+export function tokenizerConfigJson(maxLength: number, lowercase = true): object {
   return {
     tokenizer_class: "BertTokenizer",
-    do_lower_case: true,
+    do_lower_case: lowercase,
     strip_accents: null,
     tokenize_chinese_chars: true,
     model_max_length: maxLength,
@@ -157,6 +158,7 @@ export function buildTokenizer(
   const minCount = opts.minCount ?? 2;
   const maxLength = opts.maxLength ?? 1024;
   if (!(vocabSize >= SPECIAL_TOKENS.length)) throw new RangeError(`vocabSize must be ≥ ${SPECIAL_TOKENS.length}`);
-  const vocab = buildVocab(countWords(texts), vocabSize, minCount);
-  return { tokenizer: tokenizerJson(vocab), tokenizerConfig: tokenizerConfigJson(maxLength), vocab };
+  const lowercase = opts.lowercase ?? true;
+  const vocab = buildVocab(countWords(texts, lowercase), vocabSize, minCount);
+  return { tokenizer: tokenizerJson(vocab, lowercase), tokenizerConfig: tokenizerConfigJson(maxLength, lowercase), vocab };
 }

@@ -1,32 +1,27 @@
 import { db } from "@/lib/db/client";
-import { json, route } from "@/lib/http";
-import type { Metrics } from "@/lib/training/types";
+import { badRequest, json, readJson, route } from "@/lib/http";
+import { createModel, modelError } from "@/lib/models/configured";
+import { listModels } from "@/lib/models/views";
 import { requireCaller } from "@/lib/session";
+import { createModelSchema } from "@/lib/validations/model-config";
+import { toFieldIssues } from "@/lib/validations/run-request";
 
 export const dynamic = "force-dynamic";
 
 export const GET = route(async (req) => {
   await requireCaller(req);
-  const models = await db().model.findMany({
-    orderBy: { name: "asc" },
-    include: { versions: { orderBy: { createdAt: "desc" }, include: { run: { select: { id: true } } } } },
-  });
-  return json({
-    models: models.map((m) => ({
-      name: m.name,
-      kind: m.kind,
-      isDefault: m.isDefault,
-      servingVersionId: m.servingVersionId,
-      promotedAt: m.promotedAt?.toISOString() ?? null,
-      versions: m.versions.map((v) => ({
-        id: v.id,
-        createdAt: v.createdAt.toISOString(),
-        runId: v.run?.id ?? null,
-        labels: v.labels,
-        accuracy: (v.metrics as Metrics | null)?.accuracy ?? null,
-        f1: (v.metrics as Metrics | null)?.f1 ?? null,
-        serving: v.id === m.servingVersionId,
-      })),
-    })),
-  });
+  return json({ models: await listModels(db()) });
+});
+
+/** Adds a configured model (admin). */
+export const POST = route(async (req) => {
+  await requireCaller(req, "admin");
+  const parsed = createModelSchema.safeParse(await readJson(req));
+  if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
+  try {
+    const model = await createModel(db(), parsed.data);
+    return json((await listModels(db())).find((m) => m.name === model.name), 201);
+  } catch (err) {
+    throw modelError(err);
+  }
 });

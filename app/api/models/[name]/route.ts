@@ -1,0 +1,42 @@
+import { db } from "@/lib/db/client";
+import { badRequest, HttpError, json, readJson, route } from "@/lib/http";
+import { deleteModel, modelError, updateModel } from "@/lib/models/configured";
+import { listModels } from "@/lib/models/views";
+import { requireCaller } from "@/lib/session";
+import { updateModelSchema } from "@/lib/validations/model-config";
+import { toFieldIssues } from "@/lib/validations/run-request";
+
+export const dynamic = "force-dynamic";
+type Ctx = { params: Promise<{ name: string }> };
+
+export const GET = route(async (req, ctx: Ctx) => {
+  await requireCaller(req);
+  const name = decodeURIComponent((await ctx.params).name);
+  const model = (await listModels(db())).find((m) => m.name === name);
+  if (!model) throw new HttpError(404, `No model is named "${name}"`);
+  return json(model);
+});
+
+export const PATCH = route(async (req, ctx: Ctx) => {
+  await requireCaller(req, "admin");
+  const name = decodeURIComponent((await ctx.params).name);
+  const parsed = updateModelSchema.safeParse(await readJson(req));
+  if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
+  try {
+    await updateModel(db(), name, parsed.data);
+  } catch (err) {
+    throw modelError(err);
+  }
+  return json((await listModels(db())).find((m) => m.name === name));
+});
+
+export const DELETE = route(async (req, ctx: Ctx) => {
+  await requireCaller(req, "admin");
+  const name = decodeURIComponent((await ctx.params).name);
+  try {
+    await deleteModel(db(), name);
+  } catch (err) {
+    throw modelError(err);
+  }
+  return json({ name, deleted: true });
+});

@@ -1,0 +1,101 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { PrismaClient } from "../db/generated/client";
+import { modelsDir } from "../env";
+import { badRequest, HttpError } from "../http";
+import type { createModelSchema, updateModelSchema } from "../validations/model-config";
+import type { z } from "zod";
+
+// Configured models: add, edit, remove. A model's kind follows from its base folder: the starter
+// (static embeddings) or a transformer encoder in the transformers.js layout.
+
+export class ModelConfigError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** "starter" or "encoder", from the base folder's config.json; throws naming `base` when unusable. */
+export async function baseKind(base: string): Promise<"starter" | "encoder"> {
+  if (base.includes("/") || base.includes("\\") || base.startsWith(".") || base === "versions") {
+    throw new ModelConfigError(400, `"${base}" is not a base model folder name`, "base");
+  }
+  const dir = path.join(modelsDir(), base);
+  const configPath = path.join(dir, "config.json");
+  if (!existsSync(configPath)) {
+    throw new ModelConfigError(400, `no base model folder "${base}" under ${modelsDir()} (copy a transformers.js model folder there, or run npm run models -- synth-bert ${base})`, "base");
+  }
+  const config = JSON.parse(await readFile(configPath, "utf8")) as { model_type?: string };
+  if (config.model_type === "static-embedding") return "starter";
+  if (!existsSync(path.join(dir, "onnx", "model.onnx"))) {
+    throw new ModelConfigError(400, `base model "${base}" has no onnx/model.onnx`, "base");
+  }
+  return "encoder";
+}
+
+/** The HTTP error for a ModelConfigError (other errors pass through). */
+export function modelError(err: unknown): unknown {
+  if (!(err instanceof ModelConfigError)) return err;
+  if (err.status === 400 && err.path) return badRequest([{ path: err.path, message: err.message }]);
+  return new HttpError(err.status, err.message);
+}
+
+type CreateInput = z.output<typeof createModelSchema>;
+type UpdateInput = z.output<typeof updateModelSchema>;
+
+function configOf(input: Partial<CreateInput>): Record<string, unknown> {
+  const { name: _n, base: _b, isDefault: _d, ...rest } = input;
+  return rest;
+}
+
+export async function createModel(db: PrismaClient, input: CreateInput) {
+  const kind = await baseKind(input.base);
+  if (await db.model.findUnique({ where: { name: input.name } })) {
+    throw new ModelConfigError(409, `a model named "${input.name}" already exists`, "name");
+  }
+  return db.$transaction(async (tx) => {
+    if (input.isDefault) await tx.model.updateMany({ where: { isDefault: true }, data: { isDefault: false } });
+    return tx.model.create({
+      data: { name: input.name, kind, basePath: input.base, config: configOf(input) as object, isDefault: input.isDefault ?? false },
+    });
+  });
+}
+
+export async function updateModel(db: PrismaClient, name: string, input: UpdateInput) {
+  const model = await db.model.findUnique({ where: { name } });
+  if (!model) throw new ModelConfigError(404, `no model is named "${name}"`);
+  const kind = input.base !== undefined ? await baseKind(input.base) : model.kind;
+  if (input.isDefault === false && model.isDefault) {
+    throw new ModelConfigError(409, "make another model the default instead of un-setting this one", "isDefault");
+  }
+  return db.$transaction(async (tx) => {
+    if (input.isDefault) await tx.model.updateMany({ where: { isDefault: true, NOT: { id: model.id } }, data: { isDefault: false } });
+    return tx.model.update({
+      where: { id: model.id },
+      data: {
+        kind,
+        basePath: input.base ?? model.basePath,
+        config: { ...(model.config as object), ...configOf(input) } as object,
+        ...(input.isDefault ? { isDefault: true } : {}),
+      },
+    });
+  });
+}
+
+/** Removes a model with its versions and runs; refused for the default model and while it has a run in progress. */
+export async function deleteModel(db: PrismaClient, name: string): Promise<void> {
+  const model = await db.model.findUnique({ where: { name } });
+  if (!model) throw new ModelConfigError(404, `no model is named "${name}"`);
+  if (model.isDefault) throw new ModelConfigError(409, `"${name}" is the default model: make another model the default first`);
+  const active = await db.trainingRun.count({ where: { modelId: model.id, status: { in: ["queued", "running"] } } });
+  if (active > 0) throw new ModelConfigError(409, `"${name}" has ${active} queued or running run(s): cancel them first`);
+  await db.$transaction(async (tx) => {
+    await tx.model.update({ where: { id: model.id }, data: { servingVersionId: null } });
+    await tx.model.delete({ where: { id: model.id } });
+  });
+}
