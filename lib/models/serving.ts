@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../db/generated/client";
-import { loadClassifier, type Classifier } from "./inference";
+import { loadAnyClassifier } from "./classifier";
+import type { Classifier } from "./inference";
 import { artifactDir } from "./version-store";
 
 // The web process's view of "which version serves": every prediction reads the model's serving
@@ -15,7 +16,7 @@ const cache: Map<string, Promise<Classifier>> = (globalCache.servingClassifiers 
 export async function classifierForVersion(db: PrismaClient, version: { id: string; artifactHash: string }): Promise<Classifier> {
   let entry = cache.get(version.id);
   if (!entry) {
-    entry = artifactDir(db, version.artifactHash).then((dir) => loadClassifier(dir));
+    entry = artifactDir(db, version.artifactHash).then((dir) => loadAnyClassifier(dir));
     entry.catch(() => cache.delete(version.id));
     cache.set(version.id, entry);
   }

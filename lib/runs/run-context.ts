@@ -1,0 +1,49 @@
+import type { PrismaClient } from "../db/generated/client";
+import type { RunReporter } from "./reporter";
+
+// What every step of a run gets: the database, the run's id, its reporter, and the cancel flag.
+// Also the phases and where each sits on the overall progress bar.
+
+/** A failure the user can act on: its message is shown as the run's error, as is. */
+export class RunFailure extends Error {}
+
+export interface RunContext {
+  db: PrismaClient;
+  runId: string;
+  report: RunReporter;
+  isCancelled(): boolean;
+}
+
+const SPAN = {
+  fetching: [0, 0.1],
+  "evaluating-old": [0.1, 0.2],
+  tokenizing: [0.2, 0.3],
+  encoding: [0.2, 0.5],
+  training: [0.5, 0.85],
+  "evaluating-new": [0.85, 0.95],
+  saving: [0.95, 1],
+} as const;
+export type Phase = keyof typeof SPAN;
+
+/** Overall progress when `fraction` of `phase` is done. */
+export function at(phase: Phase, fraction: number): number {
+  const [a, b] = SPAN[phase];
+  return a + (b - a) * Math.min(1, Math.max(0, fraction));
+}
+
+/** Progress of a loop over `total` items: fraction, rate and ETA, written through the reporter. */
+export function progressOf(ctx: RunContext, phase: Phase, total: number, unitsPerStep = 1) {
+  const started = Date.now();
+  return (done: number) => {
+    const rate = done / Math.max((Date.now() - started) / 1000, 1e-3);
+    return ctx.report.progress({
+      progress: at(phase, done / Math.max(total, 1)),
+      step: done,
+      totalSteps: total,
+      rowsPerSecond: rate * unitsPerStep,
+      etaSeconds: (total - done) / Math.max(rate, 1e-9),
+    });
+  };
+}
+
+export const pct = (x: number) => `${(x * 100).toFixed(2)}%`;

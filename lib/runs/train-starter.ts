@@ -1,0 +1,137 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { loadClassifier } from "../models/inference";
+import { readStaticArtifact, writeStaticArtifact } from "../models/static-artifact";
+import { encodeTextsAsync, loadTokenizer, type Tokenizer } from "../models/tokenizer";
+import { initStaticParams } from "../training/static-model";
+import { buildTokenizer } from "../training/tokenizer-builder";
+import { CancelledError, resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../training/train-static";
+import type { Metrics, StaticParams } from "../training/types";
+import { evaluateClassifier } from "./evaluate";
+import type { LabelledRow } from "./fetch-rows";
+import { at, RunFailure, type RunContext } from "./run-context";
+
+// The starter model's part of a run: tokenise (with the serving version's tokenizer when
+// continuing from it, else one built from the training rows), train every weight, write the
+// artifact, evaluate it through the ONNX serving path.
+
+export interface CandidateInput {
+  train: LabelledRow[];
+  test: LabelledRow[];
+  /** the data's labels, sorted */
+  dataLabels: string[];
+  /** the serving version, when there is one */
+  serving: { id: string; labels: string[]; dir: string } | null;
+  seed: number;
+  request: Record<string, unknown>;
+  /** the folder to write the candidate's files into */
+  staged: string;
+  phase(p: "tokenizing" | "encoding" | "training" | "evaluating-new"): Promise<void>;
+}
+
+export interface Candidate {
+  labels: string[];
+  parentId: string | null;
+  metricsNew: Metrics;
+  stats?: Record<string, number>;
+}
+
+export async function trainStarterCandidate(ctx: RunContext, input: CandidateInput): Promise<Candidate> {
+  const { report } = ctx;
+  const { train, test, serving, staged } = input;
+  await input.phase("tokenizing");
+  const warm = serving !== null && sameSet(serving.labels, input.dataLabels);
+  let labels: string[];
+  let init: StaticParams;
+  let tokenizerJson: object;
+  let tokenizerConfig: object;
+  let maxLength: number;
+  if (warm) {
+    const prev = await readStaticArtifact(serving.dir);
+    labels = prev.labels;
+    init = prev.params;
+    maxLength = prev.maxLength;
+    tokenizerJson = JSON.parse(await readFile(path.join(serving.dir, "tokenizer.json"), "utf8"));
+    tokenizerConfig = JSON.parse(await readFile(path.join(serving.dir, "tokenizer_config.json"), "utf8"));
+    await report.log(`Fine-tuning from the serving version ${serving.id} (same labels: ${labels.join(", ")}); its tokenizer is kept`);
+  } else {
+    if (serving) await report.log(`The serving version's labels (${serving.labels.join(", ")}) differ from the data's (${input.dataLabels.join(", ")}): training a new model from scratch`, "warn");
+    else await report.log("Training a new starter model from scratch (static embeddings + linear head)");
+    labels = input.dataLabels;
+    maxLength = STARTER_DEFAULTS.maxLength;
+    const built = buildTokenizer(train.map((r) => r.text), { vocabSize: STARTER_DEFAULTS.vocabSize, maxLength });
+    tokenizerJson = built.tokenizer;
+    tokenizerConfig = built.tokenizerConfig;
+    init = initStaticParams(built.vocab.length, STARTER_DEFAULTS.dim, labels.length, input.seed);
+    await report.log(`Built a ${built.vocab.length}-token vocabulary from the training rows`);
+  }
+  // The tokenizer files go in first: the texts are encoded by the same loader that serves.
+  await writeFile(path.join(staged, "tokenizer.json"), JSON.stringify(tokenizerJson));
+  await writeFile(path.join(staged, "tokenizer_config.json"), JSON.stringify(tokenizerConfig));
+  const tokenizer = await loadTokenizer(staged);
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const tokT0 = Date.now();
+  const trainIds = await encode(tokenizer, train.map((r) => r.text), maxLength, ctx, 0, 0.8);
+  const testIds = await encode(tokenizer, test.map((r) => r.text), maxLength, ctx, 0.8, 1);
+  await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s`);
+
+  await input.phase("training");
+  let args;
+  try {
+    args = resolveTrainArgs(input.request, train.length);
+  } catch (err) {
+    throw new RunFailure(`Invalid training arguments: ${(err as Error).message}`);
+  }
+  await report.log(
+    `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}, weight decay ${args.weightDecay}, evaluation ${args.evaluationStrategy}`,
+  );
+  const trainStart = Date.now();
+  const result = await trainStatic({
+    trainIds,
+    trainLabels: train.map((r) => labelIndex.get(r.label)!),
+    evalIds: testIds,
+    evalLabels: test.map((r) => labelIndex.get(r.label)!),
+    init,
+    args,
+    hooks: {
+      onStep: ({ step, totalSteps }) => {
+        const rate = step / Math.max((Date.now() - trainStart) / 1000, 1e-3);
+        return report.progress({
+          progress: at("training", step / totalSteps),
+          step,
+          totalSteps,
+          etaSeconds: (totalSteps - step) / Math.max(rate, 1e-9),
+          rowsPerSecond: rate * args.batchSize,
+        });
+      },
+      onLog: (m) => report.log(m),
+      onLossPoint: (p) => report.lossPoint(p),
+      isCancelled: () => ctx.isCancelled(),
+    },
+  });
+  await report.log(`Trained ${result.steps} steps in ${((Date.now() - trainStart) / 1000).toFixed(1)} s`);
+
+  // Evaluated through the exported ONNX graph: the path that will serve it.
+  await input.phase("evaluating-new");
+  await writeStaticArtifact(staged, { params: result.params, labels, tokenizer: tokenizerJson, tokenizerConfig, maxLength });
+  const classifier = await loadClassifier(staged);
+  try {
+    const metricsNew = await evaluateClassifier(classifier, test, ctx, "evaluating-new");
+    return { labels, parentId: warm ? serving.id : null, metricsNew };
+  } finally {
+    await classifier.close();
+  }
+}
+
+function encode(tokenizer: Tokenizer, texts: string[], maxLength: number, ctx: RunContext, from: number, to: number): Promise<Int32Array[]> {
+  return encodeTextsAsync(tokenizer, texts, maxLength, {
+    onProgress: (done, total) => {
+      if (ctx.isCancelled()) throw new CancelledError();
+      return ctx.report.progress({ progress: at("tokenizing", from + ((to - from) * done) / total), step: done, totalSteps: total });
+    },
+  });
+}
+
+export function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
