@@ -10,7 +10,7 @@ export interface TableRef {
 }
 
 /** The product's own tables (users, tokens, runs, weights…) are never a data source. */
-const INTERNAL_TABLES = new Set([
+export const INTERNAL_TABLES = new Set([
   "User", "ApiToken", "Setting", "Model", "ModelVersion", "ArtifactFile", "Promotion", "feature_cache",
   "TrainingRun", "RunLog", "Worker", "_prisma_migrations",
 ]);
