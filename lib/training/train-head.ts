@@ -1,0 +1,486 @@
+// Training loop of a classification head on frozen, pooled encoder features (see head-model.ts):
+// minibatch AdamW over a seeded shuffle, warm-up + linear decay, label smoothing, optional class
+// weights, evaluation by steps or epochs, early stopping on the eval loss with the best weights
+// restored, warm starts. Same hooks, logging and cancellation as the starter's loop (train-static.ts).
+import type { LossPoint, TrainArgs } from "./types";
+import { permutation, mulberry32 } from "./rng";
+import { ADAMW_DEFAULTS, adamwDense, linearSchedule, newAdamState, type AdamState, type AdamWConfig } from "./optimizer";
+import { CancelledError, resolveTrainArgs, totalStepsFor, type TrainHooks } from "./train-static";
+import {
+  checkHead,
+  cloneHead,
+  copyHeadInto,
+  HEAD_DEFAULTS,
+  headBackwardInto,
+  headForwardInto,
+  headLoss,
+  initHead,
+  newHeadCache,
+  newHeadGradients,
+  sameHeadShape,
+  type HeadActivation,
+  type HeadParams,
+  type HeadSpec,
+  type HeadType,
+} from "./head-model";
+
+export { CancelledError };
+
+/**
+ * Defaults for a head on frozen features (HF's own defaults target fine-tuning a whole transformer):
+ * - learning_rate 1e-3: Adam's reference rate (Kingma & Ba) and the usual one for linear probes.
+ *   HF's 5e-5 is sized for moving pretrained transformer weights a little; a head starts at zero and
+ *   has to travel O(1) per weight, which at 5e-5 per step takes tens of thousands of steps.
+ * - num_train_epochs 10: the features are cached, so an epoch costs milliseconds to a few seconds of
+ *   matrix products; a linear probe usually needs more passes than HF's 3 to converge at 1e-3, and
+ *   early stopping (early_stopping_patience) cuts it short when the eval loss stops improving.
+ * - per_device_eval_batch_size 256: evaluation is only the head's matrix product.
+ * - weight_decay 0, warmup 0, seed 42, no label smoothing: HF's defaults.
+ * - head "linear": on pooled features of a good encoder a linear probe is the standard, convex and
+ *   hard to overfit; "mlp" (one hidden layer, 256 wide, GELU) is there for harder label sets.
+ */
+export const HEAD_TRAIN_DEFAULTS = {
+  learningRate: 1e-3,
+  numTrainEpochs: 10,
+  evalBatchSize: 256,
+  weightDecay: 0,
+  warmupRatio: 0,
+  seed: 42,
+  headType: "linear" as HeadType,
+  hiddenSize: HEAD_DEFAULTS.hiddenSize,
+  activation: HEAD_DEFAULTS.activation,
+} as const;
+
+/**
+ * Head options: our own names (not TrainingArguments), accepted in the same request object.
+ * - head_type: "linear" | "mlp"                  (default "linear")
+ * - head_hidden_size: positive integer            (mlp only, default 256)
+ * - head_activation: "gelu" | "relu"              (mlp only, default "gelu", tanh form)
+ * - class_weight: "balanced" | { label: weight }  (default none; "balanced" = n / (C · count_c), as scikit-learn)
+ * - early_stopping_patience: positive integer     (transformers' EarlyStoppingCallback name; evaluations
+ *                                                  without improvement before stopping; default off)
+ * - early_stopping_threshold: number ≥ 0          (same callback's name: the least improvement that counts; default 0)
+ */
+export const HEAD_OPTION_NAMES = new Set([
+  "head_type",
+  "head_hidden_size",
+  "head_activation",
+  "class_weight",
+  "early_stopping_patience",
+  "early_stopping_threshold",
+]);
+
+/** TrainingArguments the head trainer acts on; every other accepted name does nothing here. */
+export const HEAD_APPLIED_TRAINING_ARGUMENTS = new Set([
+  "learning_rate", "num_train_epochs", "per_device_train_batch_size", "per_device_eval_batch_size",
+  "weight_decay", "seed", "eval_strategy", "evaluation_strategy", "eval_steps", "logging_steps",
+  "warmup_ratio", "warmup_steps", "label_smoothing_factor", "load_best_model_at_end",
+  "metric_for_best_model", "greater_is_better", "adam_beta1", "adam_beta2", "adam_epsilon",
+]);
+
+export type ClassWeightSpec = "balanced" | Record<string, number>;
+
+export interface HeadTrainArgs extends TrainArgs {
+  labelSmoothingFactor: number;
+  /** HF: a positive warmup_steps overrides warmup_ratio. */
+  warmupSteps: number;
+  adamBeta1: number;
+  adamBeta2: number;
+  adamEpsilon: number;
+  loadBestModelAtEnd: boolean;
+  /** "eval_loss" (lower is better) or "accuracy" (higher is better). */
+  metricForBestModel: "eval_loss" | "accuracy";
+  greaterIsBetter: boolean;
+  /** null: no early stopping. */
+  earlyStoppingPatience: number | null;
+  earlyStoppingThreshold: number;
+  classWeight: ClassWeightSpec | null;
+  head: { type: HeadType; hiddenSize: number; activation: HeadActivation };
+}
+
+const given = (v: unknown) => v !== undefined && v !== null && v !== "";
+
+function optNumber(request: Record<string, unknown>, key: string): number | undefined {
+  const v = request[key];
+  if (!given(v)) return undefined;
+  const x = typeof v === "string" ? Number(v) : v;
+  if (typeof x !== "number" || !Number.isFinite(x)) throw new RangeError(`${key} must be a number, got ${JSON.stringify(v)}`);
+  return x;
+}
+
+function optBool(request: Record<string, unknown>, key: string): boolean | undefined {
+  const v = request[key];
+  if (!given(v)) return undefined;
+  if (v === true || v === "true") return true;
+  if (v === false || v === "false") return false;
+  throw new RangeError(`${key} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+/**
+ * Maps a request's Hugging Face TrainingArguments names (and the head options above) to
+ * HeadTrainArgs. Validation shared with the starter goes through resolveTrainArgs, with this
+ * trainer's defaults filled in first; the batch size default is the seed's rule.
+ */
+export function resolveHeadTrainArgs(request: Record<string, unknown>, trainRowCount: number): HeadTrainArgs {
+  const patience = optNumber(request, "early_stopping_patience");
+  if (patience !== undefined && !(Number.isInteger(patience) && patience >= 1)) {
+    throw new RangeError(`early_stopping_patience must be a positive integer, got ${patience}`);
+  }
+  const strategyGiven = given(request.eval_strategy) || given(request.evaluation_strategy);
+  const filled: Record<string, unknown> = {
+    ...request,
+    learning_rate: given(request.learning_rate) ? request.learning_rate : HEAD_TRAIN_DEFAULTS.learningRate,
+    num_train_epochs: given(request.num_train_epochs) ? request.num_train_epochs : HEAD_TRAIN_DEFAULTS.numTrainEpochs,
+    per_device_eval_batch_size: given(request.per_device_eval_batch_size) ? request.per_device_eval_batch_size : HEAD_TRAIN_DEFAULTS.evalBatchSize,
+    weight_decay: given(request.weight_decay) ? request.weight_decay : HEAD_TRAIN_DEFAULTS.weightDecay,
+    warmup_ratio: given(request.warmup_ratio) ? request.warmup_ratio : HEAD_TRAIN_DEFAULTS.warmupRatio,
+    seed: given(request.seed) ? request.seed : HEAD_TRAIN_DEFAULTS.seed,
+    // Early stopping needs evaluations: evaluate every epoch unless the request says otherwise.
+    ...(patience !== undefined && !strategyGiven ? { evaluation_strategy: "epoch" } : {}),
+  };
+  const base = resolveTrainArgs(filled, trainRowCount);
+  if (patience !== undefined && base.evaluationStrategy === "no") {
+    throw new RangeError(`early_stopping_patience needs evaluations: set eval_strategy to "steps" or "epoch"`);
+  }
+
+  const totalSteps = totalStepsFor(trainRowCount, base.batchSize, base.numTrainEpochs);
+  const warmupArg = optNumber(request, "warmup_steps") ?? 0;
+  if (!(warmupArg >= 0)) throw new RangeError(`warmup_steps must be ≥ 0, got ${warmupArg}`);
+  if (warmupArg >= 1 && !Number.isInteger(warmupArg)) throw new RangeError(`warmup_steps must be an integer, got ${warmupArg}`);
+  // HF accepts a fraction (0, 1) of the total steps here too.
+  const warmupSteps = warmupArg > 0 && warmupArg < 1 ? Math.ceil(warmupArg * totalSteps) : warmupArg;
+
+  const adamBeta1 = optNumber(request, "adam_beta1") ?? ADAMW_DEFAULTS.beta1;
+  const adamBeta2 = optNumber(request, "adam_beta2") ?? ADAMW_DEFAULTS.beta2;
+  const adamEpsilon = optNumber(request, "adam_epsilon") ?? ADAMW_DEFAULTS.eps;
+  if (!(adamBeta1 >= 0 && adamBeta1 < 1)) throw new RangeError(`adam_beta1 must be in [0, 1), got ${adamBeta1}`);
+  if (!(adamBeta2 >= 0 && adamBeta2 < 1)) throw new RangeError(`adam_beta2 must be in [0, 1), got ${adamBeta2}`);
+  if (!(adamEpsilon > 0)) throw new RangeError(`adam_epsilon must be > 0, got ${adamEpsilon}`);
+
+  const metricRaw = given(request.metric_for_best_model) ? String(request.metric_for_best_model) : "eval_loss";
+  const metric = metricRaw.replace(/^eval_/, "");
+  if (metric !== "loss" && metric !== "accuracy") {
+    throw new RangeError(`metric_for_best_model must be "eval_loss" or "accuracy" for a head, got ${JSON.stringify(metricRaw)}`);
+  }
+  const metricForBestModel = metric === "loss" ? "eval_loss" : "accuracy";
+  const greaterIsBetter = optBool(request, "greater_is_better") ?? metricForBestModel === "accuracy";
+  const loadBestModelAtEnd = optBool(request, "load_best_model_at_end") ?? patience !== undefined;
+
+  const threshold = optNumber(request, "early_stopping_threshold") ?? 0;
+  if (!(threshold >= 0)) throw new RangeError(`early_stopping_threshold must be ≥ 0, got ${threshold}`);
+
+  const headType = given(request.head_type) ? request.head_type : HEAD_TRAIN_DEFAULTS.headType;
+  if (headType !== "linear" && headType !== "mlp") throw new RangeError(`head_type must be "linear" or "mlp", got ${JSON.stringify(headType)}`);
+  const hiddenSize = optNumber(request, "head_hidden_size") ?? HEAD_TRAIN_DEFAULTS.hiddenSize;
+  if (!(Number.isInteger(hiddenSize) && hiddenSize >= 1)) throw new RangeError(`head_hidden_size must be a positive integer, got ${hiddenSize}`);
+  const activation = given(request.head_activation) ? request.head_activation : HEAD_TRAIN_DEFAULTS.activation;
+  if (activation !== "gelu" && activation !== "relu") throw new RangeError(`head_activation must be "gelu" or "relu", got ${JSON.stringify(activation)}`);
+
+  return {
+    ...base,
+    labelSmoothingFactor: base.labelSmoothingFactor ?? 0,
+    warmupSteps,
+    adamBeta1,
+    adamBeta2,
+    adamEpsilon,
+    loadBestModelAtEnd,
+    metricForBestModel,
+    greaterIsBetter,
+    earlyStoppingPatience: patience ?? null,
+    earlyStoppingThreshold: threshold,
+    classWeight: parseClassWeight(request.class_weight),
+    head: { type: headType, hiddenSize, activation },
+  };
+}
+
+function parseClassWeight(v: unknown): ClassWeightSpec | null {
+  if (!given(v)) return null;
+  if (v === "balanced") return "balanced";
+  if (typeof v === "object" && !Array.isArray(v)) {
+    const out: Record<string, number> = {};
+    for (const [k, w] of Object.entries(v as Record<string, unknown>)) {
+      if (typeof w !== "number" || !(w >= 0) || !Number.isFinite(w)) throw new RangeError(`class_weight["${k}"] must be a number ≥ 0, got ${JSON.stringify(w)}`);
+      out[k] = w;
+    }
+    return out;
+  }
+  throw new RangeError(`class_weight must be "balanced" or an object {label: weight}, got ${JSON.stringify(v)}`);
+}
+
+/**
+ * Per-class loss weights (index = label id) from a spec. "balanced": n / (C · count_c) as
+ * scikit-learn's compute_class_weight (a class absent from the training rows gets n / C).
+ * A map names labels; labels it leaves out weigh 1; a name that is not a label is an error.
+ */
+export function resolveClassWeights(spec: ClassWeightSpec | null, labelNames: string[], trainLabels: ArrayLike<number>): Float32Array | null {
+  if (!spec) return null;
+  const C = labelNames.length;
+  const w = new Float32Array(C).fill(1);
+  if (spec === "balanced") {
+    const counts = new Float64Array(C);
+    for (let i = 0; i < trainLabels.length; i++) counts[trainLabels[i]]++;
+    for (let c = 0; c < C; c++) w[c] = trainLabels.length / (C * Math.max(1, counts[c]));
+    return w;
+  }
+  for (const [name, value] of Object.entries(spec)) {
+    const c = labelNames.indexOf(name);
+    if (c < 0) throw new RangeError(`class_weight names "${name}", which is not a label (labels: ${labelNames.join(", ")})`);
+    w[c] = value;
+  }
+  return w;
+}
+
+// --- the loop ------------------------------------------------------------------------------------
+
+export interface TrainHeadInput {
+  /** pooled features per training row, each of length spec.inputSize */
+  trainX: Float32Array[];
+  trainLabels: ArrayLike<number>;
+  evalX?: Float32Array[];
+  evalLabels?: ArrayLike<number>;
+  /** the architecture; ignored when `init` is given (its shape must then match) */
+  spec: HeadSpec;
+  /** warm start: continue from these weights (not modified) */
+  init?: HeadParams;
+  args: HeadTrainArgs;
+  /** per-class loss weights (resolveClassWeights), or null */
+  classWeights?: Float32Array | null;
+  hooks?: TrainHooks;
+}
+
+export interface TrainHeadResult {
+  head: HeadParams;
+  lossCurve: LossPoint[];
+  steps: number;
+  /** the step whose weights were kept when the best model was restored, else null */
+  bestStep: number | null;
+  bestMetric: number | null;
+  stoppedEarly: boolean;
+  /** whether the returned weights are the best evaluation's rather than the last step's */
+  restoredBest: boolean;
+}
+
+/** Rows of `rows` packed into one row-major matrix. */
+export function packRows(rows: Float32Array[], width: number): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((r, i) => {
+    if (r.length !== width) throw new Error(`feature row ${i} has ${r.length} values, expected ${width}`);
+    out.set(r, i * width);
+  });
+  return out;
+}
+
+/** Mean cross-entropy (plain: no smoothing, no class weights — the eval_loss of metrics.ts) and accuracy. */
+export function evaluateHead(p: HeadParams, X: Float32Array, labels: ArrayLike<number>, batchSize: number): { loss: number; accuracy: number } {
+  const N = labels.length;
+  const D = p.inputSize;
+  const C = p.numLabels;
+  const B = Math.max(1, Math.min(batchSize, N));
+  const cache = newHeadCache(p, B);
+  let nll = 0;
+  let correct = 0;
+  for (let s = 0; s < N; s += B) {
+    const n = Math.min(B, N - s);
+    headForwardInto(p, X.subarray(s * D, (s + n) * D), n, cache);
+    for (let b = 0; b < n; b++) {
+      const o = b * C;
+      let max = -Infinity;
+      let arg = 0;
+      for (let c = 0; c < C; c++) if (cache.logits[o + c] > max) (max = cache.logits[o + c]), (arg = c);
+      let z = 0;
+      for (let c = 0; c < C; c++) z += Math.exp(cache.logits[o + c] - max);
+      const y = labels[s + b];
+      nll -= cache.logits[o + y] - max - Math.log(z);
+      if (arg === y) correct++;
+    }
+  }
+  return { loss: N ? nll / N : 0, accuracy: N ? correct / N : 0 };
+}
+
+function checkLabels(name: string, X: Float32Array[], labels: ArrayLike<number>, p: HeadParams): void {
+  if (X.length !== labels.length) throw new Error(`${name}: ${X.length} feature rows but ${labels.length} labels`);
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i];
+    if (!(Number.isInteger(y) && y >= 0 && y < p.numLabels)) throw new Error(`${name}: label ${y} at row ${i} is not in [0, ${p.numLabels})`);
+  }
+}
+
+const YIELD_EVERY_MS = 50;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult> {
+  const { args } = input;
+  const hooks = input.hooks ?? {};
+  let params: HeadParams;
+  if (input.init) {
+    checkHead(input.init);
+    if (!sameHeadShape(input.init, input.spec)) {
+      throw new Error(
+        `warm start: the initial head is ${input.init.type} ${input.init.inputSize}→${input.init.hiddenSize ?? ""}→${input.init.numLabels}, ` +
+          `the requested one ${input.spec.type} ${input.spec.inputSize}→${input.spec.hiddenSize ?? ""}→${input.spec.numLabels}`,
+      );
+    }
+    params = cloneHead(input.init);
+  } else {
+    params = initHead(input.spec, args.seed);
+  }
+  const D = params.inputSize;
+  const C = params.numLabels;
+  checkLabels("train", input.trainX, input.trainLabels, params);
+  const canEval = !!input.evalX && !!input.evalLabels && input.evalX.length > 0;
+  if (canEval) checkLabels("eval", input.evalX!, input.evalLabels!, params);
+  const classWeights = input.classWeights ?? null;
+  if (classWeights && classWeights.length !== C) throw new Error(`classWeights has ${classWeights.length} entries for ${C} labels`);
+
+  const N = input.trainX.length;
+  if (N === 0) throw new Error("trainHead: no training rows");
+  const X = packRows(input.trainX, D);
+  const Y = Int32Array.from(input.trainLabels as ArrayLike<number>);
+  const EX = canEval ? packRows(input.evalX!, D) : null;
+  const EY = canEval ? Int32Array.from(input.evalLabels as ArrayLike<number>) : null;
+
+  const B = Math.min(args.batchSize, N);
+  const stepsPerEpoch = Math.ceil(N / B);
+  const totalSteps = totalStepsFor(N, B, args.numTrainEpochs);
+  const warmupSteps = args.warmupSteps > 0 ? args.warmupSteps : Math.ceil(args.warmupRatio * totalSteps);
+  const cfg: AdamWConfig = { lr: args.learningRate, beta1: args.adamBeta1, beta2: args.adamBeta2, eps: args.adamEpsilon, weightDecay: args.weightDecay };
+  const noDecay: AdamWConfig = { ...cfg, weightDecay: 0 }; // HF: no decay on biases
+  const rng = mulberry32(args.seed);
+
+  const cache = newHeadCache(params, B);
+  const grads = newHeadGradients(params, B);
+  const dlogits = new Float32Array(B * C);
+  const xb = new Float32Array(B * D);
+  const yb = new Int32Array(B);
+  const state: { theta: Float32Array; grad: Float32Array; m: AdamState; decay: boolean }[] = [];
+  const add = (theta: Float32Array, grad: Float32Array, decay: boolean) => state.push({ theta, grad, m: newAdamState(theta.length), decay });
+  if (params.hidden) {
+    add(params.hidden.weight, grads.hidden!.weight, true);
+    add(params.hidden.bias, grads.hidden!.bias, false);
+  }
+  add(params.out.weight, grads.out.weight, true);
+  add(params.out.bias, grads.out.bias, false);
+
+  const lossCurve: LossPoint[] = [];
+  const emitPoint = async (p: LossPoint) => {
+    lossCurve.push(p);
+    await hooks.onLossPoint?.(p);
+  };
+  const log = async (m: string) => {
+    await hooks.onLog?.(m);
+  };
+  const checkCancelled = async () => {
+    if (hooks.isCancelled && (await hooks.isCancelled())) throw new CancelledError();
+  };
+  const epochAt = (step: number) => step / stepsPerEpoch;
+
+  // Best-model tracking and early stopping (transformers' EarlyStoppingCallback semantics).
+  const tracking = canEval && args.evaluationStrategy !== "no";
+  const keepBest = tracking && (args.loadBestModelAtEnd || args.earlyStoppingPatience !== null);
+  const best = keepBest ? cloneHead(params) : null;
+  let bestMetric: number | null = null;
+  let bestStep: number | null = null;
+  let badEvals = 0;
+  let stop = false;
+  let lastEvalStep = -1;
+  const better = (m: number, ref: number, threshold: number) => (args.greaterIsBetter ? m > ref + threshold : m < ref - threshold);
+
+  const evaluate = async (step: number) => {
+    if (!canEval) return;
+    lastEvalStep = step;
+    const { loss: evalLoss, accuracy } = evaluateHead(params, EX!, EY!, args.evalBatchSize);
+    await emitPoint({ step, epoch: epochAt(step), evalLoss });
+    await log(`eval step ${step}/${totalSteps} epoch ${epochAt(step).toFixed(2)} eval_loss ${evalLoss.toFixed(4)} eval_accuracy ${accuracy.toFixed(4)}`);
+    const m = args.metricForBestModel === "accuracy" ? accuracy : evalLoss;
+    if (bestMetric === null || better(m, bestMetric, 0)) {
+      const improved = bestMetric === null || better(m, bestMetric, args.earlyStoppingThreshold);
+      bestMetric = m;
+      bestStep = step;
+      if (best) copyHeadInto(best, params);
+      if (improved) badEvals = 0;
+      else badEvals++;
+    } else {
+      badEvals++;
+    }
+    if (args.earlyStoppingPatience !== null && badEvals >= args.earlyStoppingPatience) {
+      stop = true;
+      await log(`early stopping at step ${step}: ${args.metricForBestModel} has not improved for ${badEvals} evaluations (best ${bestMetric!.toFixed(4)} at step ${bestStep})`);
+    }
+  };
+
+  await log(
+    `training ${params.type} head: ${N} rows, ${C} labels, features ${D}` +
+      (params.type === "mlp" ? `, hidden ${params.hiddenSize} ${params.activation}` : "") +
+      `, batch ${B}, ${totalSteps} steps (${stepsPerEpoch}/epoch), lr ${args.learningRate}, warmup ${warmupSteps}` +
+      (input.init ? ", warm start" : "") +
+      (classWeights ? `, class weights [${[...classWeights].map((w) => w.toFixed(3)).join(", ")}]` : "") +
+      (args.labelSmoothingFactor ? `, label smoothing ${args.labelSmoothingFactor}` : ""),
+  );
+  if (args.evaluationStrategy !== "no" && !canEval) await log("no evaluation rows: evaluation and early stopping skipped");
+
+  let step = 0;
+  let lossSum = 0;
+  let lossCount = 0;
+  let lastYield = performance.now();
+  await checkCancelled();
+  for (let epoch = 0; step < totalSteps && !stop; epoch++) {
+    const order = permutation(N, rng);
+    for (let start = 0; start < N && step < totalSteps && !stop; start += B) {
+      const n = Math.min(N, start + B) - start;
+      for (let k = 0; k < n; k++) {
+        const r = order[start + k];
+        xb.set(X.subarray(r * D, (r + 1) * D), k * D);
+        yb[k] = Y[r];
+      }
+      const x = xb.subarray(0, n * D);
+      const y = yb.subarray(0, n);
+      headForwardInto(params, x, n, cache);
+      const loss = headLoss(cache.logits.subarray(0, n * C), y, C, args.labelSmoothingFactor, classWeights, dlogits);
+      headBackwardInto(params, x, n, cache, dlogits, grads);
+      const lr = linearSchedule(args.learningRate, step, warmupSteps, totalSteps);
+      const t = step + 1;
+      for (const s of state) adamwDense(s.decay ? cfg : noDecay, lr, t, s.theta, s.grad, s.m);
+      step = t;
+      lossSum += loss;
+      lossCount++;
+
+      await hooks.onStep?.({ step, totalSteps, epoch: epochAt(step), loss });
+      if (step % args.loggingSteps === 0) {
+        const mean = lossSum / lossCount;
+        lossSum = lossCount = 0;
+        await emitPoint({ step, epoch: epochAt(step), loss: mean });
+        await log(`step ${step}/${totalSteps} epoch ${epochAt(step).toFixed(2)} loss ${mean.toFixed(4)} lr ${lr.toExponential(2)}`);
+      }
+      if (args.evaluationStrategy === "steps" && step % args.evalSteps === 0) await evaluate(step);
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        await checkCancelled();
+        lastYield = performance.now();
+      }
+    }
+    if (args.evaluationStrategy === "epoch" && !stop) await evaluate(step);
+    await checkCancelled();
+  }
+  if (lossCount > 0) {
+    const mean = lossSum / lossCount;
+    await emitPoint({ step, epoch: epochAt(step), loss: mean });
+    await log(`step ${step}/${totalSteps} epoch ${epochAt(step).toFixed(2)} loss ${mean.toFixed(4)}`);
+  }
+  // The last weights compete for "best" too, when the schedule ended between evaluations.
+  if (keepBest && lastEvalStep !== step && !stop) await evaluate(step);
+  let restored = false;
+  if (best && bestStep !== null && bestStep !== step) {
+    copyHeadInto(params, best);
+    restored = true;
+    await log(`restored the best head (step ${bestStep}, ${args.metricForBestModel} ${bestMetric!.toFixed(4)})`);
+  }
+  return {
+    head: params,
+    lossCurve,
+    steps: step,
+    bestStep: best ? bestStep : null,
+    bestMetric: best ? bestMetric : null,
+    stoppedEarly: stop,
+    restoredBest: restored,
+  };
+}
