@@ -1,22 +1,27 @@
 import type { Metrics } from "@/lib/training/types";
 
+export type MatrixMode = "counts" | "normalised";
+
 interface ConfusionMatrixProps {
   title: string;
   matrix: Metrics["confusion_matrix"];
+  /** counts: cells shaded by count (share of the largest cell); normalised: each row sums to 100 %. */
+  mode?: MatrixMode;
 }
 
-/** Rows are the true labels, columns the predicted ones; cells shaded by their share of the row. */
-export function ConfusionMatrix({ title, matrix }: ConfusionMatrixProps) {
+/** Rows are the true labels, columns the predicted ones, as a heatmap. */
+export function ConfusionMatrix({ title, matrix, mode = "counts" }: ConfusionMatrixProps) {
   const { labels, matrix: counts } = matrix;
+  const maxCount = Math.max(1, ...counts.flat());
   return (
     <figure style={{ margin: 0 }}>
       <figcaption>
         <h3>{title}</h3>
       </figcaption>
       <div className="table-wrap">
-        <table className="cm" data-testid="confusion-matrix">
+        <table className="cm" data-testid="confusion-matrix" data-mode={mode}>
           <caption className="visually-hidden">
-            {title}: rows are true labels, columns are predicted labels
+            {title}: rows are true labels, columns are predicted labels{mode === "normalised" ? ", as a share of each row" : ", counts"}
           </caption>
           <thead>
             <tr>
@@ -40,14 +45,16 @@ export function ConfusionMatrix({ title, matrix }: ConfusionMatrixProps) {
                   {labels.map((_, j) => {
                     const count = row[j] ?? 0;
                     const share = total > 0 ? count / total : 0;
+                    const heat = mode === "normalised" ? share : count / maxCount;
                     return (
                       <td
                         key={j}
                         className={i === j ? "diag" : undefined}
-                        style={{ background: `rgba(var(--heat), ${(share * 0.55).toFixed(3)})` }}
-                        title={`true ${label}, predicted ${labels[j]}: ${count}`}
+                        data-testid="cm-cell"
+                        style={{ background: `rgba(var(--heat), ${(heat * 0.6).toFixed(3)})` }}
+                        title={`true ${label}, predicted ${labels[j]}: ${count} of ${total} (${(share * 100).toFixed(1)} %)`}
                       >
-                        {count}
+                        {mode === "normalised" ? `${(share * 100).toFixed(1)} %` : count}
                       </td>
                     );
                   })}

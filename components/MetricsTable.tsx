@@ -5,7 +5,7 @@ import { formatNumber, formatPercent } from "./format";
 export const NO_OLD_MODEL = "No model was serving before this run";
 
 interface MetricRow {
-  key: "accuracy" | "precision" | "recall" | "f1" | "macro_f1" | "eval_loss";
+  key: "accuracy" | "precision" | "recall" | "f1" | "macro_precision" | "macro_recall" | "macro_f1" | "eval_loss";
   label: string;
   kind: "score" | "loss";
 }
@@ -15,7 +15,9 @@ const ROWS: MetricRow[] = [
   { key: "precision", label: "Precision (weighted)", kind: "score" },
   { key: "recall", label: "Recall (weighted)", kind: "score" },
   { key: "f1", label: "F1 (weighted)", kind: "score" },
-  { key: "macro_f1", label: "Macro F1", kind: "score" },
+  { key: "macro_precision", label: "Precision (macro)", kind: "score" },
+  { key: "macro_recall", label: "Recall (macro)", kind: "score" },
+  { key: "macro_f1", label: "F1 (macro)", kind: "score" },
   { key: "eval_loss", label: "Eval loss", kind: "loss" },
 ];
 

@@ -2,16 +2,9 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { isCurrent, type NavItem } from "./navItems";
 
-export interface NavItem {
-  href: string;
-  label: string;
-}
-
-function isCurrent(pathname: string, href: string): boolean {
-  if (href === "/") return pathname === "/" || (pathname.startsWith("/runs/") && pathname !== "/runs/new");
-  return pathname === href || pathname.startsWith(`${href}/`);
-}
+export type { NavItem };
 
 export function NavLinks({ items }: { items: NavItem[] }) {
   const pathname = usePathname() ?? "/";

@@ -2,15 +2,16 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
+import { useId, useState } from "react";
 import type { RunView } from "@/lib/runs/types";
 import { ApiRequestError, apiFetch, errorMessage } from "./api";
 import { ConfirmDialog } from "./ConfirmDialog";
-import { ConfusionMatrix } from "./ConfusionMatrix";
+import { MetricsBarChart, PerClassF1Chart, SCORE_METRICS } from "./CompareCharts";
+import { ConfusionMatrix, type MatrixMode } from "./ConfusionMatrix";
 import { Delta } from "./Delta";
 import { ErrorBox } from "./ErrorBox";
 import { formatDateTime, formatInt, formatPercent, formatSeconds, runDuration } from "./format";
-import { LogView } from "./LogView";
+import { RunLogView } from "./RunLogView";
 import { LossChart } from "./LossChart";
 import { MetricsTable, NO_OLD_MODEL, PerClassTable } from "./MetricsTable";
 import { ProgressBar } from "./ProgressBar";
@@ -46,11 +47,15 @@ export function RunDetail({ id }: { id: string }) {
     mutationFn: () => apiFetch<RunView>(`/api/runs/${encodeURIComponent(id)}/cancel`, { method: "POST", body: {} }),
     onSuccess: (run) => {
       queryClient.setQueryData(runQueryKey(id), run);
+      setCancelOpen(false);
       void queryClient.invalidateQueries({ queryKey: ["runs"] });
     },
   });
 
   const [confirmOpen, setConfirmOpen] = useState(false);
+  const [cancelOpen, setCancelOpen] = useState(false);
+  const [matrixMode, setMatrixMode] = useState<MatrixMode>("counts");
+  const matrixModeName = useId();
   const promote = useMutation({
     mutationFn: ({ model, versionId }: { model: string; versionId: string }) =>
       apiFetch<{ model: string; servingVersionId: string; previousVersionId: string | null }>(
@@ -64,6 +69,7 @@ export function RunDetail({ id }: { id: string }) {
       setConfirmOpen(false);
       void queryClient.invalidateQueries({ queryKey: runQueryKey(id) });
       void queryClient.invalidateQueries({ queryKey: ["models"] });
+      void queryClient.invalidateQueries({ queryKey: ["overview"] });
     },
   });
 
@@ -79,7 +85,7 @@ export function RunDetail({ id }: { id: string }) {
     return (
       <ErrorBox error={runQuery.error} title={notFound ? "Run not found" : "Could not load this run"}>
         <p>
-          <Link href="/">Back to all runs</Link>
+          <Link href="/runs">Back to all runs</Link>
         </p>
       </ErrorBox>
     );
@@ -99,7 +105,7 @@ export function RunDetail({ id }: { id: string }) {
       <div className="page-header">
         <div>
           <p className="small muted" style={{ margin: 0 }}>
-            <Link href="/">Runs</Link> / <span className="mono">{run.id}</span>
+            <Link href="/runs">Runs</Link> / <span className="mono">{run.id}</span>
           </p>
           <h1 id="run-heading" className="row">
             Run on {run.model} <StatusBadge status={run.status} />
@@ -110,16 +116,35 @@ export function RunDetail({ id }: { id: string }) {
             <button
               type="button"
               className="btn btn-danger"
-              onClick={() => cancel.mutate()}
+              onClick={() => setCancelOpen(true)}
               disabled={cancel.isPending || run.cancelRequested}
             >
-              Cancel run
+              {run.cancelRequested ? "Cancelling…" : "Cancel run"}
             </button>
           ) : null}
         </div>
       </div>
 
-      {cancel.isError ? <ErrorBox error={cancel.error} title="Could not cancel the run" /> : null}
+      {isAdmin && active ? (
+      <ConfirmDialog
+        open={cancelOpen}
+        title="Cancel this run?"
+        confirmLabel="Cancel run"
+        cancelLabel="Keep running"
+        busy={cancel.isPending}
+        error={cancel.isError ? errorMessage(cancel.error) : null}
+        onCancel={() => {
+          setCancelOpen(false);
+          cancel.reset();
+        }}
+        onConfirm={() => cancel.mutate()}
+      >
+        <p>
+          The worker stops at its next check and the run ends as cancelled. No new version is stored, and what serves now keeps
+          serving.
+        </p>
+      </ConfirmDialog>
+      ) : null}
 
       {run.status === "failed" ? (
         <div className="alert alert-error" role="alert" data-testid="run-error">
@@ -138,7 +163,7 @@ export function RunDetail({ id }: { id: string }) {
 
       <div className="card">
         <div className="row">
-          <strong>Phase:</strong> <span data-testid="run-phase">{run.phase || "—"}</span>
+          <span className="phase-label">Phase</span> <strong data-testid="run-phase">{run.phase || "—"}</strong>
           <span className="spacer" />
           <span className="muted small" aria-live="polite" data-testid="stream-state">
             {STREAM_TEXT[stream]}
@@ -154,8 +179,8 @@ export function RunDetail({ id }: { id: string }) {
         <div className="row small muted">
           <span data-testid="run-progress">{Math.round((run.status === "succeeded" ? 1 : run.progress) * 100)} %</span>
           {stepText ? <span data-testid="run-steps">{stepText}</span> : null}
-          {active && run.etaSeconds !== null ? <span>ETA {formatSeconds(run.etaSeconds)}</span> : null}
-          {run.rowsPerSecond !== null ? <span>{formatInt(run.rowsPerSecond)} rows/s</span> : null}
+          {active && run.etaSeconds !== null ? <span data-testid="run-eta">ETA {formatSeconds(run.etaSeconds)}</span> : null}
+          {run.rowsPerSecond !== null ? <span data-testid="run-rate">{formatInt(run.rowsPerSecond)} rows/s</span> : null}
           {run.cancelRequested && active ? <span>Cancellation requested…</span> : null}
           <span className="spacer" />
           <span>Created {formatDateTime(run.createdAt)}</span>
@@ -250,19 +275,39 @@ export function RunDetail({ id }: { id: string }) {
               current version is kept, so you can roll back later.
             </p>
             {oldM ? (
-              <ul>
-                <li>
-                  Accuracy {formatPercent(oldM.accuracy)} → {formatPercent(newM?.accuracy)} (
-                  <Delta oldValue={oldM.accuracy} newValue={newM?.accuracy} />)
-                </li>
-                <li>
-                  F1 (weighted) {formatPercent(oldM.f1)} → {formatPercent(newM?.f1)} (
-                  <Delta oldValue={oldM.f1} newValue={newM?.f1} />)
-                </li>
-              </ul>
+              <table className="table compact" data-testid="override-deltas">
+                <caption className="visually-hidden">Old versus new on the held-out rows</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Metric</th>
+                    <th scope="col" className="num">
+                      Old
+                    </th>
+                    <th scope="col" className="num">
+                      New
+                    </th>
+                    <th scope="col" className="num">
+                      Change
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {SCORE_METRICS.map((m) => (
+                    <tr key={m.key}>
+                      <th scope="row">{m.label}</th>
+                      <td className="num">{formatPercent(oldM[m.key])}</td>
+                      <td className="num">{formatPercent(newM?.[m.key])}</td>
+                      <td className="num">
+                        <Delta oldValue={oldM[m.key]} newValue={newM?.[m.key]} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             ) : (
               <p>
-                {NO_OLD_MODEL}. New accuracy {formatPercent(newM?.accuracy)}, F1 (weighted) {formatPercent(newM?.f1)}.
+                {NO_OLD_MODEL}. New accuracy {formatPercent(newM?.accuracy)}, F1 (weighted) {formatPercent(newM?.f1)}, macro F1{" "}
+                {formatPercent(newM?.macro_f1)}.
               </p>
             )}
           </ConfirmDialog>
@@ -270,30 +315,78 @@ export function RunDetail({ id }: { id: string }) {
       ) : null}
 
       {hasMetrics ? (
-        <div className="card">
-          <h2>Old vs new</h2>
-          <MetricsTable oldMetrics={oldM} newMetrics={newM} />
-          <h3 style={{ marginTop: "1rem" }}>F1 per class</h3>
-          <PerClassTable oldMetrics={oldM} newMetrics={newM} />
-          <div className="grid-2" style={{ marginTop: "1rem" }}>
+        <section className="card" aria-labelledby="compare-heading" data-testid="compare">
+          <h2 id="compare-heading">Old vs new</h2>
+          <p className="hint" style={{ marginTop: 0 }}>
+            Both models on the same {newM ? newM.samples.toLocaleString("en-US") : ""} held-out rows. Changes are new − old, green when
+            better, red when worse.
+          </p>
+          <div className="grid-2">
+            <div>
+              <h3>Scores</h3>
+              <MetricsBarChart oldMetrics={oldM} newMetrics={newM} />
+            </div>
+            <div>
+              <h3>F1 per class</h3>
+              <PerClassF1Chart oldMetrics={oldM} newMetrics={newM} />
+            </div>
+          </div>
+          <details className="numbers" open>
+            <summary>Numbers</summary>
+            <MetricsTable oldMetrics={oldM} newMetrics={newM} />
+            <h3 style={{ marginTop: "1rem" }}>Per class</h3>
+            <PerClassTable oldMetrics={oldM} newMetrics={newM} />
+          </details>
+        </section>
+      ) : null}
+
+      {hasMetrics ? (
+        <section className="card" aria-labelledby="cm-heading">
+          <div className="row">
+            <h2 id="cm-heading" style={{ margin: 0 }}>
+              Confusion matrices
+            </h2>
+            <span className="spacer" />
+            <fieldset className="segmented" data-testid="matrix-mode">
+              <legend className="visually-hidden">Show the confusion matrices as</legend>
+              {(
+                [
+                  ["counts", "Counts"],
+                  ["normalised", "Row-normalised %"],
+                ] as const
+              ).map(([value, label]) => (
+                <label key={value}>
+                  <input
+                    type="radio"
+                    name={matrixModeName}
+                    value={value}
+                    checked={matrixMode === value}
+                    onChange={() => setMatrixMode(value)}
+                  />
+                  {label}
+                </label>
+              ))}
+            </fieldset>
+          </div>
+          <div className="grid-2" style={{ marginTop: "0.75rem" }}>
             {oldM ? (
-              <ConfusionMatrix title="Confusion matrix: old" matrix={oldM.confusion_matrix} />
+              <ConfusionMatrix title="Old (served before this run)" matrix={oldM.confusion_matrix} mode={matrixMode} />
             ) : (
               <div>
-                <h3>Confusion matrix: old</h3>
+                <h3>Old</h3>
                 <p className="muted">{NO_OLD_MODEL}.</p>
               </div>
             )}
             {newM ? (
-              <ConfusionMatrix title="Confusion matrix: new" matrix={newM.confusion_matrix} />
+              <ConfusionMatrix title="New (this run)" matrix={newM.confusion_matrix} mode={matrixMode} />
             ) : (
               <div>
-                <h3>Confusion matrix: new</h3>
+                <h3>New</h3>
                 <p className="muted">Appears once the new model is evaluated.</p>
               </div>
             )}
           </div>
-        </div>
+        </section>
       ) : null}
 
       <div className="card">
@@ -303,7 +396,7 @@ export function RunDetail({ id }: { id: string }) {
 
       <div className="card">
         <h2>Log</h2>
-        <LogView lines={lines} emptyText={active ? "Waiting for the first log line…" : "This run wrote no log lines."} />
+        <RunLogView lines={lines} emptyText={active ? "Waiting for the first log line…" : "This run wrote no log lines."} />
       </div>
     </section>
   );

@@ -1,7 +1,8 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
-import { NavLinks, type NavItem } from "@/components/NavLinks";
+import { NavLinks } from "@/components/NavLinks";
+import { navItems, type NavItem } from "@/components/navItems";
 import { SignOutButton } from "@/components/SignOutButton";
 import { getCurrentUser } from "@/lib/session";
 
@@ -9,11 +10,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const user = await getCurrentUser();
   if (!user) redirect("/login");
 
-  const items: NavItem[] = [
-    { href: "/", label: "Runs" },
-    ...(user.role === "admin" ? [{ href: "/runs/new", label: "New run" }] : []),
-    { href: "/predict", label: "Predict" },
-  ];
+  const items: NavItem[] = navItems(user.role);
 
   return (
     <>

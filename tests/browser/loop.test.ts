@@ -93,7 +93,7 @@ test("sign in, train with live logs, override, predict spam and ham", { timeout:
     await p.getByLabel("Password").fill(ADMIN.password);
     await p.getByRole("button", { name: "Sign in" }).click();
     await p.waitForURL((u) => u.pathname === "/");
-    await p.getByRole("heading", { name: "Training runs" }).waitFor();
+    await p.getByRole("heading", { name: "Overview" }).waitFor();
 
     // 2. New run: replace the prefilled request.
     await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "New run" }).click();

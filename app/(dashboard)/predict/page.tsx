@@ -10,8 +10,8 @@ export default function PredictPage() {
         <h1>Try the serving model</h1>
       </div>
       <p className="muted">
-        Classifies with the version that serves now. Over HTTP: <code>POST /api/predict</code> with{" "}
-        <code>{`{"inputs": ["…"]}`}</code>.
+        Classify one text, many (one per line), or a column of a CSV file with the version that serves now. Over HTTP:{" "}
+        <code>POST /api/predict</code> with <code>{`{"inputs": ["…"]}`}</code>.
       </p>
       <PredictForm />
     </section>

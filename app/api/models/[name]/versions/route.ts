@@ -1,0 +1,15 @@
+import { db } from "@/lib/db/client";
+import { getModelHistory } from "@/lib/dashboard/model-history";
+import { HttpError, json, route } from "@/lib/http";
+import { requireCaller } from "@/lib/session";
+
+export const dynamic = "force-dynamic";
+
+/** A model's promotion history and the version "roll back" would serve (the versions themselves: GET /api/models). */
+export const GET = route(async (req, ctx: { params: Promise<{ name: string }> }) => {
+  await requireCaller(req);
+  const { name } = await ctx.params;
+  const history = await getModelHistory(db(), decodeURIComponent(name));
+  if (!history) throw new HttpError(404, `No model is named "${decodeURIComponent(name)}"`);
+  return json(history);
+});

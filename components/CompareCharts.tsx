@@ -1,0 +1,123 @@
+"use client";
+
+import { Bar, BarChart, CartesianGrid, LabelList, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { Metrics } from "@/lib/training/types";
+import { deltaTone, formatDeltaPoints, formatPercent } from "./format";
+
+type ScoreKey = "accuracy" | "precision" | "recall" | "f1" | "macro_precision" | "macro_recall" | "macro_f1";
+
+export const SCORE_METRICS: { key: ScoreKey; label: string; short: string }[] = [
+  { key: "accuracy", label: "Accuracy", short: "Accuracy" },
+  { key: "precision", label: "Precision (weighted)", short: "Prec. (w)" },
+  { key: "recall", label: "Recall (weighted)", short: "Recall (w)" },
+  { key: "f1", label: "F1 (weighted)", short: "F1 (w)" },
+  { key: "macro_precision", label: "Precision (macro)", short: "Prec. (m)" },
+  { key: "macro_recall", label: "Recall (macro)", short: "Recall (m)" },
+  { key: "macro_f1", label: "F1 (macro)", short: "F1 (m)" },
+];
+
+interface Row {
+  name: string;
+  old: number | null;
+  new: number | null;
+  delta: number | null;
+}
+
+const TONE_COLOUR = { good: "var(--good)", bad: "var(--bad)", zero: "var(--muted)" } as const;
+
+/** The lowest axis value that still shows every bar: whole 5 % steps below the smallest score. */
+export function axisFloor(values: (number | null)[]): number {
+  const present = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  if (present.length === 0) return 0;
+  const min = Math.min(...present);
+  return Math.max(0, Math.floor((min - 0.05) * 20) / 20);
+}
+
+const tooltipStyle = { background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" };
+const pct = (v: unknown) => (typeof v === "number" ? formatPercent(v, 1) : "—");
+
+function DeltaLabel(props: { x?: number | string; y?: number | string; width?: number | string; height?: number | string; value?: unknown; vertical?: boolean }) {
+  const value = typeof props.value === "number" ? props.value : null;
+  if (value === null) return null;
+  const x = Number(props.x ?? 0);
+  const y = Number(props.y ?? 0);
+  const width = Number(props.width ?? 0);
+  const height = Number(props.height ?? 0);
+  const tone = deltaTone(value);
+  return props.vertical ? (
+    <text x={x + width + 4} y={y + height / 2} dominantBaseline="central" fontSize={11} fontWeight={600} fill={TONE_COLOUR[tone]}>
+      {formatDeltaPoints(value)}
+    </text>
+  ) : (
+    <text x={x + width / 2} y={y - 4} textAnchor="middle" fontSize={11} fontWeight={600} fill={TONE_COLOUR[tone]}>
+      {formatDeltaPoints(value)}
+    </text>
+  );
+}
+
+function describe(rows: Row[]): string {
+  return rows.map((r) => `${r.name}: old ${pct(r.old)}, new ${pct(r.new)}`).join("; ");
+}
+
+/** Old vs new as grouped bars: accuracy and weighted/macro precision, recall, F1; the change over each pair. */
+export function MetricsBarChart({ oldMetrics, newMetrics }: { oldMetrics: Metrics | null; newMetrics: Metrics | null }) {
+  const rows: Row[] = SCORE_METRICS.map((m) => {
+    const o = oldMetrics?.[m.key] ?? null;
+    const n = newMetrics?.[m.key] ?? null;
+    return { name: m.short, old: o, new: n, delta: o !== null && n !== null ? n - o : null };
+  });
+  const floor = axisFloor(rows.flatMap((r) => [r.old, r.new]));
+  return (
+    <figure className="chart-figure" data-testid="compare-chart">
+      <div className="chart chart-tall" role="img" aria-label={`Old versus new model. ${describe(rows)}`}>
+        <ResponsiveContainer width="100%" height="100%">
+          <BarChart data={rows} margin={{ top: 20, right: 8, bottom: 4, left: 0 }} barGap={2}>
+            <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
+            <XAxis dataKey="name" stroke="var(--muted)" tick={{ fontSize: 11 }} interval={0} />
+            <YAxis domain={[floor, 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} stroke="var(--muted)" tick={{ fontSize: 11 }} width={44} allowDataOverflow />
+            <Tooltip contentStyle={tooltipStyle} formatter={(v) => pct(v)} cursor={{ fill: "var(--surface-2)" }} />
+            <Legend />
+            {oldMetrics ? <Bar dataKey="old" name="Old (served before)" fill="var(--chart-old)" isAnimationActive={false} /> : null}
+            <Bar dataKey="new" name="New (this run)" fill="var(--accent)" isAnimationActive={false}>
+              {oldMetrics ? <LabelList dataKey="delta" content={(p) => <DeltaLabel {...p} />} /> : null}
+            </Bar>
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      {floor > 0 ? <figcaption className="hint">The axis starts at {Math.round(floor * 100)} % so small changes show.</figcaption> : null}
+    </figure>
+  );
+}
+
+/** F1 per class, old vs new, one pair of horizontal bars per label. */
+export function PerClassF1Chart({ oldMetrics, newMetrics }: { oldMetrics: Metrics | null; newMetrics: Metrics | null }) {
+  const labels = Array.from(new Set([...Object.keys(newMetrics?.per_class ?? {}), ...Object.keys(oldMetrics?.per_class ?? {})]));
+  if (labels.length === 0) return <p className="muted">No per-class scores.</p>;
+  const rows: Row[] = labels.map((label) => {
+    const o = oldMetrics?.per_class[label]?.f1 ?? null;
+    const n = newMetrics?.per_class[label]?.f1 ?? null;
+    return { name: label, old: o, new: n, delta: o !== null && n !== null ? n - o : null };
+  });
+  const floor = axisFloor(rows.flatMap((r) => [r.old, r.new]));
+  const height = Math.max(160, 60 + labels.length * (oldMetrics ? 44 : 28));
+  return (
+    <figure className="chart-figure" data-testid="per-class-chart">
+      <div className="chart" style={{ height }} role="img" aria-label={`F1 per class. ${describe(rows)}`}>
+        <ResponsiveContainer width="100%" height="100%">
+          <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 64, bottom: 4, left: 8 }} barGap={2}>
+            <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" horizontal={false} />
+            <XAxis type="number" domain={[floor, 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} stroke="var(--muted)" tick={{ fontSize: 11 }} allowDataOverflow />
+            <YAxis type="category" dataKey="name" stroke="var(--muted)" tick={{ fontSize: 12 }} width={80} />
+            <Tooltip contentStyle={tooltipStyle} formatter={(v) => pct(v)} cursor={{ fill: "var(--surface-2)" }} />
+            <Legend />
+            {oldMetrics ? <Bar dataKey="old" name="Old F1" fill="var(--chart-old)" isAnimationActive={false} /> : null}
+            <Bar dataKey="new" name="New F1" fill="var(--accent)" isAnimationActive={false}>
+              {oldMetrics ? <LabelList dataKey="delta" content={(p) => <DeltaLabel {...p} vertical />} /> : null}
+            </Bar>
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      {floor > 0 ? <figcaption className="hint">The axis starts at {Math.round(floor * 100)} %.</figcaption> : null}
+    </figure>
+  );
+}
