@@ -3,22 +3,15 @@ import { z } from "zod";
 import type { PrismaClient } from "../db/generated/client";
 import { quoteIdent } from "../db/catalog";
 import { HttpError, badRequest } from "../http";
-import { guessColumns } from "./tables";
+import { MAX_IMPORT_BYTES, TABLE_NAME, tableNameSchema } from "../validations/import";
+import { guessColumns } from "./columns";
 
 // Import of a CSV or JSONL file into a new labelled-text table (id serial, label text, text text):
 // parse, pick the label and text fields, check every line (rejected lines are reported with their
 // line number and why), then create the table and insert every accepted row in one transaction.
 
-export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 export type ImportFormat = "csv" | "jsonl";
-
-/** New table names: lower-case SQL identifiers, so they work quoted or not. */
-export const TABLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-export const tableNameSchema = z
-  .string({ error: "must be a table name" })
-  .trim()
-  .regex(TABLE_NAME, { error: "must be 1-63 lower-case letters, digits or '_', starting with a letter or '_'" })
-  .refine((s) => !s.startsWith("pg_"), { error: 'must not start with "pg_" (reserved by PostgreSQL)' });
+export { MAX_IMPORT_BYTES, TABLE_NAME, tableNameSchema };
 
 export interface RejectedLine {
   line: number;

@@ -1,6 +1,7 @@
 import type { PrismaClient } from "../db/generated/client";
 import { findColumn, findTable, INTERNAL_TABLES, qualifiedName, quoteIdent, type TableRef } from "../db/catalog";
 import { HttpError, badRequest } from "../http";
+export { guessColumns } from "./columns";
 
 // The user tables a training run may read, as the catalogue describes them, and what the data
 // page and the new-run form show of them: rows (paged, searchable), a preview and the label
@@ -78,14 +79,6 @@ function requireColumn(t: TableRef, name: string, field: string): string {
   const c = findColumn(t, name);
   if (!c) throw badRequest([{ path: field, message: `"${name}" is not a column of ${t.table} (it has: ${t.columns.map((x) => x.name).join(", ")})` }]);
   return c;
-}
-
-/** Column names guessed for label and text: "label"/"text"-like names first. */
-export function guessColumns(columns: string[]): { label: string | null; text: string | null } {
-  const find = (re: RegExp) => columns.find((c) => re.test(c)) ?? null;
-  const label = find(/^label$/i) ?? find(/label|class|category|target|sentiment|rating|stars/i);
-  const text = find(/^text$/i) ?? find(/text|body|content|message|review|comment|sentence/i);
-  return { label, text: text !== label ? text : null };
 }
 
 export interface LabelCount {

@@ -1,12 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { NewRunForm } from "@/components/NewRunForm";
+import { db } from "@/lib/db/client";
 import { getCurrentUser } from "@/lib/session";
+import { getTrainingDefaults } from "@/lib/settings-training";
+import { STARTER_DEFAULTS } from "@/lib/training/train-static";
 import { EXAMPLE_REQUEST } from "@/lib/validations/run-request";
 
 export const metadata: Metadata = { title: "New run" };
+export const dynamic = "force-dynamic";
 
-export default async function NewRunPage() {
+export default async function NewRunPage({ searchParams }: { searchParams: Promise<{ table?: string; columns?: string }> }) {
   const user = await getCurrentUser();
   if (user?.role !== "admin") {
     return (
@@ -19,13 +23,36 @@ export default async function NewRunPage() {
       </section>
     );
   }
+  const { defaults } = await getTrainingDefaults(db());
+  const params = await searchParams;
+  // The example request, with the admins' default training arguments, and a table chosen elsewhere (the data page).
+  const initial: Record<string, unknown> = { ...EXAMPLE_REQUEST, ...defaults };
+  if (params.table) {
+    initial.table = params.table;
+    if (params.columns) initial.columns = params.columns;
+    else delete initial.columns;
+    delete initial.limit;
+  }
+  const placeholders: Record<string, string> = {
+    learning_rate: String(STARTER_DEFAULTS.learningRate),
+    num_train_epochs: String(STARTER_DEFAULTS.numTrainEpochs),
+    per_device_train_batch_size: "auto",
+    weight_decay: String(STARTER_DEFAULTS.weightDecay),
+    warmup_ratio: String(STARTER_DEFAULTS.warmupRatio),
+    seed: String(STARTER_DEFAULTS.seed),
+    evaluation_strategy: "no",
+    ...Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
+  };
   return (
     <section>
       <div className="page-header">
         <h1>New run</h1>
+        <p className="muted small">
+          Admins&apos; defaults for training arguments are set in <Link href="/settings#training-defaults">Settings</Link>.
+        </p>
       </div>
       <div className="card">
-        <NewRunForm initialText={JSON.stringify(EXAMPLE_REQUEST, null, 2)} />
+        <NewRunForm initialText={JSON.stringify(initial, null, 2)} placeholders={placeholders} />
       </div>
     </section>
   );
