@@ -1,12 +1,15 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { writeSynthBert } from "../../lib/models/synth-bert";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 import { buildFeeds, loadEncoder, makeBatches, poolRow, tokenizeForBatches } from "../../lib/encoders/encoder";
-import { mulberry32 } from "../../lib/training/rng";
+import { fillGaussian, mulberry32 } from "../../lib/training/rng";
+import { headPredict, initHead } from "../../lib/training/head-model";
+import { packRows } from "../../lib/training/train-head";
+import { loadEncoderClassifier, openEncoderSessions, readEncoderArtifact, writeEncoderArtifact } from "../../lib/models/encoder-classifier";
 
 const WORDS = "the quick brown fox jumps over lazy dog meeting moved tuesday please bring slides cheap meds click win free prize now hello world".split(" ");
 
@@ -156,4 +159,68 @@ test("throughput: encode() vs a bare session.run loop over the same batches (rep
   } finally {
     await enc.close();
   }
+});
+
+test("encoder classifier: artifact round trip, probabilities sum to 1 and match the JS head, one shared encoder session", async () => {
+  const { root, dir } = await made;
+  const modelsDir = path.join(root, "models");
+  await mkdir(modelsDir, { recursive: true });
+  await cp(dir, path.join(modelsDir, "tiny"), { recursive: true });
+  const labels = ["ham", "spam", "other"];
+  const heads = [
+    initHead({ type: "linear", inputSize: 32, numLabels: 3 }, 1),
+    initHead({ type: "mlp", inputSize: 32, numLabels: 3, hiddenSize: 8, activation: "gelu" }, 1),
+  ];
+  heads.forEach((h, i) => fillGaussian(h.out.weight, 1, mulberry32(i + 10)));
+  const v1 = path.join(root, "versions", "v1");
+  const v2 = path.join(root, "versions", "v2");
+  await writeEncoderArtifact(v1, { modelsDir, base: "tiny", pooling: "mean", maxLength: 64, quantized: false, head: heads[0], labels });
+  await writeEncoderArtifact(v2, { modelsDir, base: "tiny", pooling: "cls", maxLength: 32, quantized: false, head: heads[1], labels });
+  const read = await readEncoderArtifact(v2);
+  assert.deepEqual(read.head, heads[1]);
+  assert.deepEqual(read.labels, labels);
+  assert.equal(read.config.base, "tiny");
+  assert.equal(read.config.base_model_type, "bert");
+  assert.deepEqual(read.config.head, { type: "mlp", hidden_size: 8, activation: "gelu" });
+  assert.equal(await readFile(path.join(v1, "tokenizer.json"), "utf8"), await readFile(path.join(dir, "tokenizer.json"), "utf8"));
+
+  const before = openEncoderSessions();
+  const c1 = await loadEncoderClassifier(v1, { modelsDir, threads: 1 });
+  const c2 = await loadEncoderClassifier(v2, { modelsDir, threads: 1 });
+  try {
+    assert.equal(openEncoderSessions(), before + 1, "two versions of one base share one encoder session");
+    assert.deepEqual(c1.labels, labels);
+    assert.equal(c2.maxLength, 32);
+    const texts = sentences(25, 8, 50);
+    const enc = await loadEncoder(path.join(modelsDir, "tiny"), { threads: 1 });
+    try {
+      for (const [c, h, pooling, maxLength] of [[c1, heads[0], "mean", 64], [c2, heads[1], "cls", 32]] as const) {
+        const probs = await c.predict(texts);
+        assert.equal(probs.length, texts.length);
+        const feats = await enc.encode(texts, { pooling, maxLength });
+        const js = headPredict(h, packRows(feats, 32));
+        probs.forEach((p, i) => {
+          assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-5, "sums to 1");
+          for (let k = 0; k < 3; k++) assert.ok(Math.abs(p[k] - js[i][k]) <= 1e-5, `row ${i}: ${p[k]} vs JS ${js[i][k]}`);
+        });
+      }
+    } finally {
+      await enc.close();
+    }
+  } finally {
+    await c1.close();
+    assert.equal(openEncoderSessions(), before + 1, "still held by the second version");
+    await c2.close();
+  }
+  assert.equal(openEncoderSessions(), before);
+
+  // the base changed: a clear message naming the folder
+  const tinyTok = path.join(modelsDir, "tiny", "tokenizer.json");
+  const original = await readFile(tinyTok, "utf8");
+  await writeFile(tinyTok, original.replace('"fox"', '"f0x"'));
+  await assert.rejects(loadEncoderClassifier(v1, { modelsDir }), /base model "tiny" changed since this version was trained.*copy the original "tiny" folder/);
+  await writeFile(tinyTok, original);
+  // the base is missing
+  await rm(path.join(modelsDir, "tiny"), { recursive: true });
+  await assert.rejects(loadEncoderClassifier(v1, { modelsDir }), /base model "tiny" is missing.*Copy the folder "tiny"/);
 });
