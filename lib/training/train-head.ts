@@ -76,6 +76,7 @@ export const HEAD_APPLIED_TRAINING_ARGUMENTS = new Set([
   "weight_decay", "seed", "eval_strategy", "evaluation_strategy", "eval_steps", "logging_steps",
   "warmup_ratio", "warmup_steps", "label_smoothing_factor", "load_best_model_at_end",
   "metric_for_best_model", "greater_is_better", "adam_beta1", "adam_beta2", "adam_epsilon",
+  "max_grad_norm",
 ]);
 
 export type ClassWeightSpec = "balanced" | Record<string, number>;
@@ -87,6 +88,8 @@ export interface HeadTrainArgs extends TrainArgs {
   adamBeta1: number;
   adamBeta2: number;
   adamEpsilon: number;
+  /** HF: clip the global gradient norm to this before each step (default 1.0; 0 = off). */
+  maxGradNorm: number;
   loadBestModelAtEnd: boolean;
   /** "eval_loss" (lower is better) or "accuracy" (higher is better). */
   metricForBestModel: "eval_loss" | "accuracy";
@@ -157,6 +160,9 @@ export function resolveHeadTrainArgs(request: Record<string, unknown>, trainRowC
   if (!(adamBeta2 >= 0 && adamBeta2 < 1)) throw new RangeError(`adam_beta2 must be in [0, 1), got ${adamBeta2}`);
   if (!(adamEpsilon > 0)) throw new RangeError(`adam_epsilon must be > 0, got ${adamEpsilon}`);
 
+  const maxGradNorm = optNumber(request, "max_grad_norm") ?? 1;
+  if (!(maxGradNorm >= 0)) throw new RangeError(`max_grad_norm must be ≥ 0, got ${maxGradNorm}`);
+
   const metricRaw = given(request.metric_for_best_model) ? String(request.metric_for_best_model) : "eval_loss";
   const metric = metricRaw.replace(/^eval_/, "");
   if (metric !== "loss" && metric !== "accuracy") {
@@ -183,6 +189,7 @@ export function resolveHeadTrainArgs(request: Record<string, unknown>, trainRowC
     adamBeta1,
     adamBeta2,
     adamEpsilon,
+    maxGradNorm,
     loadBestModelAtEnd,
     metricForBestModel,
     greaterIsBetter,
@@ -303,6 +310,16 @@ function checkLabels(name: string, X: Float32Array[], labels: ArrayLike<number>,
     const y = labels[i];
     if (!(Number.isInteger(y) && y >= 0 && y < p.numLabels)) throw new Error(`${name}: label ${y} at row ${i} is not in [0, ${p.numLabels})`);
   }
+}
+
+/** torch.nn.utils.clip_grad_norm_: scale every gradient by max/‖g‖ when the global L2 norm ‖g‖ exceeds max. */
+export function clipGradNorm(tensors: { grad: Float32Array }[], maxNorm: number): number {
+  let sq = 0;
+  for (const { grad } of tensors) for (let i = 0; i < grad.length; i++) sq += grad[i] * grad[i];
+  const norm = Math.sqrt(sq);
+  const scale = maxNorm / (norm + 1e-6);
+  if (scale < 1) for (const { grad } of tensors) for (let i = 0; i < grad.length; i++) grad[i] *= scale;
+  return norm;
 }
 
 const YIELD_EVERY_MS = 50;
@@ -437,6 +454,7 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
       headForwardInto(params, x, n, cache);
       const loss = headLoss(cache.logits.subarray(0, n * C), y, C, args.labelSmoothingFactor, classWeights, dlogits);
       headBackwardInto(params, x, n, cache, dlogits, grads);
+      if (args.maxGradNorm > 0) clipGradNorm(state, args.maxGradNorm);
       const lr = linearSchedule(args.learningRate, step, warmupSteps, totalSteps);
       const t = step + 1;
       for (const s of state) adamwDense(s.decay ? cfg : noDecay, lr, t, s.theta, s.grad, s.m);

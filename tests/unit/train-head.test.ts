@@ -11,7 +11,7 @@ import {
   type HeadParams,
   type HeadSpec,
 } from "../../lib/training/head-model";
-import { CancelledError, evaluateHead, packRows, resolveClassWeights, resolveHeadTrainArgs, trainHead } from "../../lib/training/train-head";
+import { CancelledError, clipGradNorm, evaluateHead, packRows, resolveClassWeights, resolveHeadTrainArgs, trainHead } from "../../lib/training/train-head";
 
 function randomHead(spec: HeadSpec, seed: number): HeadParams {
   const h = initHead(spec, seed);
@@ -178,6 +178,10 @@ test("resolveHeadTrainArgs: head defaults, HF names, warmup_steps, validation", 
   assert.equal(a.head.type, "linear");
   assert.equal(a.earlyStoppingPatience, null);
   assert.equal(a.loadBestModelAtEnd, false);
+  assert.equal(a.maxGradNorm, 1);
+  const g = [{ grad: Float32Array.from([3, 0]) }, { grad: Float32Array.from([4]) }];
+  assert.ok(Math.abs(clipGradNorm(g, 1) - 5) < 1e-9);
+  assert.ok(Math.abs(Math.hypot(...g[0].grad, ...g[1].grad) - 1) < 1e-5, "clipped to norm 1");
   const b = resolveHeadTrainArgs(
     { learning_rate: "0.005", warmup_steps: 7, eval_strategy: "steps", eval_steps: 20, label_smoothing_factor: 0.1, class_weight: "balanced", metric_for_best_model: "accuracy", load_best_model_at_end: true },
     100,
