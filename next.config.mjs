@@ -12,6 +12,8 @@ const nextConfig = {
     "mailparser",
   ],
   poweredByHeader: false,
+  // Types are checked once for the whole repository by `npm test` (tsc --noEmit), not per build.
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default nextConfig;

@@ -52,6 +52,16 @@ const adminUrl = await new Promise((resolve, reject) => {
   server.on("exit", (code) => reject(new Error(`test PostgreSQL exited (${code})`)));
 });
 
+// The whole suite starts with a type check of the whole repository (app, lib, worker, tests).
+if (only.length === 0) {
+  console.log("[tests] tsc --noEmit");
+  const r = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."], { stdio: "inherit" });
+  if (r.status !== 0) {
+    console.error("[tests] type check failed");
+    process.exit(1);
+  }
+}
+
 const env = { ...process.env, TEST_PG_ADMIN_URL: adminUrl, TEST_TMP: tmp, NEXT_TELEMETRY_DISABLED: "1" };
 let failed = false;
 

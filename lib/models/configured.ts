@@ -1,8 +1,6 @@
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import type { PrismaClient } from "../db/generated/client";
 import { modelsDir } from "../env";
+import { readBaseModel } from "./base-models";
 import { badRequest, HttpError } from "../http";
 import type { createModelSchema, updateModelSchema } from "../validations/model-config";
 import type { z } from "zod";
@@ -22,20 +20,15 @@ export class ModelConfigError extends Error {
 
 /** "starter" or "encoder", from the base folder's config.json; throws naming `base` when unusable. */
 export async function baseKind(base: string): Promise<"starter" | "encoder"> {
-  if (base.includes("/") || base.includes("\\") || base.startsWith(".") || base === "versions") {
-    throw new ModelConfigError(400, `"${base}" is not a base model folder name`, "base");
+  const info = await readBaseModel(base);
+  if (!info) {
+    throw new ModelConfigError(
+      400,
+      `no usable base model folder "${base}" under ${modelsDir()} (it needs config.json, tokenizer.json and onnx/model.onnx: copy a transformers.js model folder there, or run npm run models -- synth-bert ${base})`,
+      "base",
+    );
   }
-  const dir = path.join(modelsDir(), base);
-  const configPath = path.join(dir, "config.json");
-  if (!existsSync(configPath)) {
-    throw new ModelConfigError(400, `no base model folder "${base}" under ${modelsDir()} (copy a transformers.js model folder there, or run npm run models -- synth-bert ${base})`, "base");
-  }
-  const config = JSON.parse(await readFile(configPath, "utf8")) as { model_type?: string };
-  if (config.model_type === "static-embedding") return "starter";
-  if (!existsSync(path.join(dir, "onnx", "model.onnx"))) {
-    throw new ModelConfigError(400, `base model "${base}" has no onnx/model.onnx`, "base");
-  }
-  return "encoder";
+  return info.kind;
 }
 
 /** The HTTP error for a ModelConfigError (other errors pass through). */

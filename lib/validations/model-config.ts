@@ -11,18 +11,28 @@ export const headSchema = z.object({
   activation: z.enum(["gelu", "relu"]).default("gelu"),
 });
 
-export const modelSettingsSchema = z.object({
+// The fields without defaults: an update changes only what it names.
+const fields = {
   /** folder name under MODELS_DIR; "starter" is the built-in static-embedding model */
   base: z.string({ error: "must name a base model folder" }).min(1, { error: "must name a base model folder" }),
   numLabels: z.number().int().min(2, { error: "must be at least 2" }).optional(),
   /** a fixed label set: runs whose data has other labels fail */
   labels: z.array(z.string().min(1)).min(2, { error: "must hold at least two labels" }).optional(),
-  pooling: z.enum(["mean", "cls"], { error: 'must be "mean" or "cls"' }).default("mean"),
-  maxLength: z.number().int().min(8, { error: "must be at least 8" }).max(8192, { error: "must be at most 8192" }).default(128),
-  quantized: z.boolean({ error: "must be true or false" }).default(false),
-  head: headSchema.default({ type: "linear", activation: "gelu" }),
+  pooling: z.enum(["mean", "cls"], { error: 'must be "mean" or "cls"' }),
+  maxLength: z.number().int().min(8, { error: "must be at least 8" }).max(8192, { error: "must be at most 8192" }),
+  quantized: z.boolean({ error: "must be true or false" }),
+  head: headSchema,
   /** prediction options, as transformers.js pipeline options */
-  pipeline: z.object({ top_k: z.number().int().min(1).nullable().optional() }).default({}),
+  pipeline: z.object({ top_k: z.number().int().min(1).nullable().optional() }),
+};
+
+export const modelSettingsSchema = z.object({
+  ...fields,
+  pooling: fields.pooling.default("mean"),
+  maxLength: fields.maxLength.default(128),
+  quantized: fields.quantized.default(false),
+  head: fields.head.default({ type: "linear", activation: "gelu" }),
+  pipeline: fields.pipeline.default({}),
 });
 
 export const createModelSchema = modelSettingsSchema.extend({
@@ -30,7 +40,7 @@ export const createModelSchema = modelSettingsSchema.extend({
   isDefault: z.boolean().optional(),
 });
 
-export const updateModelSchema = modelSettingsSchema.partial().extend({ isDefault: z.boolean().optional() });
+export const updateModelSchema = z.object(fields).partial().extend({ isDefault: z.boolean().optional() });
 
 export type ModelSettings = z.output<typeof modelSettingsSchema>;
 
