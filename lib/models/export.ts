@@ -25,11 +25,12 @@ import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import type { PrismaClient } from "../db/generated/client";
 import { modelsDir } from "../env";
-import { mergeEncoderHead, type Pooling } from "./onnx-graph-merge";
+import { ENCODER_HEAD_MODEL_TYPE, HEAD_FILE, verifyBase, type EncoderArtifactConfig } from "./encoder-classifier";
+import { HEAD_INPUT, HEAD_OUTPUT } from "./head-onnx";
+import { mergeEncoderHead } from "./onnx-graph-merge";
 import { labelsFromConfig, STATIC_MODEL_TYPE } from "./static-artifact";
 import { artifactDir } from "./version-store";
 
-export const ENCODER_HEAD_MODEL_TYPE = "encoder-head";
 /** The model_type a starter export declares (see the header). */
 export const STARTER_EXPORT_MODEL_TYPE = "bert";
 
@@ -51,20 +52,6 @@ export interface ExportArtifactOptions extends ExportMeta {
 }
 
 export class ExportError extends Error {}
-
-interface EncoderHeadConfig {
-  model_type: typeof ENCODER_HEAD_MODEL_TYPE;
-  base: string;
-  base_hash?: string;
-  base_model_type?: string;
-  pooling: Pooling;
-  max_length: number;
-  quantized?: boolean;
-  head?: { type?: string; hidden_size?: number; activation?: string };
-  hidden_size?: number;
-  id2label: Record<string, string>;
-  label2id?: Record<string, number>;
-}
 
 const json = (o: unknown) => JSON.stringify(o, null, 2) + "\n";
 const readJsonFile = async (p: string) => JSON.parse(await readFile(p, "utf8"));
@@ -212,31 +199,19 @@ async function exportStarter(versionDir: string, dir: string, config: Record<str
   ]);
 }
 
-export function resolveBaseDir(base: string, root: string = modelsDir()): string {
-  if (path.isAbsolute(base)) return base;
-  const dir = path.resolve(root, base);
-  if (dir !== path.resolve(root) && !dir.startsWith(path.resolve(root) + path.sep)) {
-    throw new ExportError(`base "${base}" points outside the models folder`);
-  }
-  return dir;
-}
-
-async function exportEncoder(versionDir: string, dir: string, config: EncoderHeadConfig, opts: ExportArtifactOptions): Promise<void> {
+async function exportEncoder(versionDir: string, dir: string, config: EncoderArtifactConfig, opts: ExportArtifactOptions): Promise<void> {
   const labels = labelsFromConfig(config);
   if (config.pooling !== "mean" && config.pooling !== "cls") throw new ExportError(`unknown pooling "${config.pooling}"`);
-  if (!config.base) throw new ExportError("the version's config.json names no base encoder");
-  const baseDir = resolveBaseDir(config.base, opts.modelsDir);
-  if (!existsSync(path.join(baseDir, "config.json"))) {
-    throw new ExportError(`the base encoder "${config.base}" is not on this machine (looked in ${baseDir}); copy its folder there to export this version`);
-  }
+  // The same check serving does: the base folder is here and hashes as when the version was trained.
+  const baseDir = await verifyBase(config, opts.modelsDir ?? modelsDir());
   const baseConfig = await readJsonFile(path.join(baseDir, "config.json"));
-  const quantizedPath = path.join(baseDir, "onnx", "model_quantized.onnx");
-  if (config.quantized && !existsSync(quantizedPath)) throw new ExportError(`the version uses the quantized encoder, but ${quantizedPath} is missing`);
-  const encoderPath = config.quantized ? quantizedPath : path.join(baseDir, "onnx", "model.onnx");
+  const encoderPath = path.join(baseDir, "onnx", config.quantized ? "model_quantized.onnx" : "model.onnx");
 
-  const [encoderBytes, headBytes] = await Promise.all([readFile(encoderPath), readFile(path.join(versionDir, "head.onnx"))]);
+  const [encoderBytes, headBytes] = await Promise.all([readFile(encoderPath), readFile(path.join(versionDir, HEAD_FILE))]);
   const { bytes: merged, inputs } = mergeEncoderHead(encoderBytes, headBytes, {
     pooling: config.pooling,
+    headInput: HEAD_INPUT,
+    headOutput: HEAD_OUTPUT,
     docString: `${config.base} encoder${config.quantized ? " (quantized)" : ""}, ${config.pooling} pooling, ${config.head?.type ?? "linear"} head → logits`,
   });
 
@@ -301,7 +276,7 @@ export async function exportArtifact(versionDir: string, outDir: string, opts: E
   const dir = await prepareOutDir(outDir);
   try {
     if (config.model_type === STATIC_MODEL_TYPE) await exportStarter(versionDir, dir, config, { modelName: opts.modelName, versionId: opts.versionId });
-    else if (config.model_type === ENCODER_HEAD_MODEL_TYPE) await exportEncoder(versionDir, dir, config as EncoderHeadConfig, opts);
+    else if (config.model_type === ENCODER_HEAD_MODEL_TYPE) await exportEncoder(versionDir, dir, config as EncoderArtifactConfig, opts);
     else throw new ExportError(`cannot export a "${config.model_type}" model version (known: ${STATIC_MODEL_TYPE}, ${ENCODER_HEAD_MODEL_TYPE})`);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });

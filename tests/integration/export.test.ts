@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { copyFile, mkdir } from "node:fs/promises";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import * as ort from "onnxruntime-node";
@@ -8,12 +7,12 @@ import * as tar from "tar";
 import { env as hfEnv, pipeline } from "@huggingface/transformers";
 import { exportArchiveName, exportArchiveResponse, exportArtifact, exportVersion, UnknownVersionError, writeExportArchive } from "../../lib/models/export";
 import { loadClassifier } from "../../lib/models/inference";
-import { DT, encodeModel, floatTensor, node, valueInfo, type P } from "../../lib/models/onnx-builder";
+import { loadEncoderClassifier, writeEncoderArtifact } from "../../lib/models/encoder-classifier";
 import { writeSynthBert } from "../../lib/models/synth-bert";
 import { loadTokenizer } from "../../lib/models/tokenizer";
 import { artifactDir } from "../../lib/models/version-store";
 import { enqueueRun } from "../../lib/runs/enqueue";
-import { softmax } from "../../lib/training/metrics";
+import { initHead, type HeadParams } from "../../lib/training/head-model";
 import { mulberry32 } from "../../lib/training/rng";
 import { SPECIAL_TOKENS } from "../../lib/training/tokenizer-builder";
 import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
@@ -163,57 +162,33 @@ const H = 32;
 const WORDS = "the a to of and you your free win won prize click here now meeting report patch build log please money offer cheap re fw hi tom tomorrow".split(" ");
 const VOCAB = [...new Set([...SPECIAL_TOKENS, ...WORDS, ...WORDS.map((w) => `##${w.slice(-2)}`).filter((w, i, a) => a.indexOf(w) === i), ..."abcdefghijklmnopqrstuvwxyz0123456789!?.,:'".split(""), ..."abcdefghijklmnopqrstuvwxyz".split("").map((c) => `##${c}`)])];
 
-function randn(n: number, rng: () => number, scale: number): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = (rng() * 2 - 1) * scale;
-  return a;
-}
-
-/** A head as the contract describes it: input `features` [batch, hidden] → `logits`, names prefixed "head/". */
-function headOnnx(type: "linear" | "mlp", numLabels: number, seed: number): Uint8Array {
+/** A trained-looking head: initHead's shapes, then seeded random weights (initHead zeroes the output layer). */
+function randomHead(type: "linear" | "mlp", numLabels: number, seed: number): HeadParams {
   const rng = mulberry32(seed);
-  const nodes: P.INodeProto[] = [];
-  const init: P.ITensorProto[] = [];
-  let x = "features";
-  let width = H;
-  if (type === "mlp") {
-    const Hh = 16;
-    init.push(floatTensor("head/dense1.weight", [H, Hh], randn(H * Hh, rng, 0.6)), floatTensor("head/dense1.bias", [Hh], randn(Hh, rng, 0.3)));
-    nodes.push(node("MatMul", [x, "head/dense1.weight"], ["head/z0"]), node("Add", ["head/z0", "head/dense1.bias"], ["head/z"]), node("Relu", ["head/z"], ["head/a"]));
-    x = "head/a";
-    width = Hh;
-  }
-  init.push(floatTensor("head/out.weight", [width, numLabels], randn(width * numLabels, rng, 0.5)), floatTensor("head/out.bias", [numLabels], randn(numLabels, rng, 0.3)));
-  nodes.push(node("MatMul", [x, "head/out.weight"], ["head/xw"]), node("Add", ["head/xw", "head/out.bias"], ["logits"]));
-  return encodeModel(
-    { name: "head", initializer: init, input: [valueInfo("features", DT.FLOAT, ["batch_size", H])], output: [valueInfo("logits", DT.FLOAT, ["batch_size", numLabels])], node: nodes },
-    { opset: 17, irVersion: 8 },
-  );
+  const h = initHead({ type, inputSize: H, numLabels, hiddenSize: 16, activation: "gelu" }, seed);
+  const fill = (a: Float32Array, scale: number) => a.forEach((_, i) => (a[i] = (rng() * 2 - 1) * scale));
+  if (h.hidden) fill(h.hidden.weight, 0.6), fill(h.hidden.bias, 0.3);
+  fill(h.out.weight, 0.5);
+  fill(h.out.bias, 0.3);
+  return h;
 }
 
+const BASE = "synth-tiny";
+
+/** A version folder exactly as the product writes it (writeEncoderArtifact), on a synth-bert base. */
 async function makeEncoderVersion(name: string, o: { pooling: "mean" | "cls"; head: "linear" | "mlp"; quantized: boolean; labels: string[] }): Promise<string> {
-  const base = "synth-tiny";
-  const baseDir = path.join(modelsDir, base);
-  if (!readdirSync(modelsDir).includes(base)) await writeSynthBert(baseDir, { layers: 2, hidden: H, heads: 4, vocab: VOCAB, seed: 11, maxPosition: 64 });
+  const baseDir = path.join(modelsDir, BASE);
+  if (!existsSync(baseDir)) await writeSynthBert(baseDir, { layers: 2, hidden: H, heads: 4, vocab: VOCAB, seed: 11, maxPosition: 64 });
   const dir = path.join(tmpDir("version"), name);
-  await mkdir(dir, { recursive: true });
-  writeFileSync(path.join(dir, "head.onnx"), headOnnx(o.head, o.labels.length, 3));
-  await copyFile(path.join(baseDir, "tokenizer.json"), path.join(dir, "tokenizer.json"));
-  await copyFile(path.join(baseDir, "tokenizer_config.json"), path.join(dir, "tokenizer_config.json"));
-  const config = {
-    model_type: "encoder-head",
-    base,
-    base_hash: "0".repeat(64),
-    base_model_type: "bert",
+  await writeEncoderArtifact(dir, {
+    modelsDir,
+    base: BASE,
     pooling: o.pooling,
-    max_length: 24,
+    maxLength: 24,
     quantized: o.quantized,
-    head: o.head === "mlp" ? { type: "mlp", hidden_size: 16, activation: "relu" } : { type: "linear" },
-    hidden_size: H,
-    id2label: Object.fromEntries(o.labels.map((l, i) => [String(i), l])),
-    label2id: Object.fromEntries(o.labels.map((l, i) => [l, i])),
-  };
-  writeFileSync(path.join(dir, "config.json"), JSON.stringify(config, null, 2));
+    head: randomHead(o.head, o.labels.length, 3),
+    labels: o.labels,
+  });
   return dir;
 }
 
@@ -267,6 +242,13 @@ async function mergedLogits(exportDir: string, ids: number[][]): Promise<Float32
   return out;
 }
 
+async function productScores(versionDir: string, labels: readonly string[], texts: string[]): Promise<Record<string, number>[]> {
+  const c = await loadEncoderClassifier(versionDir, { modelsDir });
+  const probs = await c.predict(texts);
+  await c.close();
+  return probs.map((p) => Object.fromEntries(labels.map((l, i) => [l, p[i]])));
+}
+
 const CASES = [
   { name: "enc-mean-linear", pooling: "mean", head: "linear", quantized: false, labels: ["ham", "spam"] },
   { name: "enc-cls-mlp", pooling: "cls", head: "mlp", quantized: false, labels: ["neg", "neutral", "pos"] },
@@ -277,7 +259,7 @@ for (const c of CASES) {
   test(`encoder version (${c.pooling} pooling, ${c.head} head${c.quantized ? ", quantized encoder" : ""}): merged graph == encoder → pooling → head; transformers.js loads the export`, async () => {
     const versionDir = await makeEncoderVersion(c.name, { pooling: c.pooling, head: c.head, quantized: c.quantized, labels: [...c.labels] });
     const dir = path.join(exportsDir, c.name);
-    const res = await exportArtifact(versionDir, dir, { modelName: "enc", versionId: c.name });
+    const res = await exportArtifact(versionDir, dir, { modelName: "enc", versionId: c.name, modelsDir });
     assert.deepEqual(res.files, ["README.md", "config.json", "onnx/model.onnx", "tokenizer.json", "tokenizer_config.json"]);
     const config = JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8"));
     assert.deepEqual(config.architectures, ["BertForSequenceClassification"]);
@@ -294,25 +276,31 @@ for (const c of CASES) {
     console.log(`[export parity] ${c.name}: merged graph vs encoder→pool→head, max |Δlogit| = ${d.toExponential(2)}`);
     assert.ok(d <= TOL, `max logit difference ${d}`);
 
-    // transformers.js, batched with padding. A dynamically quantized encoder quantises activations
-    // per batch, so its scores depend on what else is in the batch: compare one text at a time there.
-    const refScores = ref.logits.map((l) => Object.fromEntries(softmax(l, c.labels.length)[0].reduce((acc, p, i) => (acc.push([c.labels[i], p]), acc), [] as [string, number][])));
-    let theirs: Record<string, number>[];
-    if (c.quantized) {
-      theirs = [];
-      for (const text of TEXTS) theirs.push(...(await pipelineScores(c.name, [text])));
-    } else theirs = await pipelineScores(c.name, TEXTS);
-    const ds = maxDiff(refScores, theirs);
-    console.log(`[export parity] ${c.name}: transformers.js pipeline vs reference, max |Δscore| = ${ds.toExponential(2)}`);
+    // transformers.js vs the product's own encoder classifier (what /api/predict serves), batched
+    // with padding on both sides. A dynamically quantized encoder quantises activations per batch, so
+    // its scores depend on what else is in the batch: compare one text at a time there.
+    const batches = c.quantized ? TEXTS.map((x) => [x]) : [TEXTS];
+    const theirs: Record<string, number>[] = [];
+    const mine: Record<string, number>[] = [];
+    for (const b of batches) {
+      theirs.push(...(await pipelineScores(c.name, b)));
+      mine.push(...(await productScores(versionDir, c.labels, b)));
+    }
+    const ds = maxDiff(mine, theirs);
+    console.log(`[export parity] ${c.name}: transformers.js pipeline vs the product's classifier, max |Δscore| = ${ds.toExponential(2)}`);
     assert.ok(ds <= TOL, `max score difference ${ds}`);
+    const spread = Math.max(...mine.map((r) => r[c.labels[0]])) - Math.min(...mine.map((r) => r[c.labels[0]]));
+    assert.ok(spread > 1e-3, "the texts score differently (the comparison is not between constants)");
   });
 }
 
-test("encoder export fails clearly when the base folder is missing", async () => {
+test("encoder export fails clearly when the base folder is missing or changed", async () => {
   const versionDir = await makeEncoderVersion("enc-missing", { pooling: "mean", head: "linear", quantized: false, labels: ["a", "b"] });
   const cfg = JSON.parse(readFileSync(path.join(versionDir, "config.json"), "utf8"));
   writeFileSync(path.join(versionDir, "config.json"), JSON.stringify({ ...cfg, base: "not-here" }));
   const out = path.join(exportsDir, "enc-missing");
-  await assert.rejects(exportArtifact(versionDir, out), /base encoder "not-here" is not on this machine/);
+  await assert.rejects(exportArtifact(versionDir, out, { modelsDir }), /base model "not-here" is missing/);
+  writeFileSync(path.join(versionDir, "config.json"), JSON.stringify({ ...cfg, base_hash: "f".repeat(64) }));
+  await assert.rejects(exportArtifact(versionDir, out, { modelsDir }), /changed since this version was trained/);
   assert.ok(!readdirSync(exportsDir).includes("enc-missing"), "no half-written export is left behind");
 });
