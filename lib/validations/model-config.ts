@@ -36,7 +36,10 @@ export const modelSettingsSchema = z.object({
 });
 
 export const createModelSchema = modelSettingsSchema.extend({
-  name: z.string({ error: "must be a name" }).regex(MODEL_NAME, { error: "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit" }),
+  name: z
+    .string({ error: "must be a name" })
+    .regex(MODEL_NAME, { error: "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit" })
+    .refine((n) => n !== "versions", { error: '"versions" is reserved (it is the path of /api/models/versions)' }),
   isDefault: z.boolean().optional(),
 });
 

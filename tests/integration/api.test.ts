@@ -159,6 +159,15 @@ test("train, stream, promote, predict, re-train, roll back", async () => {
   assert.equal(await t.db.promotion.count(), 3);
   assert.equal(await t.db.modelVersion.count(), 2, "history keeps both versions");
 
+  // Any version downloads as a standalone export archive (viewers too).
+  const archive = await viewer.fetch(`/api/models/versions/${run2.candidateVersionId}/export`);
+  assert.equal(archive.status, 200);
+  assert.match(archive.headers.get("content-disposition") ?? "", /attachment; filename="default-.*\.tar\.gz"/);
+  const bytes = new Uint8Array(await archive.arrayBuffer());
+  assert.deepEqual([bytes[0], bytes[1]], [0x1f, 0x8b], "gzip");
+  assert.equal((await admin.fetch("/api/models/versions/nope/export")).status, 404);
+  assert.equal((await client(web.url).fetch(`/api/models/versions/${run2.candidateVersionId}/export`)).status, 401);
+
   assert.equal((await promote("no-such-version")).status, 404);
   assert.equal((await admin.json("/api/models/default/promote", { method: "POST", body: {} })).status, 400);
   assert.equal((await admin.json<any>("/api/predict", { method: "POST", body: { inputs: 42 } })).status, 400);
