@@ -266,6 +266,9 @@ export async function importFromForm(db: PrismaClient, form: FormData): Promise<
   const dryRun = fields.data.dryRun === "true" || fields.data.dryRun === "1" || !fields.data.table;
   if (dryRun) return { ...summary, created: null };
   const name = await checkNewTableName(db, fields.data.table);
+  if (checked.columns.length === 0) {
+    throw badRequest([{ path: "file", message: `no line of the file could be read (${checked.rejected.length} rejected), so no table was created` }]);
+  }
   if (!checked.label || !checked.text) {
     throw badRequest([{ path: checked.label ? "textColumn" : "labelColumn", message: `choose which field of the file holds the ${checked.label ? "text" : "label"} (fields: ${checked.columns.join(", ")})` }]);
   }

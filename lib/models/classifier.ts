@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { modelsDir } from "../env";
+import { ENCODER_HEAD_MODEL_TYPE, loadEncoderClassifier } from "./encoder-classifier";
 import { loadClassifier, type Classifier } from "./inference";
 
 /** Loads any version folder as a Classifier, by its config.json's model_type. */
 export async function loadAnyClassifier(dir: string): Promise<Classifier> {
   const config = JSON.parse(await readFile(path.join(dir, "config.json"), "utf8")) as { model_type?: string };
-  if (config.model_type === "encoder-head") {
-    throw new Error("encoder-head versions cannot be loaded yet");
-  }
+  if (config.model_type === ENCODER_HEAD_MODEL_TYPE) return loadEncoderClassifier(dir, { modelsDir: modelsDir() });
   return loadClassifier(dir);
 }

@@ -1,16 +1,16 @@
 import { rm } from "node:fs/promises";
-import { loadAnyClassifier } from "../models/classifier";
 import { artifactDir, stagingDir, storeArtifact } from "../models/version-store";
 import { stratifiedSplit } from "../training/split";
 import { CancelledError } from "../training/train-static";
 import type { Metrics } from "../training/types";
 import { modelSettings } from "../validations/model-config";
-import { APPLIED_TRAINING_ARGUMENTS, TRAINING_ARGUMENT_NAMES, whyIgnored } from "../validations/training-arguments";
+import { APPLIED_TRAINING_ARGUMENTS, HEAD_APPLIED_TRAINING_ARGUMENTS, TRAINING_ARGUMENT_NAMES, whyIgnored } from "../validations/training-arguments";
 import { parseRunRequest } from "../validations/run-request";
-import { evaluateClassifier } from "./evaluate";
+import { evaluateServing } from "./evaluate-serving";
 import { fetchLabelledRows, type LabelledRow } from "./fetch-rows";
 import { resolveRequest } from "./resolve-request";
 import { at, pct, RunFailure, type Phase, type RunContext } from "./run-context";
+import { trainEncoderCandidate } from "./train-encoder";
 import { trainStarterCandidate, type Candidate, type CandidateInput } from "./train-starter";
 
 // One training run, as a function of its id and a small helper object (the job-handler style of
@@ -49,8 +49,9 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
   const model = run.model;
   const settings = modelSettings(model);
   await report.log(`Model "${model.name}" (${model.kind}, base ${settings.base}); reading ${source.table.schema}.${source.table.table} (label: ${source.labelColumn}, text: ${source.textColumn})${req.limit ? `, at most ${req.limit} rows` : ""}`);
+  const applied = model.kind === "encoder" ? HEAD_APPLIED_TRAINING_ARGUMENTS : APPLIED_TRAINING_ARGUMENTS;
   for (const name of Object.keys(request)) {
-    if (TRAINING_ARGUMENT_NAMES.has(name) && !APPLIED_TRAINING_ARGUMENTS.has(name)) {
+    if (TRAINING_ARGUMENT_NAMES.has(name) && !applied.has(name)) {
       await report.log(`Ignored TrainingArguments "${name}": ${whyIgnored(name)}`, "warn");
     }
   }
@@ -90,43 +91,32 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
   await db.trainingRun.update({ where: { id: runId }, data: { stats: stats as object } });
   await report.log(`Split ${train.length} training / ${test.length} test rows (stratified by label, seed ${seed})`);
 
-  // 3. Evaluate the serving version on the test rows, through its serving path
-  await enter("evaluating-old");
+  // 3-6. Evaluate the serving version ("old"), train a candidate and evaluate it ("new")
   const serving = model.servingVersion;
-  let metricsOld: Metrics | null = null;
-  let servingDir: string | null = null;
-  if (!serving) {
-    await report.log(`No version of "${model.name}" serves yet, so there is no old model to evaluate (metrics.old is empty).`);
-  } else {
-    servingDir = await artifactDir(db, serving.artifactHash);
-    const classifier = await loadAnyClassifier(servingDir);
-    try {
-      metricsOld = await evaluateClassifier(classifier, test, ctx, "evaluating-old");
-    } finally {
-      await classifier.close();
-    }
-    await report.log(`Old model (serving version ${serving.id}): accuracy ${pct(metricsOld.accuracy)}, weighted F1 ${pct(metricsOld.f1)}, eval loss ${metricsOld.eval_loss.toFixed(4)}`);
-  }
-
-  // 4-6. Train and evaluate a candidate
+  const servingInfo = serving ? { id: serving.id, labels: serving.labels, dir: await artifactDir(db, serving.artifactHash) } : null;
   const staged = await stagingDir();
   try {
     const input: CandidateInput = {
       train,
       test,
       dataLabels,
-      serving: serving && servingDir ? { id: serving.id, labels: serving.labels, dir: servingDir } : null,
+      serving: servingInfo,
       seed,
       request,
       staged,
       phase: enter,
     };
-    const candidate: Candidate =
-      model.kind === "encoder"
-        ? (() => {
-            throw new RunFailure(`Model "${model.name}" uses an encoder base; training encoder models is not available in this version.`);
-          })()
-        : await trainStarterCandidate(ctx, input);
+    let metricsOld: Metrics | null;
+    let candidate: Candidate;
+    if (model.kind === "encoder") {
+      // The encoder trainer evaluates the serving version itself, on cached features when it can.
+      const c = await trainEncoderCandidate(ctx, input, settings);
+      metricsOld = c.metricsOld;
+      candidate = c;
+    } else {
+      metricsOld = await evaluateServing(ctx, servingInfo, test, enter);
+      candidate = await trainStarterCandidate(ctx, input);
+    }
     const metricsNew = candidate.metricsNew;
     await report.log(`New model: accuracy ${pct(metricsNew.accuracy)}, weighted F1 ${pct(metricsNew.f1)}, eval loss ${metricsNew.eval_loss.toFixed(4)}`);
 

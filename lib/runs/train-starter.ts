@@ -9,7 +9,7 @@ import { CancelledError, resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from 
 import type { Metrics, StaticParams } from "../training/types";
 import { evaluateClassifier } from "./evaluate";
 import type { LabelledRow } from "./fetch-rows";
-import { at, RunFailure, type RunContext } from "./run-context";
+import { at, RunFailure, type Phase, type RunContext } from "./run-context";
 
 // The starter model's part of a run: tokenise (with the serving version's tokenizer when
 // continuing from it, else one built from the training rows), train every weight, write the
@@ -26,7 +26,7 @@ export interface CandidateInput {
   request: Record<string, unknown>;
   /** the folder to write the candidate's files into */
   staged: string;
-  phase(p: "tokenizing" | "encoding" | "training" | "evaluating-new"): Promise<void>;
+  phase(p: Phase): Promise<void>;
 }
 
 export interface Candidate {

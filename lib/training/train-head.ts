@@ -61,23 +61,7 @@ export const HEAD_TRAIN_DEFAULTS = {
  *                                                  without improvement before stopping; default off)
  * - early_stopping_threshold: number ≥ 0          (same callback's name: the least improvement that counts; default 0)
  */
-export const HEAD_OPTION_NAMES = new Set([
-  "head_type",
-  "head_hidden_size",
-  "head_activation",
-  "class_weight",
-  "early_stopping_patience",
-  "early_stopping_threshold",
-]);
-
-/** TrainingArguments the head trainer acts on; every other accepted name does nothing here. */
-export const HEAD_APPLIED_TRAINING_ARGUMENTS = new Set([
-  "learning_rate", "num_train_epochs", "per_device_train_batch_size", "per_device_eval_batch_size",
-  "weight_decay", "seed", "eval_strategy", "evaluation_strategy", "eval_steps", "logging_steps",
-  "warmup_ratio", "warmup_steps", "label_smoothing_factor", "load_best_model_at_end",
-  "metric_for_best_model", "greater_is_better", "adam_beta1", "adam_beta2", "adam_epsilon",
-  "max_grad_norm",
-]);
+export { HEAD_OPTION_NAMES, HEAD_APPLIED_TRAINING_ARGUMENTS } from "../validations/training-arguments";
 
 export type ClassWeightSpec = "balanced" | Record<string, number>;
 

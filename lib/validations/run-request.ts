@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TRAINING_ARGUMENT_NAMES } from "./training-arguments";
+import { HEAD_OPTION_NAMES, TRAINING_ARGUMENT_NAMES } from "./training-arguments";
 
 // The seed's TrainRequest: columns "label,text", table, limit, p_of_train, any Hugging Face
 // TrainingArguments, plus an optional configured-model name. Shared by the route handler and the form.
@@ -50,7 +50,7 @@ const OWN_FIELDS = new Set(Object.keys(runRequestSchema.shape));
 function unknownFieldIssues(body: unknown): { path: string; message: string }[] {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return [];
   return Object.keys(body)
-    .filter((k) => !OWN_FIELDS.has(k) && !TRAINING_ARGUMENT_NAMES.has(k))
+    .filter((k) => !OWN_FIELDS.has(k) && !TRAINING_ARGUMENT_NAMES.has(k) && !HEAD_OPTION_NAMES.has(k))
     .map((k) => ({ path: k, message: "is not a request field nor a Hugging Face TrainingArguments name" }));
 }
 

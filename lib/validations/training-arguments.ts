@@ -41,6 +41,28 @@ export const APPLIED_TRAINING_ARGUMENTS = new Set([
   "warmup_ratio",
 ]);
 
+/**
+ * Options of the head trained on an encoder's features (our names, plus transformers'
+ * EarlyStoppingCallback's): accepted in run requests next to TrainingArguments.
+ */
+export const HEAD_OPTION_NAMES = new Set([
+  "head_type",
+  "head_hidden_size",
+  "head_activation",
+  "class_weight",
+  "early_stopping_patience",
+  "early_stopping_threshold",
+]);
+
+/** TrainingArguments the encoder-head trainer acts on; every other accepted name is logged as ignored. */
+export const HEAD_APPLIED_TRAINING_ARGUMENTS = new Set([
+  "learning_rate", "num_train_epochs", "per_device_train_batch_size", "per_device_eval_batch_size",
+  "weight_decay", "seed", "eval_strategy", "evaluation_strategy", "eval_steps", "logging_steps",
+  "warmup_ratio", "warmup_steps", "label_smoothing_factor", "load_best_model_at_end",
+  "metric_for_best_model", "greater_is_better", "adam_beta1", "adam_beta2", "adam_epsilon",
+  "max_grad_norm",
+]);
+
 /** Why an accepted name does nothing here, for the run's log. */
 export function whyIgnored(name: string): string {
   if (name === "output_dir" || name.startsWith("save_") || name.startsWith("overwrite"))
@@ -49,5 +71,5 @@ export function whyIgnored(name: string): string {
     return "a hardware or distributed-training setting that does not apply to the CPU trainer";
   if (/hub|push_to_hub|report_to|logging_dir|run_name|disable_tqdm|log_level|log_on/.test(name))
     return "progress and logs go to the dashboard; nothing is pushed or reported elsewhere";
-  return "not used by the starter model's trainer";
+  return "not used by this model's trainer";
 }

@@ -1,0 +1,27 @@
+import { loadAnyClassifier } from "../models/classifier";
+import type { Metrics } from "../training/types";
+import { evaluateClassifier } from "./evaluate";
+import type { LabelledRow } from "./fetch-rows";
+import { pct, type Phase, type RunContext } from "./run-context";
+
+/** The "old" metrics: the serving version evaluated on the test rows through its serving path; null when nothing serves. */
+export async function evaluateServing(
+  ctx: RunContext,
+  serving: { id: string; dir: string } | null,
+  test: LabelledRow[],
+  phase: (p: Phase) => Promise<void>,
+): Promise<Metrics | null> {
+  await phase("evaluating-old");
+  if (!serving) {
+    await ctx.report.log("No version of this model serves yet, so there is no old model to evaluate (metrics.old is empty).");
+    return null;
+  }
+  const classifier = await loadAnyClassifier(serving.dir);
+  try {
+    const metrics = await evaluateClassifier(classifier, test, ctx, "evaluating-old");
+    await ctx.report.log(`Old model (serving version ${serving.id}): accuracy ${pct(metrics.accuracy)}, weighted F1 ${pct(metrics.f1)}, eval loss ${metrics.eval_loss.toFixed(4)}`);
+    return metrics;
+  } finally {
+    await classifier.close();
+  }
+}
