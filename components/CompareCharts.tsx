@@ -49,7 +49,8 @@ function DeltaLabel(props: { x?: number | string; y?: number | string; width?: n
       {formatDeltaPoints(value)}
     </text>
   ) : (
-    <text x={x + width / 2} y={y - 4} textAnchor="middle" fontSize={11} fontWeight={600} fill={TONE_COLOUR[tone]}>
+    // in a row along the top, centred over each old/new pair (the new bar is the right one)
+    <text x={x} y={12} textAnchor="middle" fontSize={11} fontWeight={600} fill={TONE_COLOUR[tone]}>
       {formatDeltaPoints(value)}
     </text>
   );

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ModelHistoryResponse } from "@/lib/dashboard/types";
 import { apiFetch, errorMessage } from "./api";
+import { axisFloor } from "./CompareCharts";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { Delta } from "./Delta";
 import { ErrorBox } from "./ErrorBox";
@@ -290,7 +291,7 @@ function VersionChart({ model }: { model: ModelRow }) {
         <LineChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
           <XAxis dataKey="name" stroke="var(--muted)" tick={{ fontSize: 11 }} />
-          <YAxis domain={["auto", 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} stroke="var(--muted)" tick={{ fontSize: 11 }} width={44} />
+          <YAxis domain={[axisFloor(points.flatMap((p) => [p.accuracy, p.f1, p.macroF1])), 1]} allowDataOverflow tickFormatter={(v: number) => `${Math.round(v * 100)}%`} stroke="var(--muted)" tick={{ fontSize: 11 }} width={44} />
           <Tooltip
             contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" }}
             formatter={(v) => (typeof v === "number" ? formatPercent(v) : "—")}

@@ -188,50 +188,6 @@ export function RunDetail({ id }: { id: string }) {
         </div>
       </div>
 
-      <div className="card">
-        <h2>Data</h2>
-        {run.stats ? (
-          <>
-            <dl className="stats" data-testid="run-stats">
-              <div>
-                <dt>Rows</dt>
-                <dd>{formatInt(run.stats.rows)}</dd>
-              </div>
-              <div>
-                <dt>Train</dt>
-                <dd>{formatInt(run.stats.trainRows)}</dd>
-              </div>
-              <div>
-                <dt>Test</dt>
-                <dd>{formatInt(run.stats.testRows)}</dd>
-              </div>
-              {run.stats.skippedRows ? (
-                <div>
-                  <dt>Skipped</dt>
-                  <dd>{formatInt(run.stats.skippedRows)}</dd>
-                </div>
-              ) : null}
-            </dl>
-            {run.stats.labels && Object.keys(run.stats.labels).length > 0 ? (
-              <p className="small muted" style={{ marginTop: "0.6rem" }}>
-                Labels:{" "}
-                {Object.entries(run.stats.labels)
-                  .map(([label, count]) => `${label} (${formatInt(count)})`)
-                  .join(", ")}
-              </p>
-            ) : null}
-          </>
-        ) : (
-          <p className="muted">{active ? "Row counts appear once the rows are fetched." : "No rows were fetched."}</p>
-        )}
-        <details>
-          <summary>Request</summary>
-          <pre className="mono small" style={{ overflowX: "auto" }}>
-            {JSON.stringify(run.request, null, 2)}
-          </pre>
-        </details>
-      </div>
-
       {run.candidateVersionId ? (
         <div className="card" data-testid="candidate">
           <h2>New version</h2>
@@ -392,6 +348,50 @@ export function RunDetail({ id }: { id: string }) {
       <div className="card">
         <h2>Loss</h2>
         <LossChart points={run.lossCurve} />
+      </div>
+
+      <div className="card">
+        <h2>Data</h2>
+        {run.stats ? (
+          <>
+            <dl className="stats" data-testid="run-stats">
+              <div>
+                <dt>Rows</dt>
+                <dd>{formatInt(run.stats.rows)}</dd>
+              </div>
+              <div>
+                <dt>Train</dt>
+                <dd>{formatInt(run.stats.trainRows)}</dd>
+              </div>
+              <div>
+                <dt>Test</dt>
+                <dd>{formatInt(run.stats.testRows)}</dd>
+              </div>
+              {run.stats.skippedRows ? (
+                <div>
+                  <dt>Skipped</dt>
+                  <dd>{formatInt(run.stats.skippedRows)}</dd>
+                </div>
+              ) : null}
+            </dl>
+            {run.stats.labels && Object.keys(run.stats.labels).length > 0 ? (
+              <p className="small muted" style={{ marginTop: "0.6rem" }}>
+                Labels:{" "}
+                {Object.entries(run.stats.labels)
+                  .map(([label, count]) => `${label} (${formatInt(count)})`)
+                  .join(", ")}
+              </p>
+            ) : null}
+          </>
+        ) : (
+          <p className="muted">{active ? "Row counts appear once the rows are fetched." : "No rows were fetched."}</p>
+        )}
+        <details>
+          <summary>Request</summary>
+          <pre className="mono small" style={{ overflowX: "auto" }}>
+            {JSON.stringify(run.request, null, 2)}
+          </pre>
+        </details>
       </div>
 
       <div className="card">
