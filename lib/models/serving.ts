@@ -2,6 +2,7 @@ import type { PrismaClient } from "../db/generated/client";
 import { loadAnyClassifier } from "./classifier";
 import type { Classifier } from "./inference";
 import { artifactDir } from "./version-store";
+import { modelSettings, type ModelSettings } from "../validations/model-config";
 
 // The web process's view of "which version serves": every prediction reads the model's serving
 // pointer (one indexed query) and uses a classifier cached per version, so a promotion takes
@@ -26,10 +27,10 @@ export async function classifierForVersion(db: PrismaClient, version: { id: stri
 export async function servingClassifier(
   db: PrismaClient,
   modelName?: string,
-): Promise<{ model: string; versionId: string; classifier: Classifier }> {
+): Promise<{ model: string; versionId: string; classifier: Classifier; settings: ModelSettings }> {
   const model = await db.model.findFirst({
     where: modelName ? { name: modelName } : { isDefault: true },
-    select: { name: true, servingVersion: { select: { id: true, artifactHash: true } } },
+    select: { name: true, basePath: true, config: true, servingVersion: { select: { id: true, artifactHash: true } } },
   });
   if (!model) throw new UnknownModelError(modelName ? `No model is named "${modelName}"` : "No default model is configured");
   if (!model.servingVersion) {
@@ -45,5 +46,5 @@ export async function servingClassifier(
       p.then((c) => c.close()).catch(() => {});
     }
   }
-  return { model: model.name, versionId: model.servingVersion.id, classifier };
+  return { model: model.name, versionId: model.servingVersion.id, classifier, settings: modelSettings(model) };
 }

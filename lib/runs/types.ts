@@ -77,7 +77,8 @@ export interface PredictResponse {
   model: string;
   versionId: string;
   elapsedMs: number;
-  predictions: { label: string; scores: Record<string, number> }[];
+  /** `top`: the k best labels, best first, when the model's pipeline option top_k is set */
+  predictions: { label: string; scores: Record<string, number>; top?: { label: string; score: number }[] }[];
 }
 
 /** Any 4xx/5xx from the API */

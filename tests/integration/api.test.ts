@@ -168,6 +168,12 @@ test("train, stream, promote, predict, re-train, roll back", async () => {
   assert.equal((await admin.fetch("/api/models/versions/nope/export")).status, 404);
   assert.equal((await client(web.url).fetch(`/api/models/versions/${run2.candidateVersionId}/export`)).status, 401);
 
+  // The model's pipeline option top_k adds the k best labels to each prediction.
+  assert.equal((await admin.json("/api/models/default", { method: "PATCH", body: { pipeline: { top_k: 1 } } })).status, 200);
+  const top = await admin.json<any>("/api/predict", { method: "POST", body: { inputs: "x" } });
+  assert.equal(top.body.predictions[0].top.length, 1);
+  assert.equal(top.body.predictions[0].top[0].label, top.body.predictions[0].label);
+
   assert.equal((await promote("no-such-version")).status, 404);
   assert.equal((await admin.json("/api/models/default/promote", { method: "POST", body: {} })).status, 400);
   assert.equal((await admin.json<any>("/api/predict", { method: "POST", body: { inputs: 42 } })).status, 400);

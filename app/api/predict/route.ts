@@ -32,6 +32,7 @@ export const POST = route(async (req) => {
   }
   const probs = await serving.classifier.predict(texts);
   const labels = serving.classifier.labels;
+  const topK = serving.settings.pipeline.top_k ?? null;
   const body: PredictResponse = {
     model: serving.model,
     versionId: serving.versionId,
@@ -39,7 +40,11 @@ export const POST = route(async (req) => {
     predictions: probs.map((p) => {
       let best = 0;
       for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-      return { label: labels[best], scores: Object.fromEntries(labels.map((l, i) => [l, p[i]])) };
+      const scores = Object.fromEntries(labels.map((l, i) => [l, p[i]]));
+      if (!topK) return { label: labels[best], scores };
+      // the model's pipeline option top_k: the k best labels, best first
+      const top = labels.map((label, i) => ({ label, score: p[i] })).sort((a, b) => b.score - a.score).slice(0, topK);
+      return { label: labels[best], scores, top };
     }),
   };
   return json(body);
