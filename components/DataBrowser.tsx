@@ -31,6 +31,12 @@ export function DataBrowser({ initialTable, isAdmin }: { initialTable?: string; 
   const rows = useTableRows(table?.name ?? null, q, offset, PAGE);
   const dist = useTablePreview(table?.name ?? null, label, null, 1);
 
+  // A link to /data?table=… from this page (e.g. after an import) chooses that table.
+  useEffect(() => {
+    if (initialTable && initialTable !== chosen) pick(initialTable);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [initialTable]);
+
   useEffect(() => {
     if (table && table.name !== initialTable) router.replace(`${pathname}?table=${encodeURIComponent(table.name)}`, { scroll: false });
     // Only when the table changes.
@@ -63,7 +69,7 @@ export function DataBrowser({ initialTable, isAdmin }: { initialTable?: string; 
 
   const page = rows.data;
   const columns = page?.columns ?? table.columns;
-  const last = page ? Math.min(page.total, offset + page.rows.length) : 0;
+  const last = page ? Math.min(page.total, page.offset + page.rows.length) : 0;
 
   return (
     <>
@@ -132,15 +138,15 @@ export function DataBrowser({ initialTable, isAdmin }: { initialTable?: string; 
               Rows
             </h2>
             <span className="spacer" />
-            <span className="small muted" role="status" data-testid="rows-status">
+            <span className="small muted" role="status" data-testid="rows-status" aria-busy={rows.isFetching}>
               {rows.isFetching && !page
                 ? "Loading…"
                 : page
                   ? page.total === 0
-                    ? q
-                      ? `No row contains "${q}"`
+                    ? page.q
+                      ? `No row contains "${page.q}"`
                       : "The table is empty"
-                    : `Rows ${formatInt(offset + 1)}–${formatInt(last)} of ${formatInt(page.total)}${q ? ` containing "${q}"` : ""}`
+                    : `Rows ${formatInt(page.offset + 1)}–${formatInt(last)} of ${formatInt(page.total)}${page.q ? ` containing "${page.q}"` : ""}`
                   : ""}
             </span>
           </div>
@@ -159,7 +165,7 @@ export function DataBrowser({ initialTable, isAdmin }: { initialTable?: string; 
                 </thead>
                 <tbody>
                   {page.rows.map((r, i) => (
-                    <tr key={`${offset}-${i}`} data-testid="data-row">
+                    <tr key={`${page.offset}-${i}`} data-testid="data-row">
                       {columns.map((c) => (
                         <td key={c.name}>
                           {r[c.name] === null ? <span className="muted">null</span> : <div className="clamp">{r[c.name]}</div>}

@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 const query = z.object({
   label: z.string().trim().min(1).optional(),
   text: z.string().trim().min(1).optional(),
-  rows: z.coerce.number({ error: "must be a number" }).int().min(1).max(100, { error: "must be at most 100" }).default(10),
+  rows: z.coerce.number().int({ error: "must be an integer" }).min(1, { error: "must be at least 1" }).max(100, { error: "must be at most 100" }).default(10),
 });
 
 /** The first rows and, with ?label=, the label distribution (and with &text=, how many rows a run would skip). */

@@ -9,8 +9,8 @@ export const dynamic = "force-dynamic";
 
 const query = z.object({
   q: z.string().max(200, { error: "must be at most 200 characters" }).optional(),
-  offset: z.coerce.number({ error: "must be a number" }).int().min(0, { error: "must be 0 or more" }).default(0),
-  limit: z.coerce.number({ error: "must be a number" }).int().min(1).max(200, { error: "must be at most 200" }).default(25),
+  offset: z.coerce.number().int({ error: "must be an integer" }).min(0, { error: "must be 0 or more" }).default(0),
+  limit: z.coerce.number().int({ error: "must be an integer" }).min(1, { error: "must be at least 1" }).max(200, { error: "must be at most 200" }).default(25),
   label: z.string().min(1).optional(),
   labelValue: z.string().optional(),
 });
