@@ -29,7 +29,7 @@ import { ENCODER_HEAD_MODEL_TYPE, HEAD_FILE, verifyBase, type EncoderArtifactCon
 import { HEAD_INPUT, HEAD_OUTPUT } from "./head-onnx";
 import { mergeEncoderHead } from "./onnx-graph-merge";
 import { labelsFromConfig, STATIC_MODEL_TYPE } from "./static-artifact";
-import { artifactDir } from "./version-store";
+import { artifactDir, listFiles } from "./version-store";
 
 /** The model_type a starter export declares (see the header). */
 export const STARTER_EXPORT_MODEL_TYPE = "bert";
@@ -72,16 +72,6 @@ export function sequenceClassificationArchitecture(modelType: string, baseArchit
   const special: Record<string, string> = { bert: "Bert", roberta: "Roberta", "xlm-roberta": "XLMRoberta", distilbert: "DistilBert", mpnet: "MPNet", deberta: "Deberta", "deberta-v2": "DebertaV2", electra: "Electra", albert: "Albert", modernbert: "ModernBert" };
   const stem = special[modelType] ?? modelType.split(/[-_]/).map((s) => s.charAt(0).toUpperCase() + s.slice(1)).join("");
   return `${stem}ForSequenceClassification`;
-}
-
-async function listFiles(dir: string, prefix = ""): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await listFiles(path.join(dir, e.name), rel)));
-    else if (e.isFile()) out.push(rel);
-  }
-  return out.sort();
 }
 
 async function prepareOutDir(outDir: string): Promise<string> {

@@ -13,7 +13,8 @@ export function versionsRoot(): string {
   return path.join(modelsDir(), "versions");
 }
 
-async function listFiles(dir: string, prefix = ""): Promise<string[]> {
+/** Every file under `dir`, as sorted "/"-separated relative paths. */
+export async function listFiles(dir: string, prefix = ""): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
