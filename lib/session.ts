@@ -10,12 +10,17 @@ import { HttpError } from "./http";
 
 export type { SessionUser };
 
-/** The signed-in user of a page (server components), or null. */
+/**
+ * The signed-in user of a page (server components), or null. The session only names the user:
+ * the role is read from the database on every request, so a demoted or deleted user loses their
+ * rights at once rather than when the session expires.
+ */
 export async function getCurrentUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
-  const u = session?.user as { id?: string; email?: string | null; role?: Role } | undefined;
-  if (!u?.id || !u.email || !u.role) return null;
-  return { id: u.id, email: u.email, role: u.role };
+  const id = (session?.user as { id?: string } | undefined)?.id;
+  if (!id) return null;
+  const user = await db().user.findUnique({ where: { id }, select: { id: true, email: true, role: true } });
+  return user ? { id: user.id, email: user.email, role: user.role as Role } : null;
 }
 
 /** The caller of an API route: bearer token first, then the session. */

@@ -93,6 +93,17 @@ test("a viewer reads and predicts but cannot train, cancel, promote or manage to
   assert.equal((await viewer.json("/api/predict", { method: "POST", body: { inputs: "hi" } })).status, 409);
 });
 
+test("a demoted or deleted user loses their rights at once, with the session still open", async () => {
+  const u = await t.db.user.create({ data: { email: "second-admin@example.com", passwordHash: await hashPassword("second-admin-pw"), role: "admin" } });
+  const second = await login(web.url, "second-admin@example.com", "second-admin-pw");
+  assert.equal((await second.json<{ role: string }>("/api/me")).body.role, "admin");
+  await t.db.user.update({ where: { id: u.id }, data: { role: "viewer" } });
+  assert.equal((await second.json<{ role: string }>("/api/me")).body.role, "viewer");
+  assert.equal((await second.json("/api/runs", { method: "POST", body: runRequest() })).status, 403);
+  await t.db.user.delete({ where: { id: u.id } });
+  assert.equal((await second.json("/api/me")).status, 401);
+});
+
 test("API tokens: created once by an admin, work as Bearer, stored hashed, revocable", async () => {
   const created = await admin.json<{ id: string; token: string }>("/api/tokens", { method: "POST", body: { name: "ci" } });
   assert.equal(created.status, 201);
