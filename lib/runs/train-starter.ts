@@ -3,8 +3,8 @@ import path from "node:path";
 import { loadClassifier } from "../models/inference";
 import { readStaticArtifact, writeStaticArtifact } from "../models/static-artifact";
 import { encodeTextsAsync, loadTokenizer, type Tokenizer } from "../models/tokenizer";
-import { initStaticParams } from "../training/static-model";
-import { buildTokenizer } from "../training/tokenizer-builder";
+import { growVocabulary, initStaticParams } from "../training/static-model";
+import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from "../training/tokenizer-builder";
 import { CancelledError, resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../training/train-static";
 import type { Metrics, StaticParams } from "../training/types";
 import { evaluateClassifier } from "./evaluate";
@@ -43,30 +43,37 @@ export async function trainStarterCandidate(ctx: RunContext, input: CandidateInp
   const warm = serving !== null && sameSet(serving.labels, input.dataLabels);
   let labels: string[];
   let init: StaticParams;
-  let tokenizerJson: object;
+  let tokenizerFile: object;
   let tokenizerConfig: object;
   let maxLength: number;
   if (warm) {
     const prev = await readStaticArtifact(serving.dir);
     labels = prev.labels;
-    init = prev.params;
     maxLength = prev.maxLength;
-    tokenizerJson = JSON.parse(await readFile(path.join(serving.dir, "tokenizer.json"), "utf8"));
     tokenizerConfig = JSON.parse(await readFile(path.join(serving.dir, "tokenizer_config.json"), "utf8"));
-    await report.log(`Fine-tuning from the serving version ${serving.id} (same labels: ${labels.join(", ")}); its tokenizer is kept`);
+    // The serving version's tokens keep their ids and weights; words that became frequent since
+    // (a table grows) join the vocabulary with fresh embedding rows.
+    const old = vocabOf(JSON.parse(await readFile(path.join(serving.dir, "tokenizer.json"), "utf8")));
+    const vocab = extendVocab(old.vocab, countWords(train.map((r) => r.text), old.lowercase), STARTER_DEFAULTS.vocabSize, STARTER_DEFAULTS.minCount);
+    tokenizerFile = tokenizerJson(vocab, old.lowercase);
+    init = growVocabulary(prev.params, vocab.length, input.seed);
+    await report.log(
+      `Fine-tuning from the serving version ${serving.id} (same labels: ${labels.join(", ")}); ` +
+        (vocab.length > old.vocab.length ? `${vocab.length - old.vocab.length} new tokens join its ${old.vocab.length}-token vocabulary` : `its ${old.vocab.length}-token vocabulary is kept`),
+    );
   } else {
     if (serving) await report.log(`The serving version's labels (${serving.labels.join(", ")}) differ from the data's (${input.dataLabels.join(", ")}): training a new model from scratch`, "warn");
     else await report.log("Training a new starter model from scratch (static embeddings + linear head)");
     labels = input.dataLabels;
     maxLength = STARTER_DEFAULTS.maxLength;
     const built = buildTokenizer(train.map((r) => r.text), { vocabSize: STARTER_DEFAULTS.vocabSize, maxLength });
-    tokenizerJson = built.tokenizer;
+    tokenizerFile = built.tokenizer;
     tokenizerConfig = built.tokenizerConfig;
     init = initStaticParams(built.vocab.length, STARTER_DEFAULTS.dim, labels.length, input.seed);
     await report.log(`Built a ${built.vocab.length}-token vocabulary from the training rows`);
   }
   // The tokenizer files go in first: the texts are encoded by the same loader that serves.
-  await writeFile(path.join(staged, "tokenizer.json"), JSON.stringify(tokenizerJson));
+  await writeFile(path.join(staged, "tokenizer.json"), JSON.stringify(tokenizerFile));
   await writeFile(path.join(staged, "tokenizer_config.json"), JSON.stringify(tokenizerConfig));
   const tokenizer = await loadTokenizer(staged);
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
@@ -113,7 +120,7 @@ export async function trainStarterCandidate(ctx: RunContext, input: CandidateInp
 
   // Evaluated through the exported ONNX graph: the path that will serve it.
   await input.phase("evaluating-new");
-  await writeStaticArtifact(staged, { params: result.params, labels, tokenizer: tokenizerJson, tokenizerConfig, maxLength });
+  await writeStaticArtifact(staged, { params: result.params, labels, tokenizer: tokenizerFile, tokenizerConfig, maxLength });
   const classifier = await loadClassifier(staged);
   try {
     const metricsNew = await evaluateClassifier(classifier, test, ctx, "evaluating-new");

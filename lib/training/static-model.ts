@@ -29,6 +29,15 @@ export function initStaticParams(vocabSize: number, dim: number, numLabels: numb
   };
 }
 
+/** The same model with `vocabSize` embedding rows: old rows kept, new rows initialised as in initStaticParams. */
+export function growVocabulary(p: StaticParams, vocabSize: number, seed: number): StaticParams {
+  if (vocabSize <= p.vocabSize) return p;
+  const embedding = new Float32Array(vocabSize * p.dim);
+  embedding.set(p.embedding);
+  fillUniform(embedding.subarray(p.vocabSize * p.dim), 1 / p.dim, mulberry32(seed));
+  return { ...p, vocabSize, embedding, weight: p.weight.slice(), bias: p.bias.slice() };
+}
+
 export interface ForwardCache {
   /** B × dim */
   pooled: Float32Array;

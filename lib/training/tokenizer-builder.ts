@@ -101,6 +101,31 @@ export function buildVocab(counts: Map<string, number>, vocabSize: number, minCo
   return vocab;
 }
 
+/**
+ * An existing vocabulary grown with what `counts` adds: new characters first, then new words by
+ * frequency, appended after the old ids (which keep their meaning), until vocabSize.
+ */
+export function extendVocab(oldVocab: string[], counts: Map<string, number>, vocabSize: number, minCount: number): string[] {
+  const vocab = [...oldVocab];
+  const seen = new Set(vocab);
+  for (const t of buildVocab(counts, Number.MAX_SAFE_INTEGER, minCount)) {
+    if (vocab.length >= vocabSize) break;
+    if (!seen.has(t)) {
+      seen.add(t);
+      vocab.push(t);
+    }
+  }
+  return vocab;
+}
+
+/** The vocabulary (by id) and lowercasing of a tokenizer.json this module wrote. */
+export function vocabOf(tokenizer: object): { vocab: string[]; lowercase: boolean } {
+  const t = tokenizer as { model: { vocab: Record<string, number> }; normalizer?: { lowercase?: boolean } };
+  const vocab: string[] = [];
+  for (const [token, id] of Object.entries(t.model.vocab)) vocab[id] = token;
+  return { vocab, lowercase: t.normalizer?.lowercase ?? true };
+}
+
 // --- the two JSON files ------------------------------------------------------------------------
 
 export function tokenizerJson(vocab: string[], lowercase = true): object {

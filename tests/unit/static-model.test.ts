@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { StaticParams } from "../../lib/training/types";
 import { mulberry32, fillGaussian } from "../../lib/training/rng";
-import { backwardBatch, forwardBatch, initStaticParams, softmaxCrossEntropy } from "../../lib/training/static-model";
+import { backwardBatch, forwardBatch, growVocabulary, initStaticParams, softmaxCrossEntropy } from "../../lib/training/static-model";
 
 // --- a float64 reference of the loss, written independently of the code under test ----------------
 function referenceLoss(
@@ -118,4 +118,15 @@ test("plain gradient descent drives the loss down on a separable problem", () =>
   const last = lossAt();
   assert.ok(Math.abs(first - Math.log(2)) < 1e-6, `initial loss ${first} should be ln 2 (zero head)`);
   assert.ok(last < 0.1 * first, `loss ${first} → ${last}`);
+});
+
+test("growVocabulary keeps the old rows and head, and adds new rows", () => {
+  const p = initStaticParams(10, 4, 2, 1);
+  p.weight.fill(0.5);
+  const g = growVocabulary(p, 13, 2);
+  assert.equal(g.vocabSize, 13);
+  assert.deepEqual([...g.embedding.subarray(0, 40)], [...p.embedding]);
+  assert.ok(g.embedding.subarray(40).some((x) => x !== 0));
+  assert.deepEqual([...g.weight], [...p.weight]);
+  assert.equal(growVocabulary(p, 10, 2), p);
 });

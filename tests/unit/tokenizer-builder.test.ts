@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { buildTokenizer, bertNormalize, bertPreTokenize } from "../../lib/training/tokenizer-builder";
+import { buildTokenizer, bertNormalize, bertPreTokenize, countWords, extendVocab, tokenizerJson, vocabOf } from "../../lib/training/tokenizer-builder";
 import { encodeTexts, encodeTextsAsync, loadTokenizer } from "../../lib/models/tokenizer";
 
 const corpus = [
@@ -114,4 +114,15 @@ test("AutoTokenizer.from_pretrained loads the built folder offline and agrees wi
   const autoIds = auto.encode(text, { add_special_tokens: false });
   assert.deepEqual(autoIds, [...encodeTexts(ours, [text], 100)[0]]);
   assert.ok(autoIds.includes(built.vocab.indexOf("cat")));
+});
+
+test("extendVocab keeps every old id and appends new characters, then new frequent words", () => {
+  const first = buildTokenizer(["the cat sat", "the cat ran"], { minCount: 1 });
+  const grown = extendVocab(first.vocab, countWords(["the zebra grazed", "a zebra ran", "zebra"], true), 1000, 2);
+  assert.deepEqual(grown.slice(0, first.vocab.length), first.vocab);
+  assert.ok(grown.includes("zebra"), "a word seen 3 times joins");
+  assert.ok(!grown.includes("grazed"), "a word seen once does not");
+  assert.ok(grown.indexOf("z") >= first.vocab.length, "new characters are appended");
+  assert.deepEqual(extendVocab(first.vocab, countWords(["the zebra", "zebra"], true), first.vocab.length, 1), first.vocab, "vocabSize caps growth");
+  assert.deepEqual(vocabOf(tokenizerJson(grown)).vocab, grown);
 });
