@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { buildWeb, webBuildIsCurrent } from "../lib/web-build";
 
 const root = process.cwd();
@@ -84,8 +84,8 @@ async function trainAndPromote(page: Page, base: string, body: Record<string, un
 const pg = await startPostgres();
 process.env.TEST_PG_ADMIN_URL = pg.adminUrl;
 // Imported after TEST_PG_ADMIN_URL is set.
-const { ADMIN, createTestDatabase, tmpDir } = await import("../tests/helpers/db");
-const { startWebProcess, startWorkerProcess } = await import("../tests/helpers/processes");
+const { ADMIN } = await import("../tests/helpers/db");
+const { signIn, startStack } = await import("../tests/helpers/browser");
 
 let exitCode = 0;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -94,28 +94,11 @@ try {
     log("building the web app…");
     await buildWeb(root, { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
   }
-  const database = await createTestDatabase();
-  cleanups.push(() => database.drop());
-  const modelsDir = tmpDir("models");
-  const web = await startWebProcess({ DATABASE_URL: database.url, NEXTAUTH_SECRET: database.authSecret, MODELS_DIR: modelsDir });
-  cleanups.push(() => web.stop());
-  const worker = startWorkerProcess({ DATABASE_URL: database.url, MODELS_DIR: modelsDir });
-  cleanups.push(() => worker.stop());
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
-  });
-  cleanups.push(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light", deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  page.setDefaultTimeout(60_000);
-  const base = web.url;
-
-  await page.goto(`${base}/login`);
-  await page.getByLabel("E-mail").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => u.pathname === "/");
+  const stack = await startStack({ context: { viewport: { width: 1280, height: 900 }, colorScheme: "light", deviceScaleFactor: 1 }, timeoutMs: 60_000 });
+  cleanups.push(() => stack.stop());
+  const { page } = stack;
+  const base = stack.web.url;
+  await signIn(page, base, ADMIN.email, ADMIN.password);
 
   // Two runs, so the second one compares a serving model (a quick one on 400 rows) with a new one.
   await trainAndPromote(page, base, { ...REQUEST, limit: 400, num_train_epochs: 1, seed: 1 });

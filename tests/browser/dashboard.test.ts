@@ -4,25 +4,13 @@
 // the serving badge), predict with several lines and from a CSV, Cancel, and what a viewer may not
 // see or do.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import net from "node:net";
-import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from "playwright-core";
+import type { Page, Request } from "playwright-core";
 import { hashPassword } from "../../lib/auth/password";
-import { ADMIN, createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
-import { startWebProcess, startWorkerProcess, waitFor, type Proc } from "../helpers/processes";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-  "--disable-quic",
-];
+import { openPage, screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
+import { ADMIN } from "../helpers/db";
+import { waitFor } from "../helpers/processes";
 
 const VIEWER = { email: "viewer@example.com", password: "viewer-password-1" };
 
@@ -47,38 +35,23 @@ const HAM =
   "Hi Tom, are we still meeting tomorrow at 10 to go over the release notes for the exmh patch? I pushed the fix to CVS last night.";
 const HAM2 = "Thanks for the minutes of yesterday's meeting, I added two comments about the budget.";
 
-let database: TestDatabase;
-let web: (Proc & { url: string }) | undefined;
+let stack: Stack | undefined;
 /** The browser reaches the web server through this proxy, so a test can cut its connections. */
 let proxy: Proxy | undefined;
 let base = "";
-let worker: Proc | undefined;
-let browser: Browser | undefined;
-let admin: BrowserContext | undefined;
-let page: Page | undefined;
 const state: { firstRun?: string; secondRun?: string; firstVersion?: string; secondVersion?: string } = {};
 
 before(async () => {
-  database = await createTestDatabase();
-  await database.db.user.create({ data: { email: VIEWER.email, passwordHash: await hashPassword(VIEWER.password), role: "viewer" } });
-  const modelsDir = tmpDir("models");
-  web = await startWebProcess({ DATABASE_URL: database.url, NEXTAUTH_SECRET: database.authSecret, MODELS_DIR: modelsDir });
-  worker = startWorkerProcess({ DATABASE_URL: database.url, MODELS_DIR: modelsDir });
-  proxy = await startProxy(new URL(web.url));
+  stack = await startStack({ context: { viewport: { width: 1280, height: 900 } } });
+  await stack.database.db.user.create({ data: { email: VIEWER.email, passwordHash: await hashPassword(VIEWER.password), role: "viewer" } });
+  proxy = await startProxy(new URL(stack.web.url));
   base = proxy.url;
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  admin = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await admin.newPage();
-  page.setDefaultTimeout(30_000);
-  await signIn(page, ADMIN.email, ADMIN.password);
+  await signIn(stack.page, base, ADMIN.email, ADMIN.password);
 });
 
 after(async () => {
-  await browser?.close().catch(() => {});
   await proxy?.close();
-  await web?.stop();
-  await worker?.stop();
-  await database?.drop();
+  await stack?.stop();
 });
 
 interface Proxy {
@@ -134,37 +107,14 @@ async function startProxy(target: URL): Promise<Proxy> {
 /** Visible matches only: the app router keeps hidden copies of pages it navigated away from. */
 const $ = (p: Page, selector: string) => p.locator(selector).filter({ visible: true });
 
-async function signIn(p: Page, email: string, password: string) {
-  await p.goto(`${base}/login`);
-  await p.getByLabel("E-mail").fill(email);
-  await p.getByLabel("Password").fill(password);
-  await p.getByRole("button", { name: "Sign in" }).click();
-  await p.waitForURL((u) => u.pathname === "/");
-}
-
-async function onFailure<T>(name: string, p: Page, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    const dir = path.join(process.cwd(), "tests", ".tmp", "browser");
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `dashboard-${name}-failure.png`);
-    await p.screenshot({ path: file, fullPage: true }).catch(() => {});
-    console.error(`screenshot: ${file}`);
-    console.error(`--- web output (tail) ---\n${web?.output().slice(-4000)}`);
-    console.error(`--- worker output (tail) ---\n${worker?.output().slice(-3000)}`);
-    throw err;
-  }
-}
-
 async function startRun(p: Page, body: Record<string, unknown>): Promise<string> {
-  const r = await p.request.post(`${web!.url}/api/runs`, { data: body });
+  const r = await p.request.post(`${stack!.web.url}/api/runs`, { data: body });
   assert.equal(r.status(), 202, await r.text());
   return ((await r.json()) as { id: string }).id;
 }
 
 async function runStatus(p: Page, id: string): Promise<{ status: string; candidateVersionId: string | null }> {
-  const r = await p.request.get(`${web!.url}/api/runs/${id}`);
+  const r = await p.request.get(`${stack!.web.url}/api/runs/${id}`);
   assert.equal(r.status(), 200);
   return (await r.json()) as { status: string; candidateVersionId: string | null };
 }
@@ -173,7 +123,7 @@ async function runStatus(p: Page, id: string): Promise<{ status: string; candida
 async function apiLogSeqs(p: Page, id: string): Promise<number[]> {
   const seqs: number[] = [];
   for (;;) {
-    const r = await p.request.get(`${web!.url}/api/runs/${id}/logs?after=${seqs.at(-1) ?? 0}`);
+    const r = await p.request.get(`${stack!.web.url}/api/runs/${id}/logs?after=${seqs.at(-1) ?? 0}`);
     assert.equal(r.status(), 200);
     const { lines } = (await r.json()) as { lines: { seq: number }[] };
     if (lines.length === 0) return seqs;
@@ -184,8 +134,8 @@ async function apiLogSeqs(p: Page, id: string): Promise<number[]> {
 const nav = (p: Page) => p.getByRole("navigation", { name: "Main" });
 
 test("overview, runs and models before any run say what to do next", { timeout: 60_000 }, async () => {
-  const p = page!;
-  await onFailure("empty", p, async () => {
+  const p = stack!.page;
+  await screenshotOnFailure("dashboard-empty", stack, async () => {
     await p.goto(`${base}/`);
     await p.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
     const nothing = $(p, '[data-testid="nothing-serving"]');
@@ -215,8 +165,8 @@ test("overview, runs and models before any run say what to do next", { timeout: 
 });
 
 test("run page: the log survives a dropped event stream with no gap or duplicate; charts and Override when done", { timeout: 300_000 }, async (t) => {
-  const p = page!;
-  await onFailure("run", p, async () => {
+  const p = stack!.page;
+  await screenshotOnFailure("dashboard-run", stack, async () => {
     const eventRequests: Request[] = [];
     p.on("request", (r) => {
       if (/\/api\/runs\/[^/]+\/events/.test(r.url())) eventRequests.push(r);
@@ -313,8 +263,8 @@ async function maxRenderedSeq(p: Page): Promise<number> {
 }
 
 test("a second run compares old and new: both matrices, counts / row-normalised, deltas in the Override dialog", { timeout: 240_000 }, async () => {
-  const p = page!;
-  await onFailure("second-run", p, async () => {
+  const p = stack!.page;
+  await screenshotOnFailure("dashboard-second-run", stack, async () => {
     const runId = await startRun(p, SECOND_RUN);
     state.secondRun = runId;
     await waitFor("the second run to finish", async () => ((await runStatus(p, runId)).status === "succeeded" ? true : null), 180_000, 500);
@@ -350,8 +300,8 @@ test("a second run compares old and new: both matrices, counts / row-normalised,
 });
 
 test("models page: roll back and promote move the serving badge", { timeout: 60_000 }, async () => {
-  const p = page!;
-  await onFailure("models", p, async () => {
+  const p = stack!.page;
+  await screenshotOnFailure("dashboard-models", stack, async () => {
     const { firstVersion, secondVersion } = state;
     assert.ok(firstVersion && secondVersion, "needs the two versions of the earlier tests");
     await p.goto(`${base}/models`);
@@ -365,7 +315,7 @@ test("models page: roll back and promote move the serving badge", { timeout: 60_
     await p.getByRole("dialog").getByRole("button", { name: "Confirm roll back" }).click();
     await row(firstVersion).locator('[data-testid="version-serving-badge"]').waitFor();
     assert.equal(await row(secondVersion).locator('[data-testid="version-serving-badge"]').count(), 0);
-    const models = (await p.request.get(`${web!.url}/api/models`).then((r) => r.json())) as { models: { servingVersionId: string }[] };
+    const models = (await p.request.get(`${stack!.web.url}/api/models`).then((r) => r.json())) as { models: { servingVersionId: string }[] };
     assert.equal(models.models[0]?.servingVersionId, firstVersion);
 
     await row(secondVersion).getByRole("button", { name: /^Promote v2/ }).click();
@@ -376,8 +326,8 @@ test("models page: roll back and promote move the serving badge", { timeout: 60_
 });
 
 test("overview after runs: serving metrics, who promoted, latest runs, workers", { timeout: 60_000 }, async () => {
-  const p = page!;
-  await onFailure("overview", p, async () => {
+  const p = stack!.page;
+  await screenshotOnFailure("dashboard-overview", stack, async () => {
     await p.goto(`${base}/`);
     const card = $(p, '[data-testid="overview-model"][data-model="default"]');
     await card.waitFor();
@@ -399,8 +349,8 @@ test("overview after runs: serving metrics, who promoted, latest runs, workers",
 });
 
 test("predict: several lines and a CSV column, with score bars, the answering version and the time", { timeout: 60_000 }, async () => {
-  const p = page!;
-  await onFailure("predict", p, async () => {
+  const p = stack!.page;
+  await screenshotOnFailure("dashboard-predict", stack, async () => {
     await p.goto(`${base}/predict`);
     await p.getByLabel("Texts to classify").fill(`${SPAM}\n${HAM}\n\n${HAM2}\n`);
     await p.getByRole("button", { name: "Predict" }).click();
@@ -425,8 +375,8 @@ test("predict: several lines and a CSV column, with score bars, the answering ve
 });
 
 test("cancel a running run from its page", { timeout: 120_000 }, async () => {
-  const p = page!;
-  await onFailure("cancel", p, async () => {
+  const p = stack!.page;
+  await screenshotOnFailure("dashboard-cancel", stack, async () => {
     const runId = await startRun(p, { ...LONG_RUN, num_train_epochs: 40, logging_steps: 50 });
     await p.goto(`${base}/runs/${runId}`);
     await $(p, '[data-testid="status-badge"][data-status="running"]').waitFor({ timeout: 60_000 });
@@ -437,13 +387,11 @@ test("cancel a running run from its page", { timeout: 120_000 }, async () => {
 });
 
 test("a viewer sees no Override, Cancel, New run or Settings, and the API refuses them", { timeout: 120_000 }, async () => {
-  const ctx = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-  const v = await ctx.newPage();
-  v.setDefaultTimeout(30_000);
+  const v = await openPage(stack!.browser, { viewport: { width: 1280, height: 900 } });
   let longRun: string | undefined;
   try {
-    await onFailure("viewer", v, async () => {
-      await signIn(v, VIEWER.email, VIEWER.password);
+    await screenshotOnFailure("dashboard-viewer", { ...stack!, page: v }, async () => {
+      await signIn(v, base, VIEWER.email, VIEWER.password);
       await v.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
       const links = (await nav(v).getByRole("link").allTextContents()).map((s) => s.trim());
       assert.deepEqual(links, ["Overview", "Runs", "Models", "Data", "Predict"]);
@@ -455,7 +403,7 @@ test("a viewer sees no Override, Cancel, New run or Settings, and the API refuse
       assert.equal(await v.getByRole("button", { name: "Override" }).count(), 0);
 
       // A running run: no Cancel for a viewer.
-      longRun = await startRun(page!, { ...LONG_RUN, num_train_epochs: 40, logging_steps: 50 });
+      longRun = await startRun(stack!.page, { ...LONG_RUN, num_train_epochs: 40, logging_steps: 50 });
       await v.goto(`${base}/runs/${longRun}`);
       await $(v, '[data-testid="status-badge"][data-status="running"], [data-testid="status-badge"][data-status="queued"]').first().waitFor();
       await v.getByRole("heading", { name: /Run on default/ }).waitFor();
@@ -476,7 +424,7 @@ test("a viewer sees no Override, Cancel, New run or Settings, and the API refuse
       assert.equal((await runStatus(v, longRun)).status === "cancelled", false);
     });
   } finally {
-    if (longRun) await page!.request.post(`${base}/api/runs/${longRun}/cancel`, { data: {} }).catch(() => {});
-    await ctx.close();
+    if (longRun) await stack!.page.request.post(`${base}/api/runs/${longRun}/cancel`, { data: {} }).catch(() => {});
+    await v.context().close();
   }
 });

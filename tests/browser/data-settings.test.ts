@@ -2,85 +2,37 @@
 // table and columns from dropdowns (with preview and label chart) and land on its page; browse,
 // search and import a small CSV; create a user and an API token (shown once); a viewer gets 403.
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
 import { hashPassword } from "../../lib/auth/password";
-import { ADMIN, createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
+import { screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
+import { ADMIN, tmpDir } from "../helpers/db";
 import { createReviewTable } from "../helpers/fixtures";
-import { startWebProcess, startWorkerProcess, type Proc } from "../helpers/processes";
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-  "--disable-quic",
-];
-
-let database: TestDatabase;
-let web: (Proc & { url: string }) | undefined;
-let worker: Proc | undefined;
-let browser: Browser | undefined;
-let page: Page | undefined;
+let stack: Stack | undefined;
+let base = "";
 let dir: string;
 
 before(async () => {
-  database = await createTestDatabase();
+  stack = await startStack({ context: { viewport: { width: 1366, height: 900 } } });
+  const { database, context, web } = stack;
+  base = web.url;
   await createReviewTable(database.db, "reviews", 30);
   await database.db.user.create({ data: { email: "viewer@example.com", passwordHash: await hashPassword("viewer-password-1"), role: "viewer" } });
-  const modelsDir = tmpDir("models");
   dir = tmpDir("files");
-  web = await startWebProcess({ DATABASE_URL: database.url, NEXTAUTH_SECRET: database.authSecret, MODELS_DIR: modelsDir });
-  worker = startWorkerProcess({ DATABASE_URL: database.url, MODELS_DIR: modelsDir });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: web.url }).catch(() => {});
-  page = await context.newPage();
-  page.setDefaultTimeout(30_000);
 });
 
 after(async () => {
-  await browser?.close().catch(() => {});
-  await web?.stop();
-  await worker?.stop();
-  await database?.drop();
+  await stack?.stop();
 });
 
-async function screenshotOnFailure<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (page) {
-      const d = path.join(process.cwd(), "tests", ".tmp", "browser");
-      mkdirSync(d, { recursive: true });
-      const file = path.join(d, `${name}-failure.png`);
-      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-      console.error(`screenshot: ${file}`);
-    }
-    console.error(`--- web output (tail) ---\n${web?.output().slice(-4000)}`);
-    throw err;
-  }
-}
-
-async function signIn(p: Page, email: string, password: string) {
-  await p.context().clearCookies();
-  await p.goto(`${web!.url}/login`);
-  await p.getByLabel("E-mail").fill(email);
-  await p.getByLabel("Password").fill(password);
-  await p.getByRole("button", { name: "Sign in" }).click();
-  await p.waitForURL((u) => u.pathname === "/");
-}
-
 test("new run from the dropdowns: table, label and text columns, preview, inline validation, start", { timeout: 180_000 }, async () => {
-  const p = page!;
-  await screenshotOnFailure("new-run-form", async () => {
-    await signIn(p, ADMIN.email, ADMIN.password);
-    await p.goto(`${web!.url}/runs/new`);
+  const p = stack!.page;
+  await screenshotOnFailure("new-run-form", stack, async () => {
+    await signIn(p, base, ADMIN.email, ADMIN.password);
+    await p.goto(`${base}/runs/new`);
 
     // Choose another table first: its columns are offered, and label/body are preselected.
     const tableSelect = p.getByLabel("Table", { exact: true });
@@ -102,7 +54,7 @@ test("new run from the dropdowns: table, label and text columns, preview, inline
     await preview.waitFor();
     const spam = Number(await preview.locator('[data-testid="label-count"][data-label="spam"]').getAttribute("data-count"));
     const ham = Number(await preview.locator('[data-testid="label-count"][data-label="ham"]').getAttribute("data-count"));
-    assert.equal(spam + ham, await database.db.demoEmail.count());
+    assert.equal(spam + ham, await stack!.database.db.demoEmail.count());
     assert.ok((await preview.locator("tbody tr").count()) > 0, "first rows are shown");
     await preview.locator(".recharts-bar-rectangle").first().waitFor();
 
@@ -125,7 +77,7 @@ test("new run from the dropdowns: table, label and text columns, preview, inline
     await lr.fill("fast");
     await p.getByRole("button", { name: "Start run" }).click();
     await p.locator('[data-testid="field-error"][data-field="learning_rate"]').waitFor();
-    assert.equal(await database.db.trainingRun.count(), 0, "nothing was queued");
+    assert.equal(await stack!.database.db.trainingRun.count(), 0, "nothing was queued");
 
     // Fixed values; the JSON editor follows, and start.
     await epochs.fill("2");
@@ -140,16 +92,16 @@ test("new run from the dropdowns: table, label and text columns, preview, inline
     await p.getByRole("button", { name: "Start run" }).click();
     await p.waitForURL((u) => /^\/runs\/[^/]+$/.test(u.pathname) && u.pathname !== "/runs/new");
     const runId = decodeURIComponent(new URL(p.url()).pathname.split("/").pop()!);
-    const run = await database.db.trainingRun.findUniqueOrThrow({ where: { id: runId } });
+    const run = await stack!.database.db.trainingRun.findUniqueOrThrow({ where: { id: runId } });
     const request = run.request as Record<string, unknown>;
     assert.deepEqual([request.table, request.columns, request.limit, request.learning_rate, request.num_train_epochs], ["demo_email", "label,text", 1500, 0.02, 2]);
   });
 });
 
 test("new run: the server's 400 issues are shown next to their fields", { timeout: 60_000 }, async () => {
-  const p = page!;
-  await screenshotOnFailure("new-run-400", async () => {
-    await p.goto(`${web!.url}/runs/new`);
+  const p = stack!.page;
+  await screenshotOnFailure("new-run-400", stack, async () => {
+    await p.goto(`${base}/runs/new`);
     const editor = p.getByLabel("Training request (JSON)");
     await editor.fill(JSON.stringify({ table: "reviews", columns: "label,nope", p_of_train: 0.8 }, null, 2));
     await p.getByRole("button", { name: "Start run" }).click();
@@ -162,9 +114,9 @@ test("new run: the server's 400 issues are shown next to their fields", { timeou
 });
 
 test("data page: browse, search, label chart, import a CSV with a rejected-lines report", { timeout: 120_000 }, async () => {
-  const p = page!;
-  await screenshotOnFailure("data", async () => {
-    await p.goto(`${web!.url}/data`);
+  const p = stack!.page;
+  await screenshotOnFailure("data", stack, async () => {
+    await p.goto(`${base}/data`);
     await p.getByRole("heading", { name: "Data", exact: true }).waitFor();
     assert.equal(await p.getByLabel("Table", { exact: true }).inputValue(), "demo_email");
     const status = p.locator('[data-testid="rows-status"]');
@@ -204,7 +156,7 @@ test("data page: browse, search, label chart, import a CSV with a rejected-lines
     await p.getByRole("button", { name: "Create table" }).click();
     await p.locator('[data-testid="import-done"]').waitFor();
     assert.match((await p.locator('[data-testid="import-done"]').textContent()) ?? "", /Created table support_tickets with 3 rows/);
-    const rows = await database.db.$queryRawUnsafe<{ label: string }[]>(`SELECT label FROM support_tickets ORDER BY id`);
+    const rows = await stack!.database.db.$queryRawUnsafe<{ label: string }[]>(`SELECT label FROM support_tickets ORDER BY id`);
     assert.deepEqual(rows.map((r) => r.label), ["billing", "bug", "billing"]);
 
     // The new table is offered for browsing.
@@ -214,9 +166,9 @@ test("data page: browse, search, label chart, import a CSV with a rejected-lines
 });
 
 test("settings: create a user, create an API token shown once, revoke it; a viewer gets 403", { timeout: 120_000 }, async () => {
-  const p = page!;
-  await screenshotOnFailure("settings", async () => {
-    await p.goto(`${web!.url}/settings`);
+  const p = stack!.page;
+  await screenshotOnFailure("settings", stack, async () => {
+    await p.goto(`${base}/settings`);
     await p.getByRole("heading", { name: "Settings", exact: true }).waitFor();
     await p.locator('[data-testid="models-table"]').waitFor();
 
@@ -229,7 +181,7 @@ test("settings: create a user, create an API token shown once, revoke it; a view
     await p.getByLabel("Role", { exact: true }).selectOption("viewer");
     await p.getByRole("button", { name: "Create user" }).click();
     await p.locator('[data-testid="user-row"][data-email="analyst@example.com"]').waitFor();
-    const created = await database.db.user.findUniqueOrThrow({ where: { email: "analyst@example.com" } });
+    const created = await stack!.database.db.user.findUniqueOrThrow({ where: { email: "analyst@example.com" } });
     assert.equal(created.role, "viewer");
     // The only admin cannot be demoted from the page.
     assert.ok(await p.locator(`[data-testid="user-row"][data-email="${ADMIN.email}"] select`).isDisabled());
@@ -243,7 +195,7 @@ test("settings: create a user, create an API token shown once, revoke it; a view
     assert.match(token, /^ftd_/);
     await tokenBox.getByRole("button", { name: "Copy" }).click();
     await tokenBox.getByText(/Copied|copy it by hand/).waitFor();
-    const me = await p.request.get(`${web!.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+    const me = await p.request.get(`${base}/api/me`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(me.status(), 200);
     await tokenBox.getByRole("button", { name: "Done" }).click();
     await tokenBox.waitFor({ state: "detached" });
@@ -256,11 +208,11 @@ test("settings: create a user, create an API token shown once, revoke it; a view
     await p.getByRole("button", { name: "Revoke nightly-retrain" }).click();
     await p.getByRole("dialog").getByRole("button", { name: "Revoke token" }).click();
     await p.locator('[data-testid="token-row"][data-name="nightly-retrain"] .badge-cancelled').waitFor();
-    assert.equal((await p.request.get(`${web!.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status(), 401);
+    assert.equal((await p.request.get(`${base}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status(), 401);
 
     // A viewer: the settings page is a 403.
-    await signIn(p, "analyst@example.com", "analyst-password");
-    await p.goto(`${web!.url}/settings`);
+    await signIn(p, base, "analyst@example.com", "analyst-password");
+    await p.goto(`${base}/settings`);
     await p.getByText("403: admins only").waitFor();
     assert.equal(await p.locator('[data-testid="users-table"]').count(), 0);
   });

@@ -2,28 +2,14 @@
 // arrive while it is still running, see the metrics, override (promote) the new version, and
 // classify an obviously spammy and an obviously ordinary text with it.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { ADMIN, createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
-import { startWebProcess, startWorkerProcess, type Proc } from "../helpers/processes";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-  "--disable-quic",
-];
+import type { Page } from "playwright-core";
+import { screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
+import { ADMIN } from "../helpers/db";
 
 // Several seconds of training on the whole table (5,911 e-mails), 5 epochs: plenty of log lines.
-// No `limit`: it takes the first rows in physical order, and demo_email is stored grouped by
-// label (all ham first), so e.g. limit 3000 gives 2,992 ham and 8 spam and a model that calls
-// everything ham.
+// No `limit`, so all of it is used (demo_email is stored in a fixed shuffled order, see
+// lib/data/seed-demo.ts, so a `limit` would take a fair sample of both labels, not one label).
 const REQUEST = {
   columns: "label,text",
   table: "demo_email",
@@ -39,60 +25,25 @@ const SPAM =
 const HAM =
   "Hi Tom, are we still meeting tomorrow at 10 to go over the release notes for the exmh patch? I pushed the fix to CVS last night.";
 
-let database: TestDatabase;
-let web: (Proc & { url: string }) | undefined;
-let worker: Proc | undefined;
-let browser: Browser | undefined;
-let page: Page | undefined;
+let stack: Stack | undefined;
 
 before(async () => {
-  database = await createTestDatabase();
-  const modelsDir = tmpDir("models");
-  web = await startWebProcess({ DATABASE_URL: database.url, NEXTAUTH_SECRET: database.authSecret, MODELS_DIR: modelsDir });
-  worker = startWorkerProcess({ DATABASE_URL: database.url, MODELS_DIR: modelsDir });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  page = await browser.newPage();
-  page.setDefaultTimeout(30_000);
+  stack = await startStack();
 });
 
 after(async () => {
-  await browser?.close().catch(() => {});
-  await web?.stop();
-  await worker?.stop();
-  await database?.drop();
+  await stack?.stop();
 });
 
-async function screenshotOnFailure<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (page) {
-      // Not under TEST_TMP: the runner deletes that folder when it exits.
-      const dir = path.join(process.cwd(), "tests", ".tmp", "browser");
-      mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, `${name}-failure.png`);
-      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-      console.error(`screenshot: ${file}`);
-    }
-    console.error(`--- web output (tail) ---\n${web?.output().slice(-4000)}`);
-    console.error(`--- worker output (head) ---\n${worker?.output().slice(0, 3000)}`);
-    console.error(`--- worker output (tail) ---\n${worker?.output().slice(-3000)}`);
-    throw err;
-  }
-}
-
 test("sign in, train with live logs, override, predict spam and ham", { timeout: 300_000 }, async (t) => {
-  const p = page!;
-  const base = web!.url;
+  const p = stack!.page;
+  const base = stack!.web.url;
 
-  await screenshotOnFailure("loop", async () => {
+  await screenshotOnFailure("loop", stack, async () => {
     // 1. Signed out: / sends us to the login page.
     await p.goto(`${base}/`);
     await p.waitForURL((u) => u.pathname === "/login");
-    await p.getByLabel("E-mail").fill(ADMIN.email);
-    await p.getByLabel("Password").fill(ADMIN.password);
-    await p.getByRole("button", { name: "Sign in" }).click();
-    await p.waitForURL((u) => u.pathname === "/");
+    await signIn(p, base, ADMIN.email, ADMIN.password);
     await p.getByRole("heading", { name: "Overview" }).waitFor();
 
     // 2. New run: replace the prefilled request.

@@ -1,0 +1,102 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+import { createTestDatabase, tmpDir, type TestDatabase } from "./db";
+import { startWebProcess, startWorkerProcess, type Proc } from "./processes";
+
+// What the browser tests (and `npm run screenshots`) start: a prepared database, the web server and
+// a worker sharing one models folder, and Debian's chromium with one signed-out page.
+
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+  "--disable-quic",
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/** A page in a new context of `browser`, with `timeoutMs` as its default timeout. */
+export async function openPage(browser: Browser, options: BrowserContextOptions = {}, timeoutMs = 30_000): Promise<Page> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeoutMs);
+  return page;
+}
+
+export interface Stack {
+  database: TestDatabase;
+  modelsDir: string;
+  web: Proc & { url: string };
+  worker: Proc;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Closes the browser, stops the worker and the web server, drops the database. */
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: { context?: BrowserContextOptions; timeoutMs?: number } = {}): Promise<Stack> {
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    let error: unknown;
+    for (const s of stops.splice(0).reverse()) await s().catch((err) => (error ??= err));
+    if (error) throw error;
+  };
+  try {
+    const database = await createTestDatabase();
+    stops.push(() => database.drop());
+    const modelsDir = tmpDir("models");
+    const web = await startWebProcess({ DATABASE_URL: database.url, NEXTAUTH_SECRET: database.authSecret, MODELS_DIR: modelsDir });
+    stops.push(() => web.stop());
+    const worker = startWorkerProcess({ DATABASE_URL: database.url, MODELS_DIR: modelsDir });
+    stops.push(() => worker.stop());
+    const browser = await launchChromium();
+    stops.push(() => browser.close().catch(() => {}));
+    const page = await openPage(browser, opts.context, opts.timeoutMs);
+    return { database, modelsDir, web, worker, browser, context: page.context(), page, stop };
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
+}
+
+/** Signs in on `url`'s login page (after dropping the page's cookies) and waits for the overview. */
+export async function signIn(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.context().clearCookies();
+  await page.goto(`${url}/login`);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => u.pathname === "/");
+}
+
+/**
+ * Runs `fn`; when it throws, saves a screenshot of the stack's page (pass `{ ...stack, page }` for
+ * another one) as tests/.tmp/browser/<name>-failure.png and prints the web and worker output.
+ */
+export async function screenshotOnFailure<T>(name: string, stack: Pick<Stack, "web" | "worker" | "page"> | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const page = stack?.page;
+    if (page) {
+      // Not under TEST_TMP: the runner deletes that folder when it exits.
+      const dir = path.join(process.cwd(), "tests", ".tmp", "browser");
+      mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `${name}-failure.png`);
+      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+      console.error(`screenshot: ${file}`);
+    }
+    console.error(`--- web output (tail) ---\n${stack?.web.output().slice(-4000)}`);
+    console.error(`--- worker output (head) ---\n${stack?.worker.output().slice(0, 3000)}`);
+    console.error(`--- worker output (tail) ---\n${stack?.worker.output().slice(-3000)}`);
+    throw err;
+  }
+}
