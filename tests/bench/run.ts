@@ -10,11 +10,29 @@
 //     per row), then `supervised` timed around the whole command and `test` for accuracy.
 //
 // Prints a markdown table and writes bench-results/latest.json.
+//
+// Then the encoder part (tests/bench/encoders.ts): encoding throughput of a BERT-base-shaped
+// synth-bert, product path vs a bare onnxruntime-node loop, and a re-train on a cold vs a warm
+// feature cache; it writes bench-results/encoders.json.
+//
+// `npm run bench -- --only starter` or `--only encoders` runs one part.
 import { spawn, spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const PARTS = ["starter", "encoders"] as const;
+let only: (typeof PARTS)[number] | null = null;
+try {
+  const { values } = parseArgs({ options: { only: { type: "string" } } });
+  if (values.only !== undefined && !PARTS.includes(values.only as never)) throw new Error(`--only must be ${PARTS.join(" or ")} (got "${values.only}")`);
+  only = (values.only as (typeof PARTS)[number] | undefined) ?? null;
+} catch (err) {
+  process.stderr.write(`bench: ${(err as Error).message}\nusage: npm run bench [-- --only ${PARTS.join("|")}]\n`);
+  process.exit(2);
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const tmp = await mkdtemp(path.join(os.tmpdir(), "bench-"));
@@ -199,66 +217,75 @@ try {
   say(`bench: temp dir ${tmp}; ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? "?"}, node ${process.version}`);
   let t = process.hrtime.bigint();
   pgServer = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pgdata"), port: await freePort(), persistent: false });
-  await pgServer.ensureDatabase("bench");
-  const url = pgServer.urlFor("bench");
   say(`  embedded PostgreSQL up in ${seconds(t).toFixed(1)} s`);
-  db = createDb(url, 4);
 
-  const product = await runProduct(url, db);
-  if (product.status !== "succeeded") say(`  product run ${product.runId} ended ${product.status}: ${product.error}`);
+  if (only !== "encoders") {
+    await pgServer.ensureDatabase("bench");
+    const url = pgServer.urlFor("bench");
+    db = createDb(url, 4);
 
-  const bin = fasttextPath();
-  let fast: Awaited<ReturnType<typeof runFastText>> | null = null;
-  if (!bin) say("  fastText is not installed; skipping its rows. Install it with: sudo apt-get install -y fasttext");
-  else fast = await runFastText(db, bin, path.join(tmp, "fasttext"));
+    const product = await runProduct(url, db);
+    if (product.status !== "succeeded") say(`  product run ${product.runId} ended ${product.status}: ${product.error}`);
 
-  const runSplit = product.stats as { trainRows?: number; testRows?: number } | null;
-  const splitNote = fast
-    ? fast.split.train === runSplit?.trainRows && fast.split.test === runSplit?.testRows
-      ? `same split as the run: ${fast.split.train} train / ${fast.split.test} test`
-      : `SPLIT DIFFERS: fastText ${fast.split.train}/${fast.split.test}, run ${runSplit?.trainRows}/${runSplit?.testRows}`
-    : "fastText skipped";
+    const bin = fasttextPath();
+    let fast: Awaited<ReturnType<typeof runFastText>> | null = null;
+    if (!bin) say("  fastText is not installed; skipping its rows. Install it with: sudo apt-get install -y fasttext");
+    else fast = await runFastText(db, bin, path.join(tmp, "fasttext"));
 
-  const lines: string[] = [];
-  lines.push(`| system | accuracy | weighted F1 | wall time (s) | product time ÷ this |`);
-  lines.push(`| --- | ---: | ---: | ---: | ---: |`);
-  lines.push(`| product: starter model, default arguments (queue → succeeded) | ${pct(product.accuracy)} | ${pct(product.weightedF1)} | ${sec(product.wallS)} | 1.00× |`);
-  for (const r of fast?.results ?? []) lines.push(`| ${r.system} (supervised only) | ${pct(r.accuracy)} | — | ${sec(r.wallS)} | ${ratio(product.wallS, r.wallS)} |`);
-  if (!fast) for (const c of FASTTEXT_CONFIGS) lines.push(`| ${c.name} | skipped (not installed) | — | — | — |`);
-  for (const r of REFERENCE) lines.push(`| ${r.system} | ${pct(r.accuracy)} | — | ${sec(r.wallS)} | ${ratio(product.wallS, r.wallS)} |`);
+    const runSplit = product.stats as { trainRows?: number; testRows?: number } | null;
+    const splitNote = fast
+      ? fast.split.train === runSplit?.trainRows && fast.split.test === runSplit?.testRows
+        ? `same split as the run: ${fast.split.train} train / ${fast.split.test} test`
+        : `SPLIT DIFFERS: fastText ${fast.split.train}/${fast.split.test}, run ${runSplit?.trainRows}/${runSplit?.testRows}`
+      : "fastText skipped";
 
-  const PHASE_ORDER = ["fetching", "evaluating-old", "tokenizing", "training", "evaluating-new", "saving", "total"];
-  const phases = product.timings ? Object.entries(product.timings).sort(([a], [b]) => PHASE_ORDER.indexOf(a) - PHASE_ORDER.indexOf(b)).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(", ") : "—";
-  const output = [
-    "",
-    `## bench: demo_email, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}); load average ${loadAtStart} at start, ${load()} at end (other work on the machine skews every figure)`,
-    "",
-    ...lines,
-    "",
-    `- product run ${product.runId}: ${product.status}${product.error ? ` (${product.error})` : ""}; queue → finishedAt in the row: ${sec(product.dbQueueToFinishS)} s; database prepare (not counted): ${sec(product.prepareS)} s`,
-    `- product phases (run.timings): ${phases}`,
-    `- product stats: ${JSON.stringify(product.stats)}; eval loss ${product.evalLoss?.toFixed(4) ?? "—"}`,
-    `- split: ${splitNote}`,
-    ...(fast?.results ?? []).map((r) => `- \`${r.command}\`: supervised ${sec(r.wallS)} s, test ${sec(r.testWallS)} s, N ${r.n}`),
-    "",
-  ].join("\n");
-  process.stdout.write(output);
+    const lines: string[] = [];
+    lines.push(`| system | accuracy | weighted F1 | wall time (s) | product time ÷ this |`);
+    lines.push(`| --- | ---: | ---: | ---: | ---: |`);
+    lines.push(`| product: starter model, default arguments (queue → succeeded) | ${pct(product.accuracy)} | ${pct(product.weightedF1)} | ${sec(product.wallS)} | 1.00× |`);
+    for (const r of fast?.results ?? []) lines.push(`| ${r.system} (supervised only) | ${pct(r.accuracy)} | — | ${sec(r.wallS)} | ${ratio(product.wallS, r.wallS)} |`);
+    if (!fast) for (const c of FASTTEXT_CONFIGS) lines.push(`| ${c.name} | skipped (not installed) | — | — | — |`);
+    for (const r of REFERENCE) lines.push(`| ${r.system} | ${pct(r.accuracy)} | — | ${sec(r.wallS)} | ${ratio(product.wallS, r.wallS)} |`);
 
-  const ftVersion = spawnSync("dpkg-query", ["-W", "-f=${Version}", "fasttext"], { encoding: "utf8" });
-  const json = {
-    at: new Date().toISOString(),
-    machine: { loadAvgStart: loadAtStart, loadAvgEnd: load(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, node: process.version, platform: `${os.platform()} ${os.release()}` },
-    request: REQUEST,
-    product,
-    fasttext: fast ? { binary: bin, version: ftVersion.status === 0 ? ftVersion.stdout : null, split: fast.split, results: fast.results } : { skipped: "fasttext not installed (apt-get install -y fasttext)" },
-    splitCheck: splitNote,
-    reference: REFERENCE,
-    ratios: Object.fromEntries([...(fast?.results ?? []), ...REFERENCE].map((r) => [r.system, product.wallS / r.wallS])),
-    table: lines.join("\n"),
-  };
-  await mkdir(path.join(root, "bench-results"), { recursive: true });
-  await writeFile(path.join(root, "bench-results", "latest.json"), JSON.stringify(json, null, 2) + "\n");
-  say(`wrote ${path.join(root, "bench-results", "latest.json")}`);
+    const PHASE_ORDER = ["fetching", "evaluating-old", "tokenizing", "training", "evaluating-new", "saving", "total"];
+    const phases = product.timings ? Object.entries(product.timings).sort(([a], [b]) => PHASE_ORDER.indexOf(a) - PHASE_ORDER.indexOf(b)).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(", ") : "—";
+    const output = [
+      "",
+      `## bench: demo_email, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}); load average ${loadAtStart} at start, ${load()} at end (other work on the machine skews every figure)`,
+      "",
+      ...lines,
+      "",
+      `- product run ${product.runId}: ${product.status}${product.error ? ` (${product.error})` : ""}; queue → finishedAt in the row: ${sec(product.dbQueueToFinishS)} s; database prepare (not counted): ${sec(product.prepareS)} s`,
+      `- product phases (run.timings): ${phases}`,
+      `- product stats: ${JSON.stringify(product.stats)}; eval loss ${product.evalLoss?.toFixed(4) ?? "—"}`,
+      `- split: ${splitNote}`,
+      ...(fast?.results ?? []).map((r) => `- \`${r.command}\`: supervised ${sec(r.wallS)} s, test ${sec(r.testWallS)} s, N ${r.n}`),
+      "",
+    ].join("\n");
+    process.stdout.write(output);
+
+    const ftVersion = spawnSync("dpkg-query", ["-W", "-f=${Version}", "fasttext"], { encoding: "utf8" });
+    const json = {
+      at: new Date().toISOString(),
+      machine: { loadAvgStart: loadAtStart, loadAvgEnd: load(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, node: process.version, platform: `${os.platform()} ${os.release()}` },
+      request: REQUEST,
+      product,
+      fasttext: fast ? { binary: bin, version: ftVersion.status === 0 ? ftVersion.stdout : null, split: fast.split, results: fast.results } : { skipped: "fasttext not installed (apt-get install -y fasttext)" },
+      splitCheck: splitNote,
+      reference: REFERENCE,
+      ratios: Object.fromEntries([...(fast?.results ?? []), ...REFERENCE].map((r) => [r.system, product.wallS / r.wallS])),
+      table: lines.join("\n"),
+    };
+    await mkdir(path.join(root, "bench-results"), { recursive: true });
+    await writeFile(path.join(root, "bench-results", "latest.json"), JSON.stringify(json, null, 2) + "\n");
+    say(`wrote ${path.join(root, "bench-results", "latest.json")}`);
+  }
+
+  if (only !== "starter") {
+    // Imported only now: lib/env.ts must see MODELS_DIR first (set above).
+    const { runEncoderBench } = await import("./encoders");
+    await runEncoderBench({ root, modelsDir: modelsTmp, pg: pgServer, say });
+  }
 } catch (err) {
   say(`bench failed: ${(err as Error).stack ?? err}`);
   process.exitCode = 1;
