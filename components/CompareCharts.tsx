@@ -3,18 +3,7 @@
 import { Bar, BarChart, CartesianGrid, LabelList, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { Metrics } from "@/lib/training/types";
 import { deltaTone, formatDeltaPoints, formatPercent } from "./format";
-
-type ScoreKey = "accuracy" | "precision" | "recall" | "f1" | "macro_precision" | "macro_recall" | "macro_f1";
-
-export const SCORE_METRICS: { key: ScoreKey; label: string; short: string }[] = [
-  { key: "accuracy", label: "Accuracy", short: "Accuracy" },
-  { key: "precision", label: "Precision (weighted)", short: "Prec. (w)" },
-  { key: "recall", label: "Recall (weighted)", short: "Recall (w)" },
-  { key: "f1", label: "F1 (weighted)", short: "F1 (w)" },
-  { key: "macro_precision", label: "Precision (macro)", short: "Prec. (m)" },
-  { key: "macro_recall", label: "Recall (macro)", short: "Recall (m)" },
-  { key: "macro_f1", label: "F1 (macro)", short: "F1 (m)" },
-];
+import { SCORE_METRICS } from "./scoreMetrics";
 
 interface Row {
   name: string;
@@ -33,7 +22,7 @@ export function axisFloor(values: (number | null)[]): number {
   return Math.max(0, Math.floor((min - 0.05) * 20) / 20);
 }
 
-const tooltipStyle = { background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" };
+export const tooltipStyle = { background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" };
 const pct = (v: unknown) => (typeof v === "number" ? formatPercent(v, 1) : "—");
 
 function DeltaLabel(props: { x?: number | string; y?: number | string; width?: number | string; height?: number | string; value?: unknown; vertical?: boolean }) {

@@ -7,6 +7,7 @@ import { guessColumns } from "@/lib/data/columns";
 import { ErrorBox } from "./ErrorBox";
 import { formatInt } from "./format";
 import { LabelChart } from "./LabelChart";
+import { Table } from "./Table";
 import { rowCountText, useTablePreview, useTableRows, useTables } from "./useTables";
 
 const PAGE = 25;
@@ -152,30 +153,17 @@ export function DataBrowser({ initialTable, isAdmin }: { initialTable?: string; 
           </div>
           {rows.isError ? <ErrorBox error={rows.error} title="Could not read the rows" /> : null}
           {page && page.rows.length > 0 ? (
-            <div className="table-wrap">
-              <table className="table table-compact" data-testid="data-rows">
-                <thead>
-                  <tr>
-                    {columns.map((c) => (
-                      <th key={c.name} scope="col">
-                        {c.name}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.rows.map((r, i) => (
-                    <tr key={`${page.offset}-${i}`} data-testid="data-row">
-                      {columns.map((c) => (
-                        <td key={c.name}>
-                          {r[c.name] === null ? <span className="muted">null</span> : <div className="clamp">{r[c.name]}</div>}
-                        </td>
-                      ))}
-                    </tr>
+            <Table columns={columns.map((c) => c.name)} testId="data-rows" className="table table-compact">
+              {page.rows.map((r, i) => (
+                <tr key={`${page.offset}-${i}`} data-testid="data-row">
+                  {columns.map((c) => (
+                    <td key={c.name}>
+                      {r[c.name] === null ? <span className="muted">null</span> : <div className="clamp">{r[c.name]}</div>}
+                    </td>
                   ))}
-                </tbody>
-              </table>
-            </div>
+                </tr>
+              ))}
+            </Table>
           ) : null}
           <nav className="pager" aria-label="Rows pages">
             <button type="button" className="btn btn-small" disabled={offset === 0 || rows.isFetching} onClick={() => setOffset(Math.max(0, offset - PAGE))}>

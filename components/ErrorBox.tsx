@@ -7,10 +7,12 @@ interface ErrorBoxProps {
   title?: string;
   /** What the user can do next, shown under the message. */
   children?: ReactNode;
+  /** Adds a Retry button that calls it. */
+  onRetry?: () => void;
 }
 
 /** A visible, announced error with a next step (sign in again when the session is gone). */
-export function ErrorBox({ error, title = "Something went wrong", children }: ErrorBoxProps) {
+export function ErrorBox({ error, title = "Something went wrong", children, onRetry }: ErrorBoxProps) {
   const status = error instanceof ApiRequestError ? error.status : undefined;
   return (
     <div className="alert alert-error" role="alert">
@@ -20,6 +22,11 @@ export function ErrorBox({ error, title = "Something went wrong", children }: Er
         <p>
           <Link href="/login">Sign in again</Link> to continue.
         </p>
+      ) : null}
+      {onRetry ? (
+        <button type="button" className="btn btn-small" onClick={onRetry}>
+          Retry
+        </button>
       ) : null}
       {children}
     </div>

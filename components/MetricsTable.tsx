@@ -1,23 +1,19 @@
 import type { Metrics } from "@/lib/training/types";
 import { Delta } from "./Delta";
 import { formatNumber, formatPercent } from "./format";
+import { SCORE_METRICS, type ScoreKey } from "./scoreMetrics";
+import { numeric, Table, TableHead } from "./Table";
 
 export const NO_OLD_MODEL = "No model was serving before this run";
 
 interface MetricRow {
-  key: "accuracy" | "precision" | "recall" | "f1" | "macro_precision" | "macro_recall" | "macro_f1" | "eval_loss";
+  key: ScoreKey | "eval_loss";
   label: string;
   kind: "score" | "loss";
 }
 
 const ROWS: MetricRow[] = [
-  { key: "accuracy", label: "Accuracy", kind: "score" },
-  { key: "precision", label: "Precision (weighted)", kind: "score" },
-  { key: "recall", label: "Recall (weighted)", kind: "score" },
-  { key: "f1", label: "F1 (weighted)", kind: "score" },
-  { key: "macro_precision", label: "Precision (macro)", kind: "score" },
-  { key: "macro_recall", label: "Recall (macro)", kind: "score" },
-  { key: "macro_f1", label: "F1 (macro)", kind: "score" },
+  ...SCORE_METRICS.map(({ key, label }): MetricRow => ({ key, label, kind: "score" })),
   { key: "eval_loss", label: "Eval loss", kind: "loss" },
 ];
 
@@ -36,20 +32,7 @@ export function MetricsTable({ oldMetrics, newMetrics }: CompareProps) {
     <div className="table-wrap">
       <table className="table" data-testid="metrics-table">
         <caption className="visually-hidden">Old model versus new model on the held-out rows</caption>
-        <thead>
-          <tr>
-            <th scope="col">Metric</th>
-            <th scope="col" className="num">
-              Old model
-            </th>
-            <th scope="col" className="num">
-              New model (this run)
-            </th>
-            <th scope="col" className="num">
-              Change
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Metric", numeric("Old model"), numeric("New model (this run)"), numeric("Change")]} />
         <tbody>
           {ROWS.map((row, i) => (
             <tr key={row.key} data-metric={row.key}>
@@ -90,44 +73,22 @@ export function PerClassTable({ oldMetrics, newMetrics }: CompareProps) {
   );
   if (labels.length === 0) return <p className="muted">No per-class scores.</p>;
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="per-class-table">
-        <caption className="visually-hidden">F1 per class, old versus new</caption>
-        <thead>
-          <tr>
-            <th scope="col">Label</th>
-            <th scope="col" className="num">
-              Support
-            </th>
-            <th scope="col" className="num">
-              Old F1
-            </th>
-            <th scope="col" className="num">
-              New F1
-            </th>
-            <th scope="col" className="num">
-              Change
-            </th>
+    <Table columns={["Label", numeric("Support"), numeric("Old F1"), numeric("New F1"), numeric("Change")]} caption="F1 per class, old versus new" testId="per-class-table">
+      {labels.map((label) => {
+        const o = oldMetrics?.per_class[label];
+        const n = newMetrics?.per_class[label];
+        return (
+          <tr key={label}>
+            <th scope="row">{label}</th>
+            <td className="num">{(n ?? o)?.support ?? "—"}</td>
+            <td className="num">{oldMetrics ? formatPercent(o?.f1) : <span className="muted">—</span>}</td>
+            <td className="num">{formatPercent(n?.f1)}</td>
+            <td className="num">
+              <Delta oldValue={o?.f1} newValue={n?.f1} />
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {labels.map((label) => {
-            const o = oldMetrics?.per_class[label];
-            const n = newMetrics?.per_class[label];
-            return (
-              <tr key={label}>
-                <th scope="row">{label}</th>
-                <td className="num">{(n ?? o)?.support ?? "—"}</td>
-                <td className="num">{oldMetrics ? formatPercent(o?.f1) : <span className="muted">—</span>}</td>
-                <td className="num">{formatPercent(n?.f1)}</td>
-                <td className="num">
-                  <Delta oldValue={o?.f1} newValue={n?.f1} />
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </Table>
   );
 }

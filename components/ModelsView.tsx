@@ -6,11 +6,13 @@ import { useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ModelHistoryResponse } from "@/lib/dashboard/types";
 import { apiFetch, errorMessage } from "./api";
-import { axisFloor } from "./CompareCharts";
+import { axisFloor, tooltipStyle } from "./CompareCharts";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { Delta } from "./Delta";
 import { ErrorBox } from "./ErrorBox";
 import { formatDateTime, formatPercent } from "./format";
+import { NewRunLink } from "./RunCells";
+import { numeric, Table } from "./Table";
 
 /** The parts of GET /api/models this page reads. */
 export interface ModelVersionRow {
@@ -53,11 +55,7 @@ export function ModelsView({ isAdmin }: { isAdmin: boolean }) {
     <section aria-labelledby="models-heading">
       <div className="page-header">
         <h1 id="models-heading">Models</h1>
-        {isAdmin ? (
-          <Link href="/runs/new" className="btn btn-primary">
-            New run
-          </Link>
-        ) : null}
+        {isAdmin ? <NewRunLink /> : null}
       </div>
       <p className="muted">
         Each training run stores a new version; exactly one version per model serves predictions. Promoting an older version is
@@ -68,11 +66,7 @@ export function ModelsView({ isAdmin }: { isAdmin: boolean }) {
           Loading models…
         </p>
       ) : query.isError ? (
-        <ErrorBox error={query.error} title="Could not load the models">
-          <button type="button" className="btn btn-small" onClick={() => void query.refetch()}>
-            Retry
-          </button>
-        </ErrorBox>
+        <ErrorBox error={query.error} title="Could not load the models" onRetry={() => void query.refetch()} />
       ) : query.data.models.length === 0 ? (
         <div className="card empty">
           <p>No model is configured.</p>
@@ -157,68 +151,44 @@ function ModelCard({ model, isAdmin }: { model: ModelRow; isAdmin: boolean }) {
       {count > 0 ? (
         <>
           <VersionChart model={model} />
-          <div className="table-wrap">
-            <table className="table" data-testid="versions-table">
-              <caption className="visually-hidden">Versions of {model.name}, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Version</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Run</th>
-                  <th scope="col">Labels</th>
-                  <th scope="col" className="num">
-                    Accuracy
-                  </th>
-                  <th scope="col" className="num">
-                    F1 (w)
-                  </th>
-                  <th scope="col" className="num">
-                    Macro F1
-                  </th>
-                  <th scope="col">Serving</th>
-                  <th scope="col">Export</th>
-                </tr>
-              </thead>
-              <tbody>
-                {model.versions.map((v) => (
-                  <tr key={v.id} data-testid="version-row" data-version-id={v.id} data-serving={v.serving}>
-                    <th scope="row">
-                      v{numberOf(v.id)} <code className="small muted">{v.id.slice(0, 10)}</code>
-                    </th>
-                    <td>{formatDateTime(v.createdAt)}</td>
-                    <td>{v.runId ? <Link href={`/runs/${v.runId}`}>{v.runId.slice(0, 8)}</Link> : <span className="muted">—</span>}</td>
-                    <td className="small">{v.labels.join(", ")}</td>
-                    <td className="num">{formatPercent(v.accuracy)}</td>
-                    <td className="num">{formatPercent(v.f1)}</td>
-                    <td className="num">{formatPercent(v.macroF1)}</td>
-                    <td>
-                      {v.serving ? (
-                        <span className="badge badge-serving" data-testid="version-serving-badge">
-                          Serving
-                        </span>
-                      ) : isAdmin ? (
-                        <button
-                          type="button"
-                          className="btn btn-small"
-                          onClick={() => ask(v, false)}
-                          aria-label={`Promote v${numberOf(v.id)} of ${model.name}`}
-                        >
-                          Promote
-                        </button>
-                      ) : (
-                        <span className="muted small">—</span>
-                      )}
-                    </td>
-                    <td>
-                      <a href={exportHref(v.id)} download className="small" aria-label={`Export v${numberOf(v.id)} of ${model.name}`}>
-                        Download
-                      </a>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table columns={["Version", "Created", "Run", "Labels", numeric("Accuracy"), numeric("F1 (w)"), numeric("Macro F1"), "Serving", "Export"]} caption={`Versions of ${model.name}, newest first`} testId="versions-table">
+            {model.versions.map((v) => (
+              <tr key={v.id} data-testid="version-row" data-version-id={v.id} data-serving={v.serving}>
+                <th scope="row">
+                  v{numberOf(v.id)} <code className="small muted">{v.id.slice(0, 10)}</code>
+                </th>
+                <td>{formatDateTime(v.createdAt)}</td>
+                <td>{v.runId ? <Link href={`/runs/${v.runId}`}>{v.runId.slice(0, 8)}</Link> : <span className="muted">—</span>}</td>
+                <td className="small">{v.labels.join(", ")}</td>
+                <td className="num">{formatPercent(v.accuracy)}</td>
+                <td className="num">{formatPercent(v.f1)}</td>
+                <td className="num">{formatPercent(v.macroF1)}</td>
+                <td>
+                  {v.serving ? (
+                    <span className="badge badge-serving" data-testid="version-serving-badge">
+                      Serving
+                    </span>
+                  ) : isAdmin ? (
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() => ask(v, false)}
+                      aria-label={`Promote v${numberOf(v.id)} of ${model.name}`}
+                    >
+                      Promote
+                    </button>
+                  ) : (
+                    <span className="muted small">—</span>
+                  )}
+                </td>
+                <td>
+                  <a href={exportHref(v.id)} download className="small" aria-label={`Export v${numberOf(v.id)} of ${model.name}`}>
+                    Download
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </Table>
         </>
       ) : null}
 
@@ -293,7 +263,7 @@ function VersionChart({ model }: { model: ModelRow }) {
           <XAxis dataKey="name" stroke="var(--muted)" tick={{ fontSize: 11 }} />
           <YAxis domain={[axisFloor(points.flatMap((p) => [p.accuracy, p.f1, p.macroF1])), 1]} allowDataOverflow tickFormatter={(v: number) => `${Math.round(v * 100)}%`} stroke="var(--muted)" tick={{ fontSize: 11 }} width={44} />
           <Tooltip
-            contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" }}
+            contentStyle={tooltipStyle}
             formatter={(v) => (typeof v === "number" ? formatPercent(v) : "—")}
           />
           <Legend />

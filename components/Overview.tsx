@@ -6,9 +6,10 @@ import type { OverviewModel, OverviewResponse, WorkerView } from "@/lib/dashboar
 import { apiFetch } from "./api";
 import { ErrorBox } from "./ErrorBox";
 import { formatDateTime, formatPercent, runDuration } from "./format";
-import { ProgressBar } from "./ProgressBar";
 import { formatAgo } from "./relativeTime";
-import { isActive, StatusBadge } from "./StatusBadge";
+import { NewRunLink, RunLink, RunStatusCell } from "./RunCells";
+import { Stat } from "./Stat";
+import { numeric, Table } from "./Table";
 
 export const overviewQueryKey = ["overview"] as const;
 
@@ -30,11 +31,7 @@ export function Overview({ initialData, isAdmin }: { initialData?: OverviewRespo
   }
   if (query.isError && !query.data) {
     return (
-      <ErrorBox error={query.error} title="Could not load the overview">
-        <button type="button" className="btn btn-small" onClick={() => void query.refetch()}>
-          Retry
-        </button>
-      </ErrorBox>
+      <ErrorBox error={query.error} title="Could not load the overview" onRetry={() => void query.refetch()} />
     );
   }
   const data = query.data;
@@ -44,11 +41,7 @@ export function Overview({ initialData, isAdmin }: { initialData?: OverviewRespo
     <section aria-labelledby="overview-heading">
       <div className="page-header">
         <h1 id="overview-heading">Overview</h1>
-        {isAdmin ? (
-          <Link href="/runs/new" className="btn btn-primary">
-            New run
-          </Link>
-        ) : null}
+        {isAdmin ? <NewRunLink /> : null}
       </div>
 
       {query.isError ? (
@@ -93,49 +86,21 @@ export function Overview({ initialData, isAdmin }: { initialData?: OverviewRespo
               )}
             </div>
           ) : (
-            <div className="table-wrap">
-              <table className="table" data-testid="overview-runs">
-                <caption className="visually-hidden">Latest training runs, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Status</th>
-                    <th scope="col">Run</th>
-                    <th scope="col">Model</th>
-                    <th scope="col">Created</th>
-                    <th scope="col" className="num">
-                      Duration
-                    </th>
-                    <th scope="col" className="num">
-                      Accuracy
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.latestRuns.map((run) => (
-                    <tr key={run.id} data-testid="overview-run" data-run-id={run.id}>
-                      <td>
-                        <StatusBadge status={run.status} />
-                        {isActive(run.status) ? (
-                          <div className="small muted">
-                            {run.phase} <ProgressBar small value={run.progress} label={`Progress of run ${run.id}`} />
-                          </div>
-                        ) : null}
-                      </td>
-                      <td>
-                        <Link href={`/runs/${run.id}`} className="mono">
-                          {run.id.slice(0, 8)}
-                        </Link>
-                        <div className="small muted mono">{run.table}</div>
-                      </td>
-                      <td>{run.model}</td>
-                      <td>{formatAgo(run.createdAt, now)}</td>
-                      <td className="num">{runDuration(run.startedAt, run.finishedAt, now)}</td>
-                      <td className="num">{formatPercent(run.accuracyNew)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table columns={["Status", "Run", "Model", "Created", numeric("Duration"), numeric("Accuracy")]} caption="Latest training runs, newest first" testId="overview-runs">
+              {data.latestRuns.map((run) => (
+                <tr key={run.id} data-testid="overview-run" data-run-id={run.id}>
+                  <RunStatusCell run={run} />
+                  <td>
+                    <RunLink id={run.id} />
+                    <div className="small muted mono">{run.table}</div>
+                  </td>
+                  <td>{run.model}</td>
+                  <td>{formatAgo(run.createdAt, now)}</td>
+                  <td className="num">{runDuration(run.startedAt, run.finishedAt, now)}</td>
+                  <td className="num">{formatPercent(run.accuracyNew)}</td>
+                </tr>
+              ))}
+            </Table>
           )}
         </section>
 
@@ -163,18 +128,11 @@ function ServingCard({ model, isAdmin }: { model: OverviewModel; isAdmin: boolea
       {s ? (
         <>
           <dl className="stats" style={{ margin: "0.75rem 0" }}>
-            <div>
-              <dt>Accuracy</dt>
-              <dd data-testid="serving-accuracy">{formatPercent(s.accuracy)}</dd>
-            </div>
-            <div>
-              <dt>F1 (weighted)</dt>
-              <dd>{formatPercent(s.f1)}</dd>
-            </div>
-            <div>
-              <dt>Macro F1</dt>
-              <dd>{formatPercent(s.macroF1)}</dd>
-            </div>
+            <Stat label="Accuracy" testId="serving-accuracy">
+              {formatPercent(s.accuracy)}
+            </Stat>
+            <Stat label="F1 (weighted)">{formatPercent(s.f1)}</Stat>
+            <Stat label="Macro F1">{formatPercent(s.macroF1)}</Stat>
           </dl>
           <p className="small muted" style={{ margin: 0 }}>
             <span className="badge badge-serving">Serving</span> version <code data-testid="serving-version">{s.versionId.slice(0, 10)}</code>

@@ -6,7 +6,7 @@ import { useId, useState } from "react";
 import type { RunView } from "@/lib/runs/types";
 import { ApiRequestError, apiFetch, errorMessage } from "./api";
 import { ConfirmDialog } from "./ConfirmDialog";
-import { MetricsBarChart, PerClassF1Chart, SCORE_METRICS } from "./CompareCharts";
+import { MetricsBarChart, PerClassF1Chart } from "./CompareCharts";
 import { ConfusionMatrix, type MatrixMode } from "./ConfusionMatrix";
 import { Delta } from "./Delta";
 import { ErrorBox } from "./ErrorBox";
@@ -15,7 +15,10 @@ import { RunLogView } from "./RunLogView";
 import { LossChart } from "./LossChart";
 import { MetricsTable, NO_OLD_MODEL, PerClassTable } from "./MetricsTable";
 import { ProgressBar } from "./ProgressBar";
+import { SCORE_METRICS } from "./scoreMetrics";
+import { Stat } from "./Stat";
 import { isActive, StatusBadge } from "./StatusBadge";
+import { numeric, TableHead } from "./Table";
 import { useIsAdmin } from "./useMe";
 import { keepFinishedRun, runQueryKey, useRunEvents, type StreamState } from "./useRunEvents";
 
@@ -233,20 +236,7 @@ export function RunDetail({ id }: { id: string }) {
             {oldM ? (
               <table className="table compact" data-testid="override-deltas">
                 <caption className="visually-hidden">Old versus new on the held-out rows</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Metric</th>
-                    <th scope="col" className="num">
-                      Old
-                    </th>
-                    <th scope="col" className="num">
-                      New
-                    </th>
-                    <th scope="col" className="num">
-                      Change
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead columns={["Metric", numeric("Old"), numeric("New"), numeric("Change")]} />
                 <tbody>
                   {SCORE_METRICS.map((m) => (
                     <tr key={m.key}>
@@ -355,24 +345,10 @@ export function RunDetail({ id }: { id: string }) {
         {run.stats ? (
           <>
             <dl className="stats" data-testid="run-stats">
-              <div>
-                <dt>Rows</dt>
-                <dd>{formatInt(run.stats.rows)}</dd>
-              </div>
-              <div>
-                <dt>Train</dt>
-                <dd>{formatInt(run.stats.trainRows)}</dd>
-              </div>
-              <div>
-                <dt>Test</dt>
-                <dd>{formatInt(run.stats.testRows)}</dd>
-              </div>
-              {run.stats.skippedRows ? (
-                <div>
-                  <dt>Skipped</dt>
-                  <dd>{formatInt(run.stats.skippedRows)}</dd>
-                </div>
-              ) : null}
+              <Stat label="Rows">{formatInt(run.stats.rows)}</Stat>
+              <Stat label="Train">{formatInt(run.stats.trainRows)}</Stat>
+              <Stat label="Test">{formatInt(run.stats.testRows)}</Stat>
+              {run.stats.skippedRows ? <Stat label="Skipped">{formatInt(run.stats.skippedRows)}</Stat> : null}
             </dl>
             {run.stats.labels && Object.keys(run.stats.labels).length > 0 ? (
               <p className="small muted" style={{ marginTop: "0.6rem" }}>

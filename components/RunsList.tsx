@@ -7,9 +7,10 @@ import type { RunStatus, RunSummary } from "@/lib/runs/types";
 import { apiFetch } from "./api";
 import { ErrorBox } from "./ErrorBox";
 import { formatDateTime, formatPercent, runDuration } from "./format";
-import { ProgressBar } from "./ProgressBar";
-import { isActive, StatusBadge } from "./StatusBadge";
+import { NewRunLink, RunLink, RunStatusCell } from "./RunCells";
+import { isActive } from "./StatusBadge";
 import { Delta } from "./Delta";
+import { numeric, Table } from "./Table";
 
 const PAGE_SIZE = 20;
 const STATUSES: RunStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
@@ -64,20 +65,12 @@ export function RunsList({ canCreate }: { canCreate: boolean }) {
               </option>
             ))}
           </select>
-          {canCreate ? (
-            <Link href="/runs/new" className="btn btn-primary">
-              New run
-            </Link>
-          ) : null}
+          {canCreate ? <NewRunLink /> : null}
         </div>
       </div>
 
       {query.isError ? (
-        <ErrorBox error={query.error} title="Could not load runs">
-          <button type="button" className="btn btn-small" onClick={() => void query.refetch()}>
-            Retry
-          </button>
-        </ErrorBox>
+        <ErrorBox error={query.error} title="Could not load runs" onRetry={() => void query.refetch()} />
       ) : null}
 
       <div className="card" aria-busy={query.isFetching}>
@@ -109,60 +102,30 @@ export function RunsList({ canCreate }: { canCreate: boolean }) {
           </div>
         ) : data ? (
           <>
-            <div className="table-wrap">
-              <table className="table" data-testid="runs-table">
-                <caption className="visually-hidden">Training runs, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Status</th>
-                    <th scope="col">Run</th>
-                    <th scope="col">Model</th>
-                    <th scope="col">Table</th>
-                    <th scope="col">Created</th>
-                    <th scope="col" className="num">
-                      Duration
-                    </th>
-                    <th scope="col" className="num">
-                      Accuracy old → new
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.runs.map((run) => (
-                    <tr key={run.id} data-testid="run-row" data-run-id={run.id}>
-                      <td>
-                        <StatusBadge status={run.status} />
-                        {isActive(run.status) ? (
-                          <div className="small muted">
-                            {run.phase}{" "}
-                            <ProgressBar small value={run.progress} label={`Progress of run ${run.id}`} />
-                          </div>
-                        ) : null}
-                      </td>
-                      <td>
-                        <Link href={`/runs/${run.id}`} className="mono">
-                          {run.id.slice(0, 8)}
-                        </Link>
-                      </td>
-                      <td>{run.model}</td>
-                      <td className="mono">{run.table}</td>
-                      <td>{formatDateTime(run.createdAt)}</td>
-                      <td className="num">{runDuration(run.startedAt, run.finishedAt)}</td>
-                      <td className="num">
-                        {run.accuracyNew === null && run.accuracyOld === null ? (
-                          <span className="muted">—</span>
-                        ) : (
-                          <>
-                            {formatPercent(run.accuracyOld)} → {formatPercent(run.accuracyNew)}{" "}
-                            <Delta oldValue={run.accuracyOld} newValue={run.accuracyNew} />
-                          </>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table columns={["Status", "Run", "Model", "Table", "Created", numeric("Duration"), numeric("Accuracy old → new")]} caption="Training runs, newest first" testId="runs-table">
+              {data.runs.map((run) => (
+                <tr key={run.id} data-testid="run-row" data-run-id={run.id}>
+                  <RunStatusCell run={run} />
+                  <td>
+                    <RunLink id={run.id} />
+                  </td>
+                  <td>{run.model}</td>
+                  <td className="mono">{run.table}</td>
+                  <td>{formatDateTime(run.createdAt)}</td>
+                  <td className="num">{runDuration(run.startedAt, run.finishedAt)}</td>
+                  <td className="num">
+                    {run.accuracyNew === null && run.accuracyOld === null ? (
+                      <span className="muted">—</span>
+                    ) : (
+                      <>
+                        {formatPercent(run.accuracyOld)} → {formatPercent(run.accuracyNew)}{" "}
+                        <Delta oldValue={run.accuracyOld} newValue={run.accuracyNew} />
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </Table>
             <nav className="pager" aria-label="Pages of runs">
               <span className="muted small" aria-live="polite">
                 {from}–{to} of {total}
