@@ -3,9 +3,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { createModelSchema, updateModelSchema, type ModelSettings } from "@/lib/validations/model-config";
-import { ApiRequestError, apiFetch, errorMessage } from "../api";
+import { ApiRequestError, apiFetch } from "../api";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { ErrorBox } from "../ErrorBox";
+import { ACTIONS, numeric, Table } from "../Table";
+import { TextField } from "../TextField";
+import { useConfirmedMutation } from "../useConfirmedMutation";
 
 // Configured models: list, add, edit, remove, through the models API.
 
@@ -91,15 +94,10 @@ export function ModelsSettings() {
   });
   const baseList: BaseModel[] = Array.isArray(bases.data) ? bases.data : (bases.data?.baseModels ?? bases.data?.models ?? []);
   const [editing, setEditing] = useState<{ creating: boolean; draft: Draft } | null>(null);
-  const [removing, setRemoving] = useState<string | null>(null);
-
-  const remove = useMutation({
-    mutationFn: (name: string) => apiFetch(`/api/models/${encodeURIComponent(name)}`, { method: "DELETE" }),
-    onSuccess: () => {
-      setRemoving(null);
-      void queryClient.invalidateQueries({ queryKey: ["models"] });
-    },
-  });
+  const remove = useConfirmedMutation(
+    (name: string) => apiFetch(`/api/models/${encodeURIComponent(name)}`, { method: "DELETE" }),
+    () => void queryClient.invalidateQueries({ queryKey: ["models"] }),
+  );
 
   return (
     <section className="card" aria-labelledby="models-heading" id="models">
@@ -118,50 +116,32 @@ export function ModelsSettings() {
         models.data.models.length === 0 ? (
           <p className="muted">No model is configured. Add one to start training.</p>
         ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="models-table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Base</th>
-                  <th scope="col">Encoding</th>
-                  <th scope="col">Head</th>
-                  <th scope="col" className="num">
-                    Versions
-                  </th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {models.data.models.map((m) => (
-                  <tr key={m.name} data-testid="model-row" data-name={m.name}>
-                    <td>
-                      <strong>{m.name}</strong> {m.isDefault ? <span className="badge badge-serving">default</span> : null}
-                      {m.settings?.labels ? <div className="small muted">labels {m.settings.labels.join(", ")}</div> : null}
-                    </td>
-                    <td>{m.settings?.base ?? m.kind}</td>
-                    <td className="small">
-                      {m.settings ? `${m.settings.pooling} pooling, ${m.settings.maxLength} tokens${m.settings.quantized ? ", int8" : ""}` : "—"}
-                    </td>
-                    <td className="small">{m.settings ? `${m.settings.head.type}${m.settings.head.hiddenSize ? ` ${m.settings.head.hiddenSize}` : ""}` : "—"}</td>
-                    <td className="num">{m.versions.length}</td>
-                    <td>
-                      <div className="row row-tight">
-                        <button type="button" className="btn btn-small" onClick={() => setEditing({ creating: false, draft: fromModel(m) })} aria-label={`Edit ${m.name}`}>
-                          Edit
-                        </button>
-                        <button type="button" className="btn btn-small btn-danger" onClick={() => setRemoving(m.name)} aria-label={`Remove ${m.name}`}>
-                          Remove
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table columns={["Name", "Base", "Encoding", "Head", numeric("Versions"), ACTIONS]} testId="models-table">
+            {models.data.models.map((m) => (
+              <tr key={m.name} data-testid="model-row" data-name={m.name}>
+                <td>
+                  <strong>{m.name}</strong> {m.isDefault ? <span className="badge badge-serving">default</span> : null}
+                  {m.settings?.labels ? <div className="small muted">labels {m.settings.labels.join(", ")}</div> : null}
+                </td>
+                <td>{m.settings?.base ?? m.kind}</td>
+                <td className="small">
+                  {m.settings ? `${m.settings.pooling} pooling, ${m.settings.maxLength} tokens${m.settings.quantized ? ", int8" : ""}` : "—"}
+                </td>
+                <td className="small">{m.settings ? `${m.settings.head.type}${m.settings.head.hiddenSize ? ` ${m.settings.head.hiddenSize}` : ""}` : "—"}</td>
+                <td className="num">{m.versions.length}</td>
+                <td>
+                  <div className="row row-tight">
+                    <button type="button" className="btn btn-small" onClick={() => setEditing({ creating: false, draft: fromModel(m) })} aria-label={`Edit ${m.name}`}>
+                      Edit
+                    </button>
+                    <button type="button" className="btn btn-small btn-danger" onClick={() => remove.ask(m.name)} aria-label={`Remove ${m.name}`}>
+                      Remove
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </Table>
         )
       ) : null}
       {editing ? (
@@ -174,18 +154,7 @@ export function ModelsSettings() {
           onDone={() => setEditing(null)}
         />
       ) : null}
-      <ConfirmDialog
-        open={removing !== null}
-        title={`Remove the model ${removing ?? ""}?`}
-        confirmLabel="Remove model"
-        busy={remove.isPending}
-        error={remove.isError ? errorMessage(remove.error) : null}
-        onConfirm={() => removing && remove.mutate(removing)}
-        onCancel={() => {
-          setRemoving(null);
-          remove.reset();
-        }}
-      >
+      <ConfirmDialog {...remove.dialog} title={`Remove the model ${remove.target ?? ""}?`} confirmLabel="Remove model">
         <p>Its versions and run history go with it. Predictions that name it will fail.</p>
       </ConfirmDialog>
     </section>
@@ -237,21 +206,16 @@ function ModelForm({
   }
 
   const text = (key: keyof Draft, label: string, path: string, hint?: string, mode: "text" | "numeric" = "numeric") => (
-    <div className="field">
-      <label htmlFor={`${id}-${key}`}>{label}</label>
-      <input
-        id={`${id}-${key}`}
-        type="text"
-        inputMode={mode}
-        value={d[key] as string}
-        onChange={(e) => set(key, e.target.value as never)}
-        aria-invalid={issue(path) ? true : undefined}
-        aria-describedby={`${id}-${key}-note`}
-      />
-      <p className={issue(path) ? "field-error" : "hint"} id={`${id}-${key}-note`}>
-        {issue(path) || hint}
-      </p>
-    </div>
+    <TextField
+      id={`${id}-${key}`}
+      label={label}
+      type="text"
+      inputMode={mode}
+      value={d[key] as string}
+      onChange={(e) => set(key, e.target.value as never)}
+      error={issue(path)}
+      hint={hint}
+    />
   );
 
   return (

@@ -6,6 +6,9 @@ import { ApiRequestError, apiFetch, errorMessage } from "../api";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { ErrorBox } from "../ErrorBox";
 import { formatDateTime } from "../format";
+import { ACTIONS, Table } from "../Table";
+import { TextField } from "../TextField";
+import { useConfirmedMutation } from "../useConfirmedMutation";
 
 // API tokens: created tokens are shown once (only their hash is stored), with a copy button.
 
@@ -30,7 +33,6 @@ export function TokensSettings() {
   const [nameError, setNameError] = useState<string | null>(null);
   const [shown, setShown] = useState<{ name: string; token: string } | null>(null);
   const [copied, setCopied] = useState<"yes" | "no" | null>(null);
-  const [revoking, setRevoking] = useState<TokenRow | null>(null);
 
   const create = useMutation({
     mutationFn: (body: { name: string; userEmail?: string }) => apiFetch<{ id: string; token: string }>("/api/tokens", { method: "POST", body }),
@@ -43,14 +45,13 @@ export function TokensSettings() {
     },
     onError: (err) => setNameError(err instanceof ApiRequestError && err.issues.length ? err.issues.map((i) => `${i.path}: ${i.message}`).join("; ") : errorMessage(err)),
   });
-  const revoke = useMutation({
-    mutationFn: (tid: string) => apiFetch(`/api/tokens/${encodeURIComponent(tid)}`, { method: "DELETE" }),
-    onSuccess: () => {
-      setRevoking(null);
+  const revoke = useConfirmedMutation(
+    (t: TokenRow) => apiFetch(`/api/tokens/${encodeURIComponent(t.id)}`, { method: "DELETE" }),
+    () => {
       void queryClient.invalidateQueries({ queryKey: ["tokens"] });
       void queryClient.invalidateQueries({ queryKey: ["users"] });
     },
-  });
+  );
 
   function onCreate(e: FormEvent) {
     e.preventDefault();
@@ -105,59 +106,45 @@ export function TokensSettings() {
         tokens.data.tokens.length === 0 ? (
           <p className="muted">No API tokens yet.</p>
         ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="tokens-table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Starts with</th>
-                  <th scope="col">User</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.data.tokens.map((t) => (
-                  <tr key={t.id} data-testid="token-row" data-name={t.name}>
-                    <td>{t.name}</td>
-                    <td>
-                      <code>{t.prefix}…</code>
-                    </td>
-                    <td>
-                      {t.user} <span className="badge badge-role">{t.role}</span>
-                    </td>
-                    <td className="small">{formatDateTime(t.createdAt)}</td>
-                    <td className="small">{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : "never"}</td>
-                    <td>
-                      {t.revokedAt ? (
-                        <span className="badge badge-cancelled">revoked</span>
-                      ) : (
-                        <button type="button" className="btn btn-small btn-danger" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table columns={["Name", "Starts with", "User", "Created", "Last used", ACTIONS]} testId="tokens-table">
+            {tokens.data.tokens.map((t) => (
+              <tr key={t.id} data-testid="token-row" data-name={t.name}>
+                <td>{t.name}</td>
+                <td>
+                  <code>{t.prefix}…</code>
+                </td>
+                <td>
+                  {t.user} <span className="badge badge-role">{t.role}</span>
+                </td>
+                <td className="small">{formatDateTime(t.createdAt)}</td>
+                <td className="small">{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : "never"}</td>
+                <td>
+                  {t.revokedAt ? (
+                    <span className="badge badge-cancelled">revoked</span>
+                  ) : (
+                    <button type="button" className="btn btn-small btn-danger" onClick={() => revoke.ask(t)} aria-label={`Revoke ${t.name}`}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
         )
       ) : null}
 
       <form className="subform" onSubmit={onCreate} noValidate aria-labelledby={`${id}-new`}>
         <h3 id={`${id}-new`}>Create a token</h3>
         <div className="form-grid">
-          <div className="field">
-            <label htmlFor={`${id}-name`}>Token name</label>
-            <input id={`${id}-name`} type="text" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={nameError ? true : undefined} aria-describedby={`${id}-name-note`} />
-            <p className={nameError ? "field-error" : "hint"} id={`${id}-name-note`}>
-              {nameError ?? "what uses it, e.g. nightly-retrain"}
-            </p>
-          </div>
+          <TextField
+            id={`${id}-name`}
+            label="Token name"
+            type="text"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            error={nameError}
+            hint="what uses it, e.g. nightly-retrain"
+          />
           <div className="field">
             <label htmlFor={`${id}-user`}>For user</label>
             <select id={`${id}-user`} value={userEmail} onChange={(e) => setUserEmail(e.target.value)}>
@@ -177,18 +164,7 @@ export function TokensSettings() {
         </button>
       </form>
 
-      <ConfirmDialog
-        open={revoking !== null}
-        title={`Revoke the token ${revoking?.name ?? ""}?`}
-        confirmLabel="Revoke token"
-        busy={revoke.isPending}
-        error={revoke.isError ? errorMessage(revoke.error) : null}
-        onConfirm={() => revoking && revoke.mutate(revoking.id)}
-        onCancel={() => {
-          setRevoking(null);
-          revoke.reset();
-        }}
-      >
+      <ConfirmDialog {...revoke.dialog} title={`Revoke the token ${revoke.target?.name ?? ""}?`} confirmLabel="Revoke token">
         <p>Scripts using it get 401 from now on. This cannot be undone; create a new token instead.</p>
       </ConfirmDialog>
     </section>

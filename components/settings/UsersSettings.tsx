@@ -7,6 +7,9 @@ import { ApiRequestError, apiFetch, errorMessage } from "../api";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { ErrorBox } from "../ErrorBox";
 import { formatDateTime } from "../format";
+import { ACTIONS, numeric, Table } from "../Table";
+import { TextField } from "../TextField";
+import { useConfirmedMutation } from "../useConfirmedMutation";
 
 // Users and roles. The API refuses to delete or demote the last admin; its answer is shown here.
 
@@ -20,7 +23,6 @@ export function UsersSettings() {
   const [password, setPassword] = useState("");
   const [role, setRole] = useState<Role>("viewer");
   const [formIssues, setFormIssues] = useState<{ path: string; message: string }[]>([]);
-  const [deleting, setDeleting] = useState<UserView | null>(null);
   const [resetting, setResetting] = useState<UserView | null>(null);
   const [newPassword, setNewPassword] = useState("");
   const [rowError, setRowError] = useState<string | null>(null);
@@ -51,13 +53,10 @@ export function UsersSettings() {
       void refresh();
     },
   });
-  const remove = useMutation({
-    mutationFn: (uid: string) => apiFetch(`/api/users/${encodeURIComponent(uid)}`, { method: "DELETE" }),
-    onSuccess: () => {
-      setDeleting(null);
-      void refresh();
-    },
-  });
+  const remove = useConfirmedMutation(
+    (u: UserView) => apiFetch(`/api/users/${encodeURIComponent(u.id)}`, { method: "DELETE" }),
+    () => void refresh(),
+  );
 
   function onCreate(e: FormEvent) {
     e.preventDefault();
@@ -83,70 +82,53 @@ export function UsersSettings() {
         </div>
       ) : null}
       {users.data ? (
-        <div className="table-wrap">
-          <table className="table" data-testid="users-table">
-            <thead>
-              <tr>
-                <th scope="col">E-mail</th>
-                <th scope="col">Role</th>
-                <th scope="col">Created</th>
-                <th scope="col" className="num">
-                  Active tokens
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+        <Table columns={["E-mail", "Role", "Created", numeric("Active tokens"), ACTIONS]} testId="users-table">
+          {users.data.users.map((u) => {
+            const lastAdmin = u.role === "admin" && admins <= 1;
+            const isMe = u.id === users.data.me;
+            return (
+              <tr key={u.id} data-testid="user-row" data-email={u.email}>
+                <td>
+                  {u.email} {isMe ? <span className="badge badge-role">you</span> : null}
+                </td>
+                <td>
+                  <label className="visually-hidden" htmlFor={`${id}-role-${u.id}`}>
+                    Role of {u.email}
+                  </label>
+                  <select
+                    id={`${id}-role-${u.id}`}
+                    value={u.role}
+                    disabled={update.isPending || lastAdmin}
+                    title={lastAdmin ? "The last admin cannot be made a viewer" : undefined}
+                    onChange={(e) => update.mutate({ id: u.id, body: { role: e.target.value as Role } })}
+                  >
+                    <option value="admin">admin</option>
+                    <option value="viewer">viewer</option>
+                  </select>
+                </td>
+                <td className="small">{formatDateTime(u.createdAt)}</td>
+                <td className="num">{u.tokens}</td>
+                <td>
+                  <div className="row row-tight">
+                    <button type="button" className="btn btn-small" onClick={() => setResetting(u)} aria-label={`Set a new password for ${u.email}`}>
+                      New password
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-small btn-danger"
+                      onClick={() => remove.ask(u)}
+                      disabled={lastAdmin || isMe}
+                      title={lastAdmin ? "The last admin cannot be deleted" : isMe ? "You cannot delete your own account" : undefined}
+                      aria-label={`Delete ${u.email}`}
+                    >
+                      Delete
+                    </button>
+                  </div>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {users.data.users.map((u) => {
-                const lastAdmin = u.role === "admin" && admins <= 1;
-                const isMe = u.id === users.data.me;
-                return (
-                  <tr key={u.id} data-testid="user-row" data-email={u.email}>
-                    <td>
-                      {u.email} {isMe ? <span className="badge badge-role">you</span> : null}
-                    </td>
-                    <td>
-                      <label className="visually-hidden" htmlFor={`${id}-role-${u.id}`}>
-                        Role of {u.email}
-                      </label>
-                      <select
-                        id={`${id}-role-${u.id}`}
-                        value={u.role}
-                        disabled={update.isPending || lastAdmin}
-                        title={lastAdmin ? "The last admin cannot be made a viewer" : undefined}
-                        onChange={(e) => update.mutate({ id: u.id, body: { role: e.target.value as Role } })}
-                      >
-                        <option value="admin">admin</option>
-                        <option value="viewer">viewer</option>
-                      </select>
-                    </td>
-                    <td className="small">{formatDateTime(u.createdAt)}</td>
-                    <td className="num">{u.tokens}</td>
-                    <td>
-                      <div className="row row-tight">
-                        <button type="button" className="btn btn-small" onClick={() => setResetting(u)} aria-label={`Set a new password for ${u.email}`}>
-                          New password
-                        </button>
-                        <button
-                          type="button"
-                          className="btn btn-small btn-danger"
-                          onClick={() => setDeleting(u)}
-                          disabled={lastAdmin || isMe}
-                          title={lastAdmin ? "The last admin cannot be deleted" : isMe ? "You cannot delete your own account" : undefined}
-                          aria-label={`Delete ${u.email}`}
-                        >
-                          Delete
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </Table>
       ) : null}
 
       {resetting ? (
@@ -177,22 +159,17 @@ export function UsersSettings() {
       <form className="subform" onSubmit={onCreate} noValidate aria-labelledby={`${id}-new`}>
         <h3 id={`${id}-new`}>Add a user</h3>
         <div className="form-grid">
-          <div className="field">
-            <label htmlFor={`${id}-email`}>E-mail</label>
-            <input id={`${id}-email`} type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} aria-invalid={issue("email") ? true : undefined} aria-describedby={`${id}-email-note`} />
-            {issue("email") ? (
-              <p className="field-error" id={`${id}-email-note`}>
-                {issue("email")}
-              </p>
-            ) : null}
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-pw`}>Password</label>
-            <input id={`${id}-pw`} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} aria-invalid={issue("password") ? true : undefined} aria-describedby={`${id}-pw-note`} />
-            <p className={issue("password") ? "field-error" : "hint"} id={`${id}-pw-note`}>
-              {issue("password") || "at least 8 characters"}
-            </p>
-          </div>
+          <TextField id={`${id}-email`} label="E-mail" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} error={issue("email")} />
+          <TextField
+            id={`${id}-pw`}
+            label="Password"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={issue("password")}
+            hint="at least 8 characters"
+          />
           <div className="field">
             <label htmlFor={`${id}-role`}>Role</label>
             <select id={`${id}-role`} value={role} onChange={(e) => setRole(e.target.value as Role)}>
@@ -212,18 +189,7 @@ export function UsersSettings() {
         </div>
       </form>
 
-      <ConfirmDialog
-        open={deleting !== null}
-        title={`Delete ${deleting?.email ?? ""}?`}
-        confirmLabel="Delete user"
-        busy={remove.isPending}
-        error={remove.isError ? errorMessage(remove.error) : null}
-        onConfirm={() => deleting && remove.mutate(deleting.id)}
-        onCancel={() => {
-          setDeleting(null);
-          remove.reset();
-        }}
-      >
+      <ConfirmDialog {...remove.dialog} title={`Delete ${remove.target?.email ?? ""}?`} confirmLabel="Delete user">
         <p>They can no longer sign in, and their API tokens stop working.</p>
       </ConfirmDialog>
     </section>
