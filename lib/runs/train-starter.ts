@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { loadClassifier } from "../models/inference";
 import { readStaticArtifact, writeStaticArtifact } from "../models/static-artifact";
-import { encodeTextsAsync, loadTokenizer, type Tokenizer } from "../models/tokenizer";
+import { createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../models/parallel-tokenize";
 import { growVocabulary, initStaticParams } from "../training/static-model";
 import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from "../training/tokenizer-builder";
 import { CancelledError, resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../training/train-static";
@@ -37,9 +37,20 @@ export interface Candidate {
 }
 
 export async function trainStarterCandidate(ctx: RunContext, input: CandidateInput): Promise<Candidate> {
+  await input.phase("tokenizing");
+  // Tokenising runs on worker threads too; they start now, so that their start-up (importing
+  // transformers.js) overlaps with building the vocabulary.
+  const pool = createTokenizePool({ threads: input.train.length + input.test.length < PARALLEL_MIN_TEXTS ? 1 : undefined });
+  try {
+    return await trainWithPool(ctx, input, pool);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function trainWithPool(ctx: RunContext, input: CandidateInput, pool: TokenizePool): Promise<Candidate> {
   const { report } = ctx;
   const { train, test, serving, staged } = input;
-  await input.phase("tokenizing");
   const warm = serving !== null && sameSet(serving.labels, input.dataLabels);
   let labels: string[];
   let init: StaticParams;
@@ -72,15 +83,22 @@ export async function trainStarterCandidate(ctx: RunContext, input: CandidateInp
     init = initStaticParams(built.vocab.length, STARTER_DEFAULTS.dim, labels.length, input.seed);
     await report.log(`Built a ${built.vocab.length}-token vocabulary from the training rows`);
   }
-  // The tokenizer files go in first: the texts are encoded by the same loader that serves.
+  // The tokenizer files go in first: the texts are encoded by the same loader that serves
+  // (loadTokenizer on this folder, in this thread and each worker thread; train and test together).
   await writeFile(path.join(staged, "tokenizer.json"), JSON.stringify(tokenizerFile));
   await writeFile(path.join(staged, "tokenizer_config.json"), JSON.stringify(tokenizerConfig));
-  const tokenizer = await loadTokenizer(staged);
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const tokT0 = Date.now();
-  const trainIds = await encode(tokenizer, train.map((r) => r.text), maxLength, ctx, 0, 0.8);
-  const testIds = await encode(tokenizer, test.map((r) => r.text), maxLength, ctx, 0.8, 1);
-  await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s`);
+  const allIds = await pool.encode(staged, [...train, ...test].map((r) => r.text), maxLength, {
+    onProgress: (done, total) => {
+      if (ctx.isCancelled()) throw new CancelledError();
+      return report.progress({ progress: at("tokenizing", done / total), step: done, totalSteps: total });
+    },
+  });
+  const trainIds = allIds.slice(0, train.length);
+  const testIds = allIds.slice(train.length);
+  await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s (${pool.workers + 1} threads)`);
+  await pool.close();
 
   await input.phase("training");
   let args;
@@ -128,15 +146,6 @@ export async function trainStarterCandidate(ctx: RunContext, input: CandidateInp
   } finally {
     await classifier.close();
   }
-}
-
-function encode(tokenizer: Tokenizer, texts: string[], maxLength: number, ctx: RunContext, from: number, to: number): Promise<Int32Array[]> {
-  return encodeTextsAsync(tokenizer, texts, maxLength, {
-    onProgress: (done, total) => {
-      if (ctx.isCancelled()) throw new CancelledError();
-      return ctx.report.progress({ progress: at("tokenizing", from + ((to - from) * done) / total), step: done, totalSteps: total });
-    },
-  });
 }
 
 export function sameSet(a: string[], b: string[]): boolean {

@@ -1,0 +1,160 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createTokenizePool, encodeTextsParallel, planChunks } from "../../lib/models/parallel-tokenize";
+import { encodeTexts, loadTokenizer } from "../../lib/models/tokenizer";
+import { buildTokenizer } from "../../lib/training/tokenizer-builder";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+const WORDS = [
+  "the", "cat", "sat", "on", "mat", "free", "money", "click", "here", "now", "meeting", "tomorrow",
+  "Café", "crème", "naïve", "ÜBER", "straße", "日本語", "テキスト", "😀", "$$$", "100%", "e-mail",
+  "http://example.com/x?y=1", "re:", "FW:", "don't", "...", "!!!", "\t", "\n", "  ",
+];
+
+/** A few hundred varied texts: empty, whitespace, unicode, punctuation, short and very long. */
+function corpus(n: number): string[] {
+  let s = 12345;
+  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i % 97 === 0) out.push("");
+    else if (i % 89 === 0) out.push(" \n\t ");
+    else {
+      const len = i % 23 === 0 ? 800 + Math.floor(rand() * 3000) : 1 + Math.floor(rand() * 60);
+      const words: string[] = [];
+      for (let k = 0; k < len; k++) words.push(WORDS[Math.floor(rand() * WORDS.length)] + (rand() < 0.1 ? String(k) : ""));
+      out.push(words.join(rand() < 0.5 ? " " : "  "));
+    }
+  }
+  return out;
+}
+
+async function savedTokenizer(texts: string[], maxLength: number): Promise<string> {
+  const built = buildTokenizer(texts, { vocabSize: 300, maxLength });
+  const dir = await mkdtemp(path.join(os.tmpdir(), "ptok-"));
+  await writeFile(path.join(dir, "tokenizer.json"), JSON.stringify(built.tokenizer));
+  await writeFile(path.join(dir, "tokenizer_config.json"), JSON.stringify(built.tokenizerConfig));
+  return dir;
+}
+
+test("encodeTextsParallel: the same ids as encodeTexts, in order, with progress after each chunk", async () => {
+  const texts = corpus(400);
+  const maxLength = 128;
+  const dir = await savedTokenizer(texts, maxLength);
+  const expected = encodeTexts(await loadTokenizer(dir), texts, maxLength);
+  const seen: number[] = [];
+  for (const threads of [2, 3]) {
+    seen.length = 0;
+    const got = await encodeTextsParallel(dir, texts, maxLength, { threads, minTexts: 0, onProgress: (done) => void seen.push(done) });
+    assert.equal(got.length, texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      assert.ok(got[i] instanceof Int32Array, `text ${i}`);
+      assert.deepEqual([...got[i]], [...expected[i]], `text ${i}`);
+    }
+    assert.ok(seen.length > threads, `progress reported per chunk (${seen.length})`);
+    assert.deepEqual(seen, [...seen].sort((a, b) => a - b));
+    assert.equal(seen.at(-1), texts.length);
+  }
+  // Reordered input, reordered output: ids belong to their text, not to a position.
+  const reversed = [...texts].reverse();
+  const got = await encodeTextsParallel(dir, reversed, maxLength, { threads: 2, minTexts: 0 });
+  for (let i = 0; i < texts.length; i++) assert.deepEqual([...got[i]], [...expected[texts.length - 1 - i]]);
+  // Few texts (or one thread): encoded in this thread, same ids.
+  const few = await encodeTextsParallel(dir, texts.slice(0, 20), maxLength);
+  assert.deepEqual(few.map((a) => [...a]), expected.slice(0, 20).map((a) => [...a]));
+  const one = await encodeTextsParallel(dir, texts, maxLength, { threads: 1, minTexts: 0 });
+  assert.deepEqual(one.map((a) => [...a]), expected.map((a) => [...a]));
+});
+
+test("a pool started before the folder exists encodes it, and again after a cancelled call", async () => {
+  const texts = corpus(350);
+  const pool = createTokenizePool({ threads: 3 });
+  try {
+    assert.equal(pool.workers, 2);
+    const dir = await savedTokenizer(texts, 32);
+    const expected = encodeTexts(await loadTokenizer(dir), texts, 32).map((a) => [...a]);
+    await assert.rejects(
+      pool.encode(dir, texts, 32, { minTexts: 0, onProgress: () => { throw new Error("cancelled here"); } }),
+      /cancelled here/,
+    );
+    const got = await pool.encode(dir, texts, 32, { minTexts: 0 });
+    assert.deepEqual(got.map((a) => [...a]), expected);
+    assert.deepEqual(await pool.encode(dir, [], 32), []);
+  } finally {
+    await pool.close();
+  }
+  await assert.rejects(pool.encode("/nowhere", ["x"], 8), /closed/);
+});
+
+test("a folder the workers cannot load fails the call instead of hanging", async () => {
+  const pool = createTokenizePool({ threads: 2 });
+  try {
+    await assert.rejects(pool.encode(path.join(os.tmpdir(), "no-such-tokenizer-folder"), corpus(50), 16, { minTexts: 0 }), /ENOENT/);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("planChunks: contiguous ranges covering every text once", () => {
+  const texts = corpus(300);
+  for (const count of [1, 2, 7, 16, 1000]) {
+    const ranges = planChunks(texts, 128, count);
+    assert.equal(ranges[0][0], 0);
+    assert.equal(ranges.at(-1)![1], texts.length);
+    for (let i = 1; i < ranges.length; i++) assert.equal(ranges[i][0], ranges[i - 1][1]);
+    for (const [a, b] of ranges) assert.ok(b > a);
+    assert.ok(ranges.length <= Math.max(count, 1) + 1);
+  }
+  assert.deepEqual(planChunks([], 128, 4), []);
+});
+
+/** Runs the ES module `file` in a fresh `node --import tsx` process; resolves with its exit code and output. */
+function runChild(file: string, timeoutMs: number): Promise<{ code: number | null; out: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", file], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("exit", (c) => {
+      clearTimeout(timer);
+      resolve({ code: c, out, timedOut });
+    });
+  });
+}
+
+test("the threads are gone afterwards: a process that encoded (or was cancelled) exits by itself", async () => {
+  const texts = corpus(300);
+  const dir = await savedTokenizer(texts, 64);
+  const textsFile = path.join(dir, "texts.json");
+  await writeFile(textsFile, JSON.stringify(texts));
+  const mod = JSON.stringify(pathToFileURL(path.join(root, "lib/models/parallel-tokenize.ts")).href);
+  const code = `
+    import { readFileSync } from "node:fs";
+    const { encodeTextsParallel } = await import(${mod});
+    const texts = JSON.parse(readFileSync(${JSON.stringify(textsFile)}, "utf8"));
+    const ids = await encodeTextsParallel(${JSON.stringify(dir)}, texts, 64, { threads: 2, minTexts: 0 });
+    console.log("encoded", ids.length);
+    let calls = 0;
+    await encodeTextsParallel(${JSON.stringify(dir)}, texts, 64, { threads: 2, minTexts: 0, onProgress: () => { if (++calls === 2) throw new Error("stop"); } })
+      .then(() => console.log("not cancelled"), (err) => console.log("cancelled:", err.message));
+    // No process.exit: the process ends only if no worker thread is left.
+  `;
+  const script = path.join(dir, "child.mjs");
+  await writeFile(script, code);
+  const r = await runChild(script, 60_000);
+  assert.equal(r.timedOut, false, `the process did not exit by itself:\n${r.out}`);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /encoded 300/);
+  assert.match(r.out, /cancelled: stop/);
+});
