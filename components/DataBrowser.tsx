@@ -38,11 +38,14 @@ export function DataBrowser({ initialTable, isAdmin }: { initialTable?: string; 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [initialTable]);
 
+  // A chosen table missing from a list being refetched (just imported) is still on its way:
+  // the URL keeps naming it rather than the fallback shown meanwhile.
+  const arriving = chosen !== null && !list.some((t) => t.name === chosen) && tables.isFetching;
   useEffect(() => {
-    if (table && table.name !== initialTable) router.replace(`${pathname}?table=${encodeURIComponent(table.name)}`, { scroll: false });
+    if (table && !arriving && table.name !== initialTable) router.replace(`${pathname}?table=${encodeURIComponent(table.name)}`, { scroll: false });
     // Only when the table changes.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [table?.name]);
+  }, [table?.name, arriving]);
 
   function pick(name: string) {
     setChosen(name);
