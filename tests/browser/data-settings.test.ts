@@ -36,7 +36,8 @@ test("new run from the dropdowns: table, label and text columns, preview, inline
 
     // Choose another table first: its columns are offered, and label/body are preselected.
     const tableSelect = p.getByLabel("Table", { exact: true });
-    await p.waitForFunction(() => document.querySelectorAll("#nr-table option").length >= 2);
+    // Wait for the catalogue (until it arrives the select shows only the request's table).
+    await p.waitForFunction(() => [...document.querySelectorAll("#nr-table option")].some((o) => /^reviews \(/.test(o.textContent ?? "")));
     const options = await tableSelect.locator("option").allTextContents();
     assert.ok(options.some((o) => /^demo_email \([\d,]+ rows\)$/.test(o)), options.join(" | "));
     assert.ok(options.some((o) => /^reviews \(30 rows\)$/.test(o)), options.join(" | "));
