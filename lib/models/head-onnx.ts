@@ -14,7 +14,7 @@
 import onnxProto from "onnx-proto";
 import type { onnx as P } from "onnx-proto";
 import { checkHead, GELU_C, GELU_K, type HeadActivation, type HeadParams } from "../training/head-model";
-import { ONNX_IR_VERSION, ONNX_OPSET } from "./onnx-export";
+import { ONNX_IR_VERSION, ONNX_OPSET, readFloats, toNum } from "./onnx-export";
 
 const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -109,14 +109,6 @@ export function writeHeadOnnx(h: HeadParams): Uint8Array {
     },
   };
   return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
-}
-
-type Longish = number | { toNumber(): number };
-const toNum = (x: Longish) => (typeof x === "number" ? x : x.toNumber());
-
-function readFloats(t: P.ITensorProto): Float32Array {
-  if (t.rawData && t.rawData.length) return new Float32Array(new Uint8Array(t.rawData).buffer);
-  return Float32Array.from(t.floatData ?? []);
 }
 
 /** The head's parameters from a graph written by writeHeadOnnx. */

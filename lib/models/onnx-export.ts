@@ -95,10 +95,12 @@ export function exportStaticOnnx(p: StaticParams): Uint8Array {
   return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
 }
 
-type Longish = number | { toNumber(): number };
-const toNum = (x: Longish) => (typeof x === "number" ? x : x.toNumber());
+/** An ONNX integer field as protobufjs decodes it (a number, a Long, or a string). */
+export type Longish = number | { toNumber(): number } | string | null | undefined;
+export const toNum = (x: Longish): number => (x == null ? 0 : typeof x === "number" ? x : typeof x === "string" ? Number(x) : x.toNumber());
 
-function readFloats(t: P.ITensorProto): Float32Array {
+/** A float tensor's values, from raw_data or float_data. */
+export function readFloats(t: P.ITensorProto): Float32Array {
   // Copy into a fresh buffer: the decoded bytes may be an unaligned view (Buffer.slice does not copy).
   if (t.rawData && t.rawData.length) return new Float32Array(new Uint8Array(t.rawData).buffer);
   return Float32Array.from(t.floatData ?? []);

@@ -15,6 +15,7 @@
 // re-interpreted under another opset; other domains take the higher version of the two.
 import onnxProto from "onnx-proto";
 import type { onnx as P } from "onnx-proto";
+import { toNum, type Longish } from "./onnx-export";
 
 const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -38,8 +39,6 @@ export interface MergeOptions {
   docString?: string;
 }
 
-type Longish = number | { toNumber(): number } | string | null | undefined;
-const toNum = (x: Longish): number => (x == null ? 0 : typeof x === "number" ? x : typeof x === "string" ? Number(x) : x.toNumber());
 
 /** Ops whose behaviour is identical in every opset from 13 on (the ones a classification head uses). */
 const OPSET_STABLE_OPS = new Set([
