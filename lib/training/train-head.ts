@@ -5,7 +5,8 @@
 import type { LossPoint, TrainArgs } from "./types";
 import { permutation, mulberry32 } from "./rng";
 import { ADAMW_DEFAULTS, adamwDense, linearSchedule, newAdamState, type AdamState, type AdamWConfig } from "./optimizer";
-import { CancelledError, resolveTrainArgs, totalStepsFor, type TrainHooks } from "./train-static";
+import { CancelledError, createStepLog, type TrainHooks } from "./step-log";
+import { resolveTrainArgs, totalStepsFor } from "./train-static";
 import {
   checkHead,
   cloneHead,
@@ -306,8 +307,6 @@ export function clipGradNorm(tensors: { grad: Float32Array }[], maxNorm: number)
   return norm;
 }
 
-const YIELD_EVERY_MS = 50;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult> {
   const { args } = input;
@@ -362,18 +361,8 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
   add(params.out.weight, grads.out.weight, true);
   add(params.out.bias, grads.out.bias, false);
 
-  const lossCurve: LossPoint[] = [];
-  const emitPoint = async (p: LossPoint) => {
-    lossCurve.push(p);
-    await hooks.onLossPoint?.(p);
-  };
-  const log = async (m: string) => {
-    await hooks.onLog?.(m);
-  };
-  const checkCancelled = async () => {
-    if (hooks.isCancelled && (await hooks.isCancelled())) throw new CancelledError();
-  };
-  const epochAt = (step: number) => step / stepsPerEpoch;
+  const steps = createStepLog(hooks, { totalSteps, stepsPerEpoch, loggingSteps: args.loggingSteps });
+  const { log, checkCancelled } = steps;
 
   // Best-model tracking and early stopping (transformers' EarlyStoppingCallback semantics).
   const tracking = canEval && args.evaluationStrategy !== "no";
@@ -390,8 +379,7 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
     if (!canEval) return;
     lastEvalStep = step;
     const { loss: evalLoss, accuracy } = evaluateHead(params, EX!, EY!, args.evalBatchSize);
-    await emitPoint({ step, epoch: epochAt(step), evalLoss });
-    await log(`eval step ${step}/${totalSteps} epoch ${epochAt(step).toFixed(2)} eval_loss ${evalLoss.toFixed(4)} eval_accuracy ${accuracy.toFixed(4)}`);
+    await steps.evalPoint(step, evalLoss, ` eval_accuracy ${accuracy.toFixed(4)}`);
     const m = args.metricForBestModel === "accuracy" ? accuracy : evalLoss;
     if (bestMetric === null || better(m, bestMetric, 0)) {
       const improved = bestMetric === null || better(m, bestMetric, args.earlyStoppingThreshold);
@@ -420,9 +408,6 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
   if (args.evaluationStrategy !== "no" && !canEval) await log("no evaluation rows: evaluation and early stopping skipped");
 
   let step = 0;
-  let lossSum = 0;
-  let lossCount = 0;
-  let lastYield = performance.now();
   await checkCancelled();
   for (let epoch = 0; step < totalSteps && !stop; epoch++) {
     const order = permutation(N, rng);
@@ -443,31 +428,13 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
       const t = step + 1;
       for (const s of state) adamwDense(s.decay ? cfg : noDecay, lr, t, s.theta, s.grad, s.m);
       step = t;
-      lossSum += loss;
-      lossCount++;
-
-      await hooks.onStep?.({ step, totalSteps, epoch: epochAt(step), loss });
-      if (step % args.loggingSteps === 0) {
-        const mean = lossSum / lossCount;
-        lossSum = lossCount = 0;
-        await emitPoint({ step, epoch: epochAt(step), loss: mean });
-        await log(`step ${step}/${totalSteps} epoch ${epochAt(step).toFixed(2)} loss ${mean.toFixed(4)} lr ${lr.toExponential(2)}`);
-      }
+      await steps.afterStep(step, loss, lr);
       if (args.evaluationStrategy === "steps" && step % args.evalSteps === 0) await evaluate(step);
-      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
-        await yieldToEventLoop();
-        await checkCancelled();
-        lastYield = performance.now();
-      }
     }
     if (args.evaluationStrategy === "epoch" && !stop) await evaluate(step);
     await checkCancelled();
   }
-  if (lossCount > 0) {
-    const mean = lossSum / lossCount;
-    await emitPoint({ step, epoch: epochAt(step), loss: mean });
-    await log(`step ${step}/${totalSteps} epoch ${epochAt(step).toFixed(2)} loss ${mean.toFixed(4)}`);
-  }
+  await steps.flush(step);
   // The last weights compete for "best" too, when the schedule ended between evaluations.
   if (keepBest && lastEvalStep !== step && !stop) await evaluate(step);
   let restored = false;
@@ -478,7 +445,7 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
   }
   return {
     head: params,
-    lossCurve,
+    lossCurve: steps.lossCurve,
     steps: step,
     bestStep: best ? bestStep : null,
     bestMetric: best ? bestMetric : null,

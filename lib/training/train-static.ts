@@ -1,5 +1,6 @@
 // The training loop of the starter model: minibatch AdamW over a seeded shuffle, with logging,
 // evaluation, cancellation and regular yields to the event loop (so a worker's heartbeat runs).
+import { CancelledError, createStepLog, type TrainHooks } from "./step-log";
 import type { LossPoint, StaticParams, TrainArgs } from "./types";
 import { defaultBatchSize } from "./batch-size";
 import { permutation, mulberry32 } from "./rng";
@@ -133,21 +134,9 @@ export function totalStepsFor(rows: number, batchSize: number, epochs: number): 
 
 // --- the loop ------------------------------------------------------------------------------------
 
-export class CancelledError extends Error {
-  constructor(message = "training was cancelled") {
-    super(message);
-    this.name = "CancelledError";
-  }
-}
 
-export interface TrainHooks {
-  /** After every optimiser step. */
-  onStep?(p: { step: number; totalSteps: number; epoch: number; loss: number }): void | Promise<void>;
-  onLog?(message: string): void | Promise<void>;
-  onLossPoint?(p: LossPoint): void | Promise<void>;
-  /** Polled when the loop yields to the event loop (about every 50 ms of work) and at epoch ends. */
-  isCancelled?(): boolean | Promise<boolean>;
-}
+
+export { CancelledError, type TrainHooks };
 
 export interface TrainStaticInput {
   trainIds: Int32Array[];
@@ -198,9 +187,6 @@ function checkLabels(name: string, ids: Int32Array[], labels: ArrayLike<number>,
   }
 }
 
-const YIELD_EVERY_MS = 50;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticResult> {
   const { trainIds, trainLabels, evalIds, evalLabels, args } = input;
   const hooks = input.hooks ?? {};
@@ -231,23 +217,11 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
   const batch: Int32Array[] = [];
   const batchY: number[] = [];
 
-  const lossCurve: LossPoint[] = [];
-  const emitPoint = async (p: LossPoint) => {
-    lossCurve.push(p);
-    await hooks.onLossPoint?.(p);
-  };
-  const log = async (m: string) => {
-    await hooks.onLog?.(m);
-  };
-  const checkCancelled = async () => {
-    if (hooks.isCancelled && (await hooks.isCancelled())) throw new CancelledError();
-  };
-  const epochAt = (step: number) => step / stepsPerEpoch;
+  const steps = createStepLog(hooks, { totalSteps, stepsPerEpoch, loggingSteps: args.loggingSteps });
+  const { log, checkCancelled } = steps;
   const evaluate = async (step: number) => {
     if (!canEval) return;
-    const evalLoss = meanLoss(params, evalIds!, evalLabels!, args.evalBatchSize);
-    await emitPoint({ step, epoch: epochAt(step), evalLoss });
-    await log(`eval step ${step}/${totalSteps} epoch ${epochAt(step).toFixed(2)} eval_loss ${evalLoss.toFixed(4)}`);
+    await steps.evalPoint(step, meanLoss(params, evalIds!, evalLabels!, args.evalBatchSize));
   };
 
   await log(
@@ -257,9 +231,6 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
   if (args.evaluationStrategy !== "no" && !canEval) await log("no evaluation rows: evaluation skipped");
 
   let step = 0;
-  let lossSum = 0;
-  let lossCount = 0;
-  let lastYield = performance.now();
   await checkCancelled();
   for (let epoch = 0; step < totalSteps; epoch++) {
     const order = permutation(N, rng);
@@ -281,30 +252,12 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
       adamwDense({ ...cfg, weightDecay: 0 }, lr, t, params.bias, head.dBias, mB); // HF: no decay on biases
       adamwSparseRows(cfg, lr, t, params.embedding, rows, mE);
       step = t;
-      lossSum += loss;
-      lossCount++;
-
-      await hooks.onStep?.({ step, totalSteps, epoch: epochAt(step), loss });
-      if (step % args.loggingSteps === 0) {
-        const mean = lossSum / lossCount;
-        lossSum = lossCount = 0;
-        await emitPoint({ step, epoch: epochAt(step), loss: mean });
-        await log(`step ${step}/${totalSteps} epoch ${epochAt(step).toFixed(2)} loss ${mean.toFixed(4)} lr ${lr.toExponential(2)}`);
-      }
+      await steps.afterStep(step, loss, lr);
       if (args.evaluationStrategy === "steps" && step % args.evalSteps === 0) await evaluate(step);
-      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
-        await yieldToEventLoop();
-        await checkCancelled();
-        lastYield = performance.now();
-      }
     }
     if (args.evaluationStrategy === "epoch") await evaluate(step);
     await checkCancelled();
   }
-  if (lossCount > 0) {
-    const mean = lossSum / lossCount;
-    await emitPoint({ step, epoch: epochAt(step), loss: mean });
-    await log(`step ${step}/${totalSteps} epoch ${epochAt(step).toFixed(2)} loss ${mean.toFixed(4)}`);
-  }
-  return { params, lossCurve, steps: step };
+  await steps.flush(step);
+  return { params, lossCurve: steps.lossCurve, steps: step };
 }

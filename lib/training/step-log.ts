@@ -1,0 +1,75 @@
+import type { LossPoint } from "./types";
+
+// The bookkeeping every training loop shares: the loss curve, a mean training loss per
+// `loggingSteps`, evaluation points, log lines, and yielding to the event loop (about every
+// 50 ms of work) so heartbeats run and cancellation is noticed.
+
+export class CancelledError extends Error {
+  constructor(message = "training was cancelled") {
+    super(message);
+    this.name = "CancelledError";
+  }
+}
+
+export interface TrainHooks {
+  /** After every optimiser step. */
+  onStep?(p: { step: number; totalSteps: number; epoch: number; loss: number }): void | Promise<void>;
+  onLog?(message: string): void | Promise<void>;
+  onLossPoint?(p: LossPoint): void | Promise<void>;
+  /** Polled when the loop yields to the event loop (about every 50 ms of work) and at epoch ends. */
+  isCancelled?(): boolean | Promise<boolean>;
+}
+
+const YIELD_EVERY_MS = 50;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export function createStepLog(hooks: TrainHooks, o: { totalSteps: number; stepsPerEpoch: number; loggingSteps: number }) {
+  const lossCurve: LossPoint[] = [];
+  let lossSum = 0;
+  let lossCount = 0;
+  let lastYield = performance.now();
+  const epochAt = (step: number) => step / o.stepsPerEpoch;
+  const emitPoint = async (p: LossPoint) => {
+    lossCurve.push(p);
+    await hooks.onLossPoint?.(p);
+  };
+  const log = async (m: string) => {
+    await hooks.onLog?.(m);
+  };
+  const checkCancelled = async () => {
+    if (hooks.isCancelled && (await hooks.isCancelled())) throw new CancelledError();
+  };
+  const trainPoint = async (step: number, suffix = "") => {
+    const mean = lossSum / lossCount;
+    lossSum = lossCount = 0;
+    await emitPoint({ step, epoch: epochAt(step), loss: mean });
+    await log(`step ${step}/${o.totalSteps} epoch ${epochAt(step).toFixed(2)} loss ${mean.toFixed(4)}${suffix}`);
+  };
+  return {
+    lossCurve,
+    epochAt,
+    log,
+    checkCancelled,
+    /** Records an evaluation: a curve point and a log line (with any extra figures). */
+    async evalPoint(step: number, evalLoss: number, extra = "") {
+      await emitPoint({ step, epoch: epochAt(step), evalLoss });
+      await log(`eval step ${step}/${o.totalSteps} epoch ${epochAt(step).toFixed(2)} eval_loss ${evalLoss.toFixed(4)}${extra}`);
+    },
+    /** After each optimiser step: progress hook, a logging point every loggingSteps, and a yield when due. */
+    async afterStep(step: number, loss: number, lr: number) {
+      lossSum += loss;
+      lossCount++;
+      await hooks.onStep?.({ step, totalSteps: o.totalSteps, epoch: epochAt(step), loss });
+      if (step % o.loggingSteps === 0) await trainPoint(step, ` lr ${lr.toExponential(2)}`);
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        await checkCancelled();
+        lastYield = performance.now();
+      }
+    },
+    /** The mean loss of the steps since the last logging point, if any. */
+    async flush(step: number) {
+      if (lossCount > 0) await trainPoint(step);
+    },
+  };
+}
