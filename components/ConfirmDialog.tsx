@@ -16,7 +16,7 @@ interface ConfirmDialogProps {
 }
 
 /**
- * A modal confirmation built on <dialog>: focus moves into it, Escape closes it, and focus
+ * A modal confirmation built on <dialog>: focus moves into it and Tab stays inside, Escape closes it, and focus
  * returns to the element that opened it.
  */
 export function ConfirmDialog({
@@ -47,6 +47,21 @@ export function ConfirmDialog({
       className="dialog"
       aria-labelledby={titleId}
       aria-describedby={bodyId}
+      onKeyDown={(event) => {
+        // Keep Tab inside the dialog: from the last control back to the first, and the other way.
+        if (event.key !== "Tab") return;
+        const focusable = [...event.currentTarget.querySelectorAll<HTMLElement>("button:not([disabled]), a[href], input:not([disabled]), [tabindex]:not([tabindex='-1'])")];
+        if (focusable.length === 0) return;
+        const first = focusable[0];
+        const last = focusable[focusable.length - 1];
+        if (event.shiftKey && document.activeElement === first) {
+          event.preventDefault();
+          last.focus();
+        } else if (!event.shiftKey && document.activeElement === last) {
+          event.preventDefault();
+          first.focus();
+        }
+      }}
       onCancel={(event) => {
         // Escape: let the parent decide (keeps `open` the single source of truth).
         event.preventDefault();
