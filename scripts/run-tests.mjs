@@ -2,7 +2,8 @@
 // databases on it), builds the web app if its sources changed, then runs every test file under
 // tests/ with node's test runner (unit and integration first, then the browser tests).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -41,7 +42,10 @@ const tmp = path.join(root, "tests", ".tmp", `run-${process.pid}`);
 mkdirSync(tmp, { recursive: true });
 
 // One PostgreSQL server for the suite.
-const server = spawn(process.execPath, ["--import", "tsx", "scripts/embedded-postgres.ts", path.join(tmp, "pg-server"), "0", "--ephemeral"], { stdio: ["pipe", "pipe", "inherit"] });
+// Under the system's temp folder: as root, PostgreSQL runs as the "postgres" user, which may not
+// be able to reach a clone under a private home folder.
+const pgDir = mkdtempSync(path.join(os.tmpdir(), "ftd-test-pg-"));
+const server = spawn(process.execPath, ["--import", "tsx", "scripts/embedded-postgres.ts", pgDir, "0", "--ephemeral"], { stdio: ["pipe", "pipe", "inherit"] });
 const adminUrl = await new Promise((resolve, reject) => {
   let buf = "";
   server.stdout.on("data", (d) => {
@@ -116,4 +120,5 @@ console.log(`${totals.pass} passed, ${totals.fail} failed`);
 server.kill("SIGTERM");
 await new Promise((r) => server.once("exit", r));
 rmSync(tmp, { recursive: true, force: true });
+rmSync(pgDir, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

