@@ -103,13 +103,14 @@ test("new run: the server's 400 issues are shown next to their fields", { timeou
   const p = stack!.page;
   await screenshotOnFailure("new-run-400", stack, async () => {
     await p.goto(`${base}/runs/new`);
-    const editor = p.getByLabel("Training request (JSON)");
+    // The router may keep an earlier visit of this page mounted but hidden: act on the visible one.
+    const editor = p.getByLabel("Training request (JSON)").filter({ visible: true });
     await editor.fill(JSON.stringify({ table: "reviews", columns: "label,nope", p_of_train: 0.8 }, null, 2));
-    await p.getByRole("button", { name: "Start run" }).click();
-    const err = p.locator('[data-testid="field-error"][data-field="columns"]');
+    await p.getByRole("button", { name: "Start run" }).filter({ visible: true }).click();
+    const err = p.locator('[data-testid="field-error"][data-field="columns"]').filter({ visible: true });
     await err.waitFor();
     assert.match((await err.textContent()) ?? "", /"nope" is not a column of reviews/);
-    assert.equal(await p.getByLabel("Text column").getAttribute("aria-invalid"), "true");
+    assert.equal(await p.getByLabel("Text column").filter({ visible: true }).getAttribute("aria-invalid"), "true");
     assert.equal(new URL(p.url()).pathname, "/runs/new");
   });
 });
