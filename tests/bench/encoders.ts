@@ -31,8 +31,7 @@ import { buildDemoRows } from "../../lib/data/seed-demo";
 import { buildFeeds, loadEncoder, makeBatches, type Encoder } from "../../lib/encoders/encoder";
 import { writeSynthBert } from "../../lib/models/synth-bert";
 import { enqueueRun } from "../../lib/runs/enqueue";
-import { startWorker } from "../../lib/runs/worker-loop";
-import { env } from "../../lib/env";
+import { startBenchWorker } from "./bench-worker";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 
 type Db = ReturnType<typeof createDb>;
@@ -310,19 +309,8 @@ export async function runEncoderBench(ctx: EncoderBenchContext): Promise<void> {
     const loads: { cold?: string; warm?: string } = {};
     try {
       await db.model.create({ data: { name: "bert", kind: "encoder", basePath: smallName, config: { ...RETRAIN_SETTINGS } } });
-      const e = env();
-      const worker = startWorker({
-        db,
-        databaseUrl: url,
-        heartbeatMs: e.WORKER_HEARTBEAT_MS,
-        pollMs: e.WORKER_POLL_MS,
-        staleSeconds: e.RUN_STALE_SECONDS,
-        log: (l) => {
-          if (!/\] step \d+\//.test(l)) say(`  [worker] ${l}`);
-        },
-      });
+      const worker = await startBenchWorker(db, url, say);
       try {
-        for (let i = 0; i < 200 && (await db.worker.count()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
         for (const which of ["cold", "warm"] as const) {
           loads[which] = load();
           say(`  re-train, ${which} cache (load average ${loads[which]})`);

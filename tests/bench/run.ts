@@ -46,8 +46,7 @@ const { freePort, startEmbeddedPostgres } = await import("../../lib/db/embedded"
 const { prepareDatabase } = await import("../../lib/bootstrap");
 const { createDb } = await import("../../lib/db/client");
 const { enqueueRun } = await import("../../lib/runs/enqueue");
-const { startWorker } = await import("../../lib/runs/worker-loop");
-const { env } = await import("../../lib/env");
+const { startBenchWorker } = await import("./bench-worker");
 const { parseRunRequest } = await import("../../lib/validations/run-request");
 const { resolveRequest } = await import("../../lib/runs/resolve-request");
 const { fetchLabelledRows } = await import("../../lib/runs/fetch-rows");
@@ -112,27 +111,13 @@ function runCmd(cmd: string, args: string[], cwd: string): Promise<{ code: numbe
 }
 
 async function runProduct(url: string, db: Db): Promise<ProductResult> {
-  const e = env();
   let t = process.hrtime.bigint();
   const prepared = await prepareDatabase(url, { adminEmail: "bench@example.com", adminPassword: "bench-password-1", log: (l) => say(`  [prepare] ${l}`) });
   const prepareS = seconds(t);
   say(`  prepared database in ${prepareS.toFixed(1)} s (${prepared.demoRowsInserted} demo rows)`);
 
-  const worker = startWorker({
-    db,
-    databaseUrl: url,
-    heartbeatMs: e.WORKER_HEARTBEAT_MS,
-    pollMs: e.WORKER_POLL_MS,
-    staleSeconds: e.RUN_STALE_SECONDS,
-    // Per-step loss lines are left out; the rest of the run's log is shown as it happens.
-    log: (l) => {
-      if (!/\] step \d+\//.test(l)) say(`  [worker] ${l}`);
-    },
-  });
+  const worker = await startBenchWorker(db, url, say);
   try {
-    // Wait until the worker listens, so the run is claimed on its NOTIFY like in production.
-    for (let i = 0; i < 200 && (await db.worker.count()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
-
     t = process.hrtime.bigint();
     const queued = await enqueueRun(db, REQUEST, null);
     if (!queued.ok) throw new Error(`enqueueRun refused the request: ${JSON.stringify(queued.issues)}`);
