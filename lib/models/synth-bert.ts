@@ -21,7 +21,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { mulberry32, type Rng } from "../training/rng";
-import { SPECIAL_TOKENS, tokenizerConfigJson, tokenizerJson } from "../training/tokenizer-builder";
+import { addedTokens, SPECIAL_TOKENS, tokenizerConfigJson, tokenizerJson } from "../training/tokenizer-builder";
 import {
   DT,
   encodeModel,
@@ -145,15 +145,7 @@ export function synthBertTokenizerJson(vocab: string[]): Record<string, unknown>
     ...base,
     truncation: null,
     padding: { strategy: "BatchLongest", direction: "Right", pad_to_multiple_of: null, pad_id: id("[PAD]"), pad_type_id: 0, pad_token: "[PAD]" },
-    added_tokens: SPECIAL_TOKENS.map((content) => ({
-      id: id(content),
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })).sort((a, b) => a.id - b.id),
+    added_tokens: addedTokens(id),
     post_processor: {
       type: "TemplateProcessing",
       single: [tok("[CLS]", 0), seq("A", 0), tok("[SEP]", 0)],

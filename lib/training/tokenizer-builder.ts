@@ -128,6 +128,19 @@ export function vocabOf(tokenizer: object): { vocab: string[]; lowercase: boolea
 
 // --- the two JSON files ------------------------------------------------------------------------
 
+/** tokenizer.json's `added_tokens`: the special tokens at their ids in the vocabulary, by id. */
+export function addedTokens(idOf: (token: string) => number): object[] {
+  return SPECIAL_TOKENS.map((content) => ({
+    id: idOf(content),
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  })).sort((a, b) => a.id - b.id);
+}
+
 export function tokenizerJson(vocab: string[], lowercase = true): object {
   const vocabObj: Record<string, number> = Object.create(null);
   vocab.forEach((t, i) => (vocabObj[t] = i));
@@ -135,15 +148,7 @@ export function tokenizerJson(vocab: string[], lowercase = true): object {
     version: "1.0",
     truncation: null,
     padding: null,
-    added_tokens: SPECIAL_TOKENS.map((content, id) => ({
-      id,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
+    added_tokens: addedTokens((t) => vocab.indexOf(t)),
     normalizer: { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase },
     pre_tokenizer: { type: "BertPreTokenizer" },
     // No special tokens are added: the model mean-pools over the text's own tokens.
