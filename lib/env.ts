@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { emailSchema } from "./validations/email";
 
 // Every environment variable the product reads, parsed once.
 const schema = z.object({
@@ -8,7 +9,7 @@ const schema = z.object({
   MODELS_DIR: z.string().default("models"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
-  ADMIN_EMAIL: z.string().email().optional(),
+  ADMIN_EMAIL: emailSchema.optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   NEXTAUTH_SECRET: z.string().optional(),
   /** A run whose worker sent no heartbeat for this long is failed. */

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import type { UserView } from "@/lib/auth/users";
+import { EMAIL_MESSAGE, isEmailAddress } from "@/lib/validations/email";
 import { ApiRequestError, apiFetch, errorMessage } from "../api";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { ErrorBox } from "../ErrorBox";
@@ -62,7 +63,7 @@ export function UsersSettings() {
     e.preventDefault();
     setCreated(null);
     const issues: { path: string; message: string }[] = [];
-    if (!/^\S+@\S+\.\S+$/.test(email.trim())) issues.push({ path: "email", message: "must be an e-mail address" });
+    if (!isEmailAddress(email.trim())) issues.push({ path: "email", message: EMAIL_MESSAGE });
     if (password.length < 8) issues.push({ path: "password", message: "must be at least 8 characters" });
     setFormIssues(issues);
     if (issues.length === 0) create.mutate({ email: email.trim(), password, role });

@@ -2,12 +2,13 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db } from "../db/client";
+import { emailSchema } from "../validations/email";
 import { verifyPassword } from "./password";
 import type { Role } from "./types";
 
 // next-auth: e-mail + password checked against the User table; JWT sessions carrying id and role.
 
-const credentials = z.object({ email: z.string().trim().toLowerCase().email(), password: z.string().min(1) });
+const credentials = z.object({ email: emailSchema, password: z.string().min(1) });
 
 export const authOptions: NextAuthOptions = {
   secret: process.env.NEXTAUTH_SECRET,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { PrismaClient } from "../db/generated/client";
 import { HttpError, badRequest } from "../http";
+import { emailSchema } from "../validations/email";
 import { hashPassword } from "./password";
 import type { Role } from "./types";
 
@@ -12,7 +13,7 @@ const role = z.enum(["admin", "viewer"], { error: 'must be "admin" or "viewer"' 
 const password = z.string({ error: "must be a string" }).min(8, { error: "must be at least 8 characters" }).max(200, { error: "must be at most 200 characters" });
 
 export const createUserSchema = z.object({
-  email: z.string({ error: "must be an e-mail" }).trim().toLowerCase().email({ error: "must be an e-mail address" }),
+  email: emailSchema,
   password,
   role: role.default("viewer"),
   name: z.string().trim().max(100).optional(),

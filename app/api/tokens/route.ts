@@ -3,6 +3,7 @@ import { createApiToken } from "@/lib/auth/tokens";
 import { db } from "@/lib/db/client";
 import { badRequest, json, readJson, route } from "@/lib/http";
 import { requireCaller } from "@/lib/session";
+import { emailSchema } from "@/lib/validations/email";
 import { toFieldIssues } from "@/lib/validations/run-request";
 
 export const dynamic = "force-dynamic";
@@ -10,7 +11,7 @@ export const dynamic = "force-dynamic";
 const body = z.object({
   name: z.string({ error: "must be a name" }).trim().min(1, { error: "must not be empty" }).max(100),
   /** whose token it is (defaults to the admin creating it) */
-  userEmail: z.string().email({ error: "must be an e-mail" }).optional(),
+  userEmail: emailSchema.optional(),
 });
 
 export const GET = route(async (req) => {
@@ -31,7 +32,7 @@ export const POST = route(async (req) => {
   if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
   let userId = admin.id;
   if (parsed.data.userEmail) {
-    const u = await db().user.findUnique({ where: { email: parsed.data.userEmail.toLowerCase() } });
+    const u = await db().user.findUnique({ where: { email: parsed.data.userEmail } });
     if (!u) throw badRequest([{ path: "userEmail", message: `no user has the e-mail ${parsed.data.userEmail}` }]);
     userId = u.id;
   }
