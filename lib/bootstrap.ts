@@ -1,4 +1,5 @@
 import { ensureAdmin } from "./auth/bootstrap";
+import { adminEmails } from "./auth/users";
 import { createDb } from "./db/client";
 import { migrate } from "./db/migrate";
 import { seedDemoEmail } from "./data/seed-demo";
@@ -10,6 +11,8 @@ import { ensureAuthSecret } from "./settings";
 
 export interface Prepared {
   admin: { email: string; password: string; generated: boolean } | null;
+  /** the admins' e-mails (for the recovery hint on later starts) */
+  adminEmails: string[];
   authSecret: string;
   demoRowsInserted: number;
   migrationsApplied: string[];
@@ -34,7 +37,7 @@ export async function prepareDatabase(
     await ensureStarterModel(db);
     const admin = await ensureAdmin(db, { email: opts.adminEmail, password: opts.adminPassword });
     const authSecret = await ensureAuthSecret(db);
-    return { admin, authSecret, demoRowsInserted: seeded.skipped ? 0 : seeded.inserted, migrationsApplied };
+    return { admin, adminEmails: await adminEmails(db), authSecret, demoRowsInserted: seeded.skipped ? 0 : seeded.inserted, migrationsApplied };
   } finally {
     await db.$disconnect();
   }

@@ -8,6 +8,8 @@ const schema = z.object({
   DATA_DIR: z.string().default(".data"),
   MODELS_DIR: z.string().default("models"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** the web server's address: loopback unless told otherwise (0.0.0.0 for every interface) */
+  HOST: z.string().trim().min(1).default("127.0.0.1"),
   PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   ADMIN_EMAIL: emailSchema.optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),

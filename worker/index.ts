@@ -1,11 +1,13 @@
 import { createDb } from "../lib/db/client";
-import { databaseUrl, env } from "../lib/env";
+import { runningEmbeddedDatabaseUrl } from "../lib/db/embedded-connection";
+import { dataDir, env } from "../lib/env";
 import { startWorker } from "../lib/runs/worker-loop";
 
-// `npm run worker`: one more worker against DATABASE_URL. Any number may run, on any machines.
+// `npm run worker`: one more worker against DATABASE_URL, or, without it, against the embedded
+// PostgreSQL that `npm start` runs (DATA_DIR, PG_PORT). Any number may run, on any machines.
 
-const url = databaseUrl();
 const e = env();
+const url = await databaseUrlOrExit();
 const db = createDb(url, 4);
 const worker = startWorker({
   db,
@@ -29,3 +31,13 @@ worker.done.catch((err) => {
   console.error(`worker ${worker.id} crashed:`, err);
   process.exit(1);
 });
+
+async function databaseUrlOrExit(): Promise<string> {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  try {
+    return await runningEmbeddedDatabaseUrl({ dataDir: dataDir(), port: e.PG_PORT });
+  } catch (err) {
+    console.error(`worker: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}

@@ -40,6 +40,12 @@ export async function listUsers(db: PrismaClient): Promise<UserView[]> {
   return users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt.toISOString(), tokens: u._count.tokens }));
 }
 
+/** The admins' e-mails, oldest account first. */
+export async function adminEmails(db: PrismaClient): Promise<string[]> {
+  const admins = await db.user.findMany({ where: { role: "admin" }, select: { email: true }, orderBy: { createdAt: "asc" } });
+  return admins.map((a) => a.email);
+}
+
 export async function createUser(db: PrismaClient, body: unknown): Promise<UserView> {
   const parsed = createUserSchema.safeParse(body);
   if (!parsed.success) throw badRequest(issuesOf(parsed.error));

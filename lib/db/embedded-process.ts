@@ -1,6 +1,11 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { serverUrls, type EmbeddedDb } from "./embedded";
+import { terminate } from "../process/terminate";
+
+/** How long PostgreSQL gets for its fast shutdown before it is told to quit immediately. */
+const STOP_GRACE_MS = 20_000;
 
 /** Starts scripts/embedded-postgres.ts as a detached child and returns once PostgreSQL accepts connections. */
 export async function spawnEmbeddedPostgres(opts: { dataDir: string; port: number; persistent?: boolean }): Promise<EmbeddedDb> {
@@ -20,11 +25,18 @@ export async function spawnEmbeddedPostgres(opts: { dataDir: string; port: numbe
   });
   return {
     ...serverUrls(base),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    // A fast shutdown (the wrapper sends PostgreSQL SIGINT); if that hangs, PostgreSQL's
+    // immediate shutdown (SIGQUIT to the postmaster) and SIGKILL for the wrapper.
+    stop: () => terminate(child, { graceMs: STOP_GRACE_MS, onEscalate: () => quitPostmaster(opts.dataDir) }),
   };
+}
+
+/** SIGQUIT (immediate shutdown) to the postmaster whose pid the cluster's postmaster.pid holds. */
+function quitPostmaster(dataDir: string): void {
+  try {
+    const pid = Number(readFileSync(path.resolve(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0]);
+    if (pid > 0) process.kill(pid, "SIGQUIT");
+  } catch {
+    /* already gone */
+  }
 }

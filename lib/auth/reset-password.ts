@@ -1,0 +1,30 @@
+import type { PrismaClient } from "../db/generated/client";
+import { HttpError } from "../http";
+import { emailSchema } from "../validations/email";
+import { generatePassword } from "./password";
+import { adminEmails, updateUser } from "./users";
+
+// Password recovery from the command line (`npm run admin -- reset-password EMAIL`), for whoever
+// can reach the database: a given password, or a generated one that the caller prints once.
+
+export async function resetPassword(
+  db: PrismaClient,
+  rawEmail: string,
+  given?: string,
+): Promise<{ email: string; password: string; generated: boolean }> {
+  const parsed = emailSchema.safeParse(rawEmail);
+  if (!parsed.success) throw new Error(`EMAIL: "${rawEmail}" ${parsed.error.issues[0].message}`);
+  const email = parsed.data;
+  const user = await db.user.findUnique({ where: { email } });
+  if (!user) {
+    throw new Error(`No user has the e-mail ${email}. Admins: ${(await adminEmails(db)).join(", ") || "(none)"}`);
+  }
+  const password = given ?? generatePassword();
+  try {
+    await updateUser(db, user.id, { password });
+  } catch (err) {
+    if (err instanceof HttpError && err.issues?.length) throw new Error(err.issues.map((i) => `new password ${i.message}`).join("; "));
+    throw err;
+  }
+  return { email, password, generated: given === undefined };
+}
