@@ -57,7 +57,7 @@ test("first npm start without ADMIN_*: the printed admin signs in; later starts 
   const first = running;
   const [, email, password] = await first.waitForLine(/^\[start\] First start: created the admin (\S+) with password (\S+)$/m);
   assert.equal(email, "admin@localhost");
-  assert.match(first.output(), /\[start\] This password is shown only once/);
+  await first.waitForLine(/^\[start\] This password is shown only once/m);
 
   await signIn(page, first.url, email, password);
   assert.equal(await page.locator('[data-testid="user-email"]').textContent(), "admin@localhost");
