@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { PrismaClient } from "./db/generated/client";
+import { HEAD_OPTION_NAMES } from "./validations/head-options";
 import { optionalFields, toFieldIssues, type Issue } from "./validations/run-request";
 import { trainingArgumentsShape } from "./validations/training-arguments";
 
@@ -22,7 +23,11 @@ export function parseTrainingDefaults(body: unknown): { ok: true; defaults: Trai
   const parsed = trainingDefaultsSchema.safeParse(body);
   if (parsed.success) return { ok: true, defaults: parsed.data };
   const issues = toFieldIssues(parsed.error).map((i) =>
-    REQUEST_FIELDS.has(i.path) ? { ...i, message: "is a run request field, not a training argument: choose it on the new-run form" } : i,
+    REQUEST_FIELDS.has(i.path)
+      ? { ...i, message: "is a run request field, not a training argument: choose it on the new-run form" }
+      : HEAD_OPTION_NAMES.has(i.path)
+        ? { ...i, message: "is a head option of encoder models, not a training argument: set it on the model or in a run request" }
+        : i,
   );
   return { ok: false, issues };
 }

@@ -165,6 +165,8 @@ test("training defaults are checked by the same pieces: TrainingArguments only, 
   assert.ok(!bad.ok);
   assert.deepEqual(bad.issues.map((i) => i.path).sort(), ["early_stopping_patience", "evaluation_strategy", "learnig_rate", "learning_rate", "table"]);
   assert.match(bad.issues.find((i) => i.path === "table")!.message, /run request field/);
+  const head = parseTrainingDefaults({ head_type: "mlp" });
+  assert.ok(!head.ok && /head option of encoder models/.test(head.issues[0].message));
   assert.deepEqual(parseTrainingDefaults([1]), { ok: false, issues: [{ path: "(body)", message: 'must be a JSON object of TrainingArguments, like {"learning_rate": 0.01}' }] });
 });
 
