@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { cloneElement, isValidElement, useMemo, useRef, useState, type FormEvent, type ReactElement, type ReactNode } from "react";
 import { guessColumns } from "@/lib/data/columns";
 import type { ApiError } from "@/lib/runs/types";
-import { parseRunRequest } from "@/lib/validations/run-request";
+import { asModelKind, parseRunRequest, type ModelKind } from "@/lib/validations/run-request";
 import { ApiRequestError, apiFetch, errorMessage } from "./api";
 import { ErrorBox } from "./ErrorBox";
 import { findKey, parseJsonObject, type JsonParseProblem } from "./jsonText";
@@ -33,7 +33,7 @@ type Problem =
   | { kind: "other"; message: string };
 
 interface ModelsResponse {
-  models: { name: string; isDefault: boolean; servingVersionId: string | null }[];
+  models: { name: string; kind: string; isDefault: boolean; servingVersionId: string | null }[];
 }
 
 const EDITOR_ID = "training-request";
@@ -69,6 +69,12 @@ function splitColumns(v: unknown): { label: string; text: string } {
   return { label, text };
 }
 
+/** The kind of the model a request names (else the default model), once the models are known. */
+function modelKindOf(models: ModelsResponse["models"] | undefined, named: unknown): ModelKind | null {
+  const model = typeof named === "string" && named ? models?.find((m) => m.name === named) : models?.find((m) => m.isDefault);
+  return model ? asModelKind(model.kind) : null;
+}
+
 export function NewRunForm({ initialText, placeholders = {} }: NewRunFormProps) {
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -89,7 +95,9 @@ export function NewRunForm({ initialText, placeholders = {} }: NewRunFormProps) 
 
   const parsed = useMemo(() => parseJsonObject(text), [text]);
   const request = parsed.ok ? parsed.value : null;
-  const check = useMemo(() => (request ? parseRunRequest(request) : null), [request]);
+  // The chosen model's kind picks the schema, as on the server (null while unknown: the widest one).
+  const kind = modelKindOf(models.data?.models, request?.model);
+  const check = useMemo(() => (request ? parseRunRequest(request, kind) : null), [request, kind]);
   const liveIssues: Issue[] = check && !check.ok ? check.issues : [];
   const serverIssues: Issue[] = problem?.kind === "api" ? (problem.body.issues ?? []) : [];
 
@@ -203,7 +211,7 @@ export function NewRunForm({ initialText, placeholders = {} }: NewRunFormProps) 
       return;
     }
     // Same schema as the route handler: catch field problems before sending.
-    const checked = parseRunRequest(json.value);
+    const checked = parseRunRequest(json.value, kind);
     if (!checked.ok) {
       setProblem({ kind: "api", status: 400, body: { error: "The request has invalid fields.", issues: checked.issues } });
       return;

@@ -1,41 +1,35 @@
 import { z } from "zod";
 import type { PrismaClient } from "./db/generated/client";
-import { runRequestSchema } from "./validations/run-request";
-import { TRAINING_ARGUMENT_NAMES } from "./validations/training-arguments";
+import { HEAD_OPTION_NAMES } from "./validations/head-options";
+import { optionalFields, toFieldIssues, type Issue } from "./validations/run-request";
+import { trainingArgumentsShape } from "./validations/training-arguments";
 
 // Default training arguments (Setting "training_defaults"): a JSON object of Hugging Face
-// TrainingArguments only, each typed as the run request types it. The new-run form starts from them.
+// TrainingArguments only, each typed by the same schema pieces as a run request. The new-run form
+// starts from them, and a run request is checked with them filled in.
 
 export const TRAINING_DEFAULTS_KEY = "training_defaults";
 
-type Issue = { path: string; message: string };
+export const trainingDefaultsSchema = z.strictObject(optionalFields(trainingArgumentsShape), {
+  error: 'must be a JSON object of TrainingArguments, like {"learning_rate": 0.01}',
+});
 
-const typedFields = Object.fromEntries(
-  Object.entries(runRequestSchema.shape).filter(([name]) => TRAINING_ARGUMENT_NAMES.has(name)),
-) as Record<string, z.ZodType>;
+export type TrainingDefaults = z.output<typeof trainingDefaultsSchema>;
 
-export const trainingDefaultsSchema = z.object(typedFields).catchall(z.unknown());
-
-export type TrainingDefaults = Record<string, unknown>;
+const REQUEST_FIELDS = new Set(["table", "columns", "limit", "p_of_train", "model"]);
 
 /** Validates a defaults object; every problem names its field. */
 export function parseTrainingDefaults(body: unknown): { ok: true; defaults: TrainingDefaults } | { ok: false; issues: Issue[] } {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    return { ok: false, issues: [{ path: "(body)", message: 'must be a JSON object of TrainingArguments, like {"learning_rate": 0.01}' }] };
-  }
-  const issues: Issue[] = Object.keys(body)
-    .filter((k) => !TRAINING_ARGUMENT_NAMES.has(k))
-    .map((k) => ({
-      path: k,
-      message: ["table", "columns", "limit", "p_of_train", "model"].includes(k)
-        ? "is a run request field, not a training argument: choose it on the new-run form"
-        : "is not a Hugging Face TrainingArguments name",
-    }));
   const parsed = trainingDefaultsSchema.safeParse(body);
-  if (!parsed.success) issues.push(...parsed.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })));
-  if (issues.length > 0 || !parsed.success) return { ok: false, issues };
-  // Drop fields set to undefined by optional schemas; keep the rest as given.
-  return { ok: true, defaults: Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) };
+  if (parsed.success) return { ok: true, defaults: parsed.data };
+  const issues = toFieldIssues(parsed.error).map((i) =>
+    REQUEST_FIELDS.has(i.path)
+      ? { ...i, message: "is a run request field, not a training argument: choose it on the new-run form" }
+      : HEAD_OPTION_NAMES.has(i.path)
+        ? { ...i, message: "is a head option of encoder models, not a training argument: set it on the model or in a run request" }
+        : i,
+  );
+  return { ok: false, issues };
 }
 
 export async function getTrainingDefaults(db: PrismaClient): Promise<{ defaults: TrainingDefaults; updatedAt: string | null }> {
@@ -49,4 +43,16 @@ export async function setTrainingDefaults(db: PrismaClient, defaults: TrainingDe
   const value = defaults as object;
   const row = await db.setting.upsert({ where: { key: TRAINING_DEFAULTS_KEY }, create: { key: TRAINING_DEFAULTS_KEY, value }, update: { value } });
   return { defaults, updatedAt: row.updatedAt.toISOString() };
+}
+
+const STRATEGY_SPELLINGS = ["eval_strategy", "evaluation_strategy"];
+
+/**
+ * A request with the defaults filled in where it leaves a name out. The two spellings of the
+ * evaluation strategy count as one name: a request giving either overrides a default of both.
+ */
+export function withDefaults(body: Record<string, unknown>, defaults: TrainingDefaults): Record<string, unknown> {
+  const fill: Record<string, unknown> = { ...defaults };
+  if (STRATEGY_SPELLINGS.some((k) => k in body)) for (const k of STRATEGY_SPELLINGS) delete fill[k];
+  return { ...fill, ...body };
 }

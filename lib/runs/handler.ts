@@ -4,11 +4,11 @@ import { stratifiedSplit } from "../training/split";
 import { CancelledError } from "../training/train-static";
 import type { Metrics } from "../training/types";
 import { modelSettings } from "../validations/model-config";
-import { APPLIED_TRAINING_ARGUMENTS, HEAD_APPLIED_TRAINING_ARGUMENTS, TRAINING_ARGUMENT_NAMES, whyIgnored } from "../validations/training-arguments";
-import { parseRunRequest } from "../validations/run-request";
+import { whyIgnored } from "../validations/training-arguments";
 import { evaluateServing } from "./evaluate-serving";
 import { fetchLabelledRows, type LabelledRow } from "./fetch-rows";
-import { resolveRequest } from "./resolve-request";
+import { ignoredArguments, queuedRequest } from "./queued-request";
+import { resolveSource } from "./resolve-request";
 import { at, pct, RunFailure, type Phase, type RunContext } from "./run-context";
 import { trainEncoderCandidate } from "./train-encoder";
 import { trainStarterCandidate, type Candidate, type CandidateInput } from "./train-starter";
@@ -39,21 +39,20 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
   };
 
   const run = await db.trainingRun.findUniqueOrThrow({ where: { id: runId }, include: { model: { include: { servingVersion: true } } } });
+  /** as sent (with the training defaults), recorded with the version */
   const request = run.request as Record<string, unknown>;
-  const parsed = parseRunRequest(request);
-  if (!parsed.ok) throw new RunFailure(`The request is invalid: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join("; ")}`);
+  // Parsed and checked by POST /api/runs with the schema of the model's kind; only the table and
+  // columns are checked again (the database may have changed since).
+  const parsed = queuedRequest(run);
   const req = parsed.request;
-  const resolution = await resolveRequest(db, req);
+  const resolution = await resolveSource(db, req);
   if (!resolution.ok) throw new RunFailure(resolution.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
-  const source = resolution.resolved;
+  const source = resolution.source;
   const model = run.model;
   const settings = modelSettings(model);
   await report.log(`Model "${model.name}" (${model.kind}, base ${settings.base}); reading ${source.table.schema}.${source.table.table} (label: ${source.labelColumn}, text: ${source.textColumn})${req.limit ? `, at most ${req.limit} rows` : ""}`);
-  const applied = model.kind === "encoder" ? HEAD_APPLIED_TRAINING_ARGUMENTS : APPLIED_TRAINING_ARGUMENTS;
-  for (const name of Object.keys(request)) {
-    if (TRAINING_ARGUMENT_NAMES.has(name) && !applied.has(name)) {
-      await report.log(`Ignored TrainingArguments "${name}": ${whyIgnored(name)}`, "warn");
-    }
+  for (const name of ignoredArguments(parsed)) {
+    await report.log(`Ignored TrainingArguments "${name}": ${whyIgnored(name)}`, "warn");
   }
 
   // 1. Fetch
@@ -96,26 +95,25 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
   const servingInfo = serving ? { id: serving.id, labels: serving.labels, dir: await artifactDir(db, serving.artifactHash) } : null;
   const staged = await stagingDir();
   try {
-    const input: CandidateInput = {
+    const input: Omit<CandidateInput<unknown>, "request"> = {
       train,
       test,
       dataLabels,
       serving: servingInfo,
       seed,
-      request,
       staged,
       phase: enter,
     };
     let metricsOld: Metrics | null;
     let candidate: Candidate;
-    if (model.kind === "encoder") {
+    if (parsed.kind === "encoder") {
       // The encoder trainer evaluates the serving version itself, on cached features when it can.
-      const c = await trainEncoderCandidate(ctx, input, settings);
+      const c = await trainEncoderCandidate(ctx, { ...input, request: parsed.request }, settings);
       metricsOld = c.metricsOld;
       candidate = c;
     } else {
       metricsOld = await evaluateServing(ctx, servingInfo, test, enter);
-      candidate = await trainStarterCandidate(ctx, input);
+      candidate = await trainStarterCandidate(ctx, { ...input, request: parsed.request });
     }
     const metricsNew = candidate.metricsNew;
     await report.log(`New model: accuracy ${pct(metricsNew.accuracy)}, weighted F1 ${pct(metricsNew.f1)}, eval loss ${metricsNew.eval_loss.toFixed(4)}`);

@@ -1,20 +1,31 @@
 import type { PrismaClient } from "../db/generated/client";
 import { findColumn, findTable, type TableRef } from "../db/catalog";
-import type { RunRequest } from "../validations/run-request";
+import { asModelKind, type Issue, type ModelKind, type RunRequest } from "../validations/run-request";
 
-// The checks of a TrainRequest that need the database: the model exists, the table exists and is
-// readable, both columns exist. Run by the API before queueing and by the worker before fetching.
+// The checks of a TrainRequest that need the database: the model exists (and its kind picks the
+// request's schema), the table exists and is readable, both columns exist. The API runs them
+// before queueing; the worker checks the table and columns again before fetching (they may have
+// changed since).
 
-type Issue = { path: string; message: string };
-
-export interface ResolvedRequest {
-  model: { id: string; name: string };
+export interface RunSource {
   table: TableRef;
   labelColumn: string;
   textColumn: string;
 }
 
-export type Resolution = { ok: true; resolved: ResolvedRequest } | { ok: false; issues: Issue[] };
+export interface RunModel {
+  id: string;
+  name: string;
+  kind: ModelKind;
+}
+
+/** The model a request names, else the default one. */
+export async function findRunModel(db: PrismaClient, name: string | undefined): Promise<{ ok: true; model: RunModel } | { ok: false; issue: Issue }> {
+  const select = { id: true, name: true, kind: true } as const;
+  const model = name ? await db.model.findUnique({ where: { name }, select }) : await db.model.findFirst({ where: { isDefault: true }, select });
+  if (!model) return { ok: false, issue: { path: "model", message: name ? `no configured model is named "${name}"` : "no default model is configured" } };
+  return { ok: true, model: { ...model, kind: asModelKind(model.kind) } };
+}
 
 interface SourceCheck {
   issues: Issue[];
@@ -38,16 +49,9 @@ export async function checkSource(db: PrismaClient, tableName: string, columns: 
   return { issues, table, labelColumn: labelColumn ?? undefined, textColumn: textColumn ?? undefined };
 }
 
-export async function resolveRequest(db: PrismaClient, req: RunRequest): Promise<Resolution> {
-  const issues: Issue[] = [];
-  const model = req.model
-    ? await db.model.findUnique({ where: { name: req.model }, select: { id: true, name: true } })
-    : await db.model.findFirst({ where: { isDefault: true }, select: { id: true, name: true } });
-  if (!model) {
-    issues.push({ path: "model", message: req.model ? `no configured model is named "${req.model}"` : "no default model is configured" });
-  }
-  const source = await checkSource(db, req.table, req.columns);
-  issues.push(...source.issues);
-  if (issues.length > 0 || !model || !source.table || !source.labelColumn || !source.textColumn) return { ok: false, issues };
-  return { ok: true, resolved: { model, table: source.table, labelColumn: source.labelColumn, textColumn: source.textColumn } };
+/** A parsed request's table and columns, resolved against the catalogue. */
+export async function resolveSource(db: PrismaClient, req: Pick<RunRequest, "table" | "columns">): Promise<{ ok: true; source: RunSource } | { ok: false; issues: Issue[] }> {
+  const { issues, table, labelColumn, textColumn } = await checkSource(db, req.table, req.columns);
+  if (issues.length > 0 || !table || !labelColumn || !textColumn) return { ok: false, issues };
+  return { ok: true, source: { table, labelColumn, textColumn } };
 }

@@ -9,6 +9,7 @@ import { headPredict, sameHeadShape, type HeadParams } from "../training/head-mo
 import { packRows, resolveClassWeights, resolveHeadTrainArgs, trainHead } from "../training/train-head";
 import type { Metrics } from "../training/types";
 import type { ModelSettings } from "../validations/model-config";
+import type { EncoderRunRequest } from "../validations/run-request";
 import { metricsFor } from "./evaluate";
 import { evaluateServing } from "./evaluate-serving";
 import { at, pct, RunFailure, type RunContext } from "./run-context";
@@ -19,7 +20,7 @@ import { sameSet, type Candidate, type CandidateInput } from "./train-starter";
 // it uses the same features, is evaluated on them; a head is trained on them (continuing from the
 // serving version's head when the labels match) and evaluated on the same test features.
 
-export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInput, settings: ModelSettings): Promise<Candidate & { metricsOld: Metrics | null }> {
+export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInput<EncoderRunRequest>, settings: ModelSettings): Promise<Candidate & { metricsOld: Metrics | null }> {
   const { db, report } = ctx;
   const { train, test, serving, staged } = input;
   const base = await readBaseModel(settings.base);
@@ -80,15 +81,7 @@ export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInp
 
   // Train the head.
   await input.phase("training");
-  let args;
-  try {
-    args = resolveHeadTrainArgs(
-      { head_type: settings.head.type, head_hidden_size: settings.head.hiddenSize, head_activation: settings.head.activation, ...input.request },
-      train.length,
-    );
-  } catch (err) {
-    throw new RunFailure(`Invalid training arguments: ${(err as Error).message}`);
-  }
+  const args = resolveHeadTrainArgs(input.request, train.length, settings.head);
   const warm = serving !== null && previous !== null && sameFeatures && sameSet(previous.labels, input.dataLabels);
   const labels = warm ? previous!.labels : input.dataLabels;
   const spec = { type: args.head.type, inputSize: encoder.hiddenSize, numLabels: labels.length, hiddenSize: args.head.hiddenSize, activation: args.head.activation };
@@ -103,6 +96,13 @@ export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInp
     `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}, weight decay ${args.weightDecay}, label smoothing ${args.labelSmoothingFactor}, evaluation ${args.evaluationStrategy}` +
       (args.earlyStoppingPatience ? `, early stopping after ${args.earlyStoppingPatience} evaluations without improvement` : ""),
   );
+  // A class_weight map must name the data's labels: known only now.
+  let classWeights;
+  try {
+    classWeights = resolveClassWeights(args.classWeight, labels, trainLabels);
+  } catch (err) {
+    throw new RunFailure((err as Error).message);
+  }
   const trainStart = Date.now();
   const result = await trainHead({
     trainX,
@@ -112,7 +112,7 @@ export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInp
     spec,
     init,
     args,
-    classWeights: resolveClassWeights(args.classWeight, labels, trainLabels),
+    classWeights,
     hooks: {
       onStep: ({ step, totalSteps }) => {
         const rate = step / Math.max((Date.now() - trainStart) / 1000, 1e-3);

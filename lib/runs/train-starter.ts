@@ -9,13 +9,15 @@ import { CancelledError, resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from 
 import type { Metrics, StaticParams } from "../training/types";
 import { evaluateClassifier } from "./evaluate";
 import type { LabelledRow } from "./fetch-rows";
-import { at, RunFailure, type Phase, type RunContext } from "./run-context";
+import type { StarterRunRequest } from "../validations/run-request";
+import { at, type Phase, type RunContext } from "./run-context";
 
 // The starter model's part of a run: tokenise (with the serving version's tokenizer when
 // continuing from it, else one built from the training rows), train every weight, write the
 // artifact, evaluate it through the ONNX serving path.
 
-export interface CandidateInput {
+/** A trainer's input; `request` is the run's request as parsed by the schema of the model's kind. */
+export interface CandidateInput<Request = StarterRunRequest> {
   train: LabelledRow[];
   test: LabelledRow[];
   /** the data's labels, sorted */
@@ -23,7 +25,7 @@ export interface CandidateInput {
   /** the serving version, when there is one */
   serving: { id: string; labels: string[]; dir: string } | null;
   seed: number;
-  request: Record<string, unknown>;
+  request: Request;
   /** the folder to write the candidate's files into */
   staged: string;
   phase(p: Phase): Promise<void>;
@@ -101,12 +103,7 @@ async function trainWithPool(ctx: RunContext, input: CandidateInput, pool: Token
   await pool.close();
 
   await input.phase("training");
-  let args;
-  try {
-    args = resolveTrainArgs(input.request, train.length);
-  } catch (err) {
-    throw new RunFailure(`Invalid training arguments: ${(err as Error).message}`);
-  }
+  const args = resolveTrainArgs(input.request, train.length);
   await report.log(
     `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}, weight decay ${args.weightDecay}, evaluation ${args.evaluationStrategy}`,
   );

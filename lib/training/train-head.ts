@@ -3,6 +3,8 @@
 // weights, evaluation by steps or epochs, early stopping on the eval loss with the best weights
 // restored, warm starts. Same hooks, logging and cancellation as the starter's loop (train-static.ts).
 import type { LossPoint, TrainArgs } from "./types";
+import type { ClassWeightSpec, HeadOptions } from "../validations/head-options";
+import type { HeadTrainingArguments } from "../validations/training-arguments";
 import { permutation, mulberry32 } from "./rng";
 import { ADAMW_DEFAULTS, adamwDense, linearSchedule, newAdamState, type AdamState, type AdamWConfig } from "./optimizer";
 import { CancelledError, createStepLog, type TrainHooks } from "./step-log";
@@ -52,19 +54,7 @@ export const HEAD_TRAIN_DEFAULTS = {
   activation: HEAD_DEFAULTS.activation,
 } as const;
 
-/**
- * Head options: our own names (not TrainingArguments), accepted in the same request object.
- * - head_type: "linear" | "mlp"                  (default "linear")
- * - head_hidden_size: positive integer            (mlp only, default 256)
- * - head_activation: "gelu" | "relu"              (mlp only, default "gelu", tanh form)
- * - class_weight: "balanced" | { label: weight }  (default none; "balanced" = n / (C · count_c), as scikit-learn)
- * - early_stopping_patience: positive integer     (transformers' EarlyStoppingCallback name; evaluations
- *                                                  without improvement before stopping; default off)
- * - early_stopping_threshold: number ≥ 0          (same callback's name: the least improvement that counts; default 0)
- */
-export { HEAD_OPTION_NAMES, HEAD_APPLIED_TRAINING_ARGUMENTS } from "../validations/training-arguments";
-
-export type ClassWeightSpec = "balanced" | Record<string, number>;
+export type { ClassWeightSpec };
 
 export interface HeadTrainArgs extends TrainArgs {
   labelSmoothingFactor: number;
@@ -86,117 +76,43 @@ export interface HeadTrainArgs extends TrainArgs {
   head: { type: HeadType; hiddenSize: number; activation: HeadActivation };
 }
 
-const given = (v: unknown) => v !== undefined && v !== null && v !== "";
-
-function optNumber(request: Record<string, unknown>, key: string): number | undefined {
-  const v = request[key];
-  if (!given(v)) return undefined;
-  const x = typeof v === "string" ? Number(v) : v;
-  if (typeof x !== "number" || !Number.isFinite(x)) throw new RangeError(`${key} must be a number, got ${JSON.stringify(v)}`);
-  return x;
-}
-
-function optBool(request: Record<string, unknown>, key: string): boolean | undefined {
-  const v = request[key];
-  if (!given(v)) return undefined;
-  if (v === true || v === "true") return true;
-  if (v === false || v === "false") return false;
-  throw new RangeError(`${key} must be true or false, got ${JSON.stringify(v)}`);
-}
+/** The configured model's head settings: what head_type, head_hidden_size and head_activation default to. */
+export type HeadSettings = Partial<{ type: HeadType; hiddenSize: number; activation: HeadActivation }>;
 
 /**
- * Maps a request's Hugging Face TrainingArguments names (and the head options above) to
- * HeadTrainArgs. Validation shared with the starter goes through resolveTrainArgs, with this
- * trainer's defaults filled in first; the batch size default is the seed's rule.
+ * Fills the defaults into a request's parsed TrainingArguments and head options (checked by the
+ * encoder request schema, head-options.ts): this trainer's defaults, the model's head settings,
+ * the seed's batch-size rule. Early stopping evaluates every epoch unless the request says otherwise.
  */
-export function resolveHeadTrainArgs(request: Record<string, unknown>, trainRowCount: number): HeadTrainArgs {
-  const patience = optNumber(request, "early_stopping_patience");
-  if (patience !== undefined && !(Number.isInteger(patience) && patience >= 1)) {
-    throw new RangeError(`early_stopping_patience must be a positive integer, got ${patience}`);
-  }
-  const strategyGiven = given(request.eval_strategy) || given(request.evaluation_strategy);
-  const filled: Record<string, unknown> = {
-    ...request,
-    learning_rate: given(request.learning_rate) ? request.learning_rate : HEAD_TRAIN_DEFAULTS.learningRate,
-    num_train_epochs: given(request.num_train_epochs) ? request.num_train_epochs : HEAD_TRAIN_DEFAULTS.numTrainEpochs,
-    per_device_eval_batch_size: given(request.per_device_eval_batch_size) ? request.per_device_eval_batch_size : HEAD_TRAIN_DEFAULTS.evalBatchSize,
-    weight_decay: given(request.weight_decay) ? request.weight_decay : HEAD_TRAIN_DEFAULTS.weightDecay,
-    warmup_ratio: given(request.warmup_ratio) ? request.warmup_ratio : HEAD_TRAIN_DEFAULTS.warmupRatio,
-    seed: given(request.seed) ? request.seed : HEAD_TRAIN_DEFAULTS.seed,
-    // Early stopping needs evaluations: evaluate every epoch unless the request says otherwise.
-    ...(patience !== undefined && !strategyGiven ? { evaluation_strategy: "epoch" } : {}),
-  };
-  const base = resolveTrainArgs(filled, trainRowCount);
-  if (patience !== undefined && base.evaluationStrategy === "no") {
-    throw new RangeError(`early_stopping_patience needs evaluations: set eval_strategy to "steps" or "epoch"`);
-  }
-
+export function resolveHeadTrainArgs(args: HeadTrainingArguments & HeadOptions, trainRowCount: number, head: HeadSettings = {}): HeadTrainArgs {
+  const patience = args.early_stopping_patience ? args.early_stopping_patience : null;
+  const strategyGiven = args.eval_strategy !== undefined || args.evaluation_strategy !== undefined;
+  const base = resolveTrainArgs(patience !== null && !strategyGiven ? { ...args, evaluation_strategy: "epoch" } : args, trainRowCount, HEAD_TRAIN_DEFAULTS);
   const totalSteps = totalStepsFor(trainRowCount, base.batchSize, base.numTrainEpochs);
-  const warmupArg = optNumber(request, "warmup_steps") ?? 0;
-  if (!(warmupArg >= 0)) throw new RangeError(`warmup_steps must be ≥ 0, got ${warmupArg}`);
-  if (warmupArg >= 1 && !Number.isInteger(warmupArg)) throw new RangeError(`warmup_steps must be an integer, got ${warmupArg}`);
+  const warmupArg = args.warmup_steps ?? 0;
   // HF accepts a fraction (0, 1) of the total steps here too.
   const warmupSteps = warmupArg > 0 && warmupArg < 1 ? Math.ceil(warmupArg * totalSteps) : warmupArg;
-
-  const adamBeta1 = optNumber(request, "adam_beta1") ?? ADAMW_DEFAULTS.beta1;
-  const adamBeta2 = optNumber(request, "adam_beta2") ?? ADAMW_DEFAULTS.beta2;
-  const adamEpsilon = optNumber(request, "adam_epsilon") ?? ADAMW_DEFAULTS.eps;
-  if (!(adamBeta1 >= 0 && adamBeta1 < 1)) throw new RangeError(`adam_beta1 must be in [0, 1), got ${adamBeta1}`);
-  if (!(adamBeta2 >= 0 && adamBeta2 < 1)) throw new RangeError(`adam_beta2 must be in [0, 1), got ${adamBeta2}`);
-  if (!(adamEpsilon > 0)) throw new RangeError(`adam_epsilon must be > 0, got ${adamEpsilon}`);
-
-  const maxGradNorm = optNumber(request, "max_grad_norm") ?? 1;
-  if (!(maxGradNorm >= 0)) throw new RangeError(`max_grad_norm must be ≥ 0, got ${maxGradNorm}`);
-
-  const metricRaw = given(request.metric_for_best_model) ? String(request.metric_for_best_model) : "eval_loss";
-  const metric = metricRaw.replace(/^eval_/, "");
-  if (metric !== "loss" && metric !== "accuracy") {
-    throw new RangeError(`metric_for_best_model must be "eval_loss" or "accuracy" for a head, got ${JSON.stringify(metricRaw)}`);
-  }
-  const metricForBestModel = metric === "loss" ? "eval_loss" : "accuracy";
-  const greaterIsBetter = optBool(request, "greater_is_better") ?? metricForBestModel === "accuracy";
-  const loadBestModelAtEnd = optBool(request, "load_best_model_at_end") ?? patience !== undefined;
-
-  const threshold = optNumber(request, "early_stopping_threshold") ?? 0;
-  if (!(threshold >= 0)) throw new RangeError(`early_stopping_threshold must be ≥ 0, got ${threshold}`);
-
-  const headType = given(request.head_type) ? request.head_type : HEAD_TRAIN_DEFAULTS.headType;
-  if (headType !== "linear" && headType !== "mlp") throw new RangeError(`head_type must be "linear" or "mlp", got ${JSON.stringify(headType)}`);
-  const hiddenSize = optNumber(request, "head_hidden_size") ?? HEAD_TRAIN_DEFAULTS.hiddenSize;
-  if (!(Number.isInteger(hiddenSize) && hiddenSize >= 1)) throw new RangeError(`head_hidden_size must be a positive integer, got ${hiddenSize}`);
-  const activation = given(request.head_activation) ? request.head_activation : HEAD_TRAIN_DEFAULTS.activation;
-  if (activation !== "gelu" && activation !== "relu") throw new RangeError(`head_activation must be "gelu" or "relu", got ${JSON.stringify(activation)}`);
-
+  const metricForBestModel = args.metric_for_best_model?.replace(/^eval_/, "") === "accuracy" ? "accuracy" : "eval_loss";
   return {
     ...base,
     labelSmoothingFactor: base.labelSmoothingFactor ?? 0,
     warmupSteps,
-    adamBeta1,
-    adamBeta2,
-    adamEpsilon,
-    maxGradNorm,
-    loadBestModelAtEnd,
+    adamBeta1: args.adam_beta1 ?? ADAMW_DEFAULTS.beta1,
+    adamBeta2: args.adam_beta2 ?? ADAMW_DEFAULTS.beta2,
+    adamEpsilon: args.adam_epsilon ?? ADAMW_DEFAULTS.eps,
+    maxGradNorm: args.max_grad_norm ?? 1,
+    loadBestModelAtEnd: args.load_best_model_at_end ?? patience !== null,
     metricForBestModel,
-    greaterIsBetter,
-    earlyStoppingPatience: patience ?? null,
-    earlyStoppingThreshold: threshold,
-    classWeight: parseClassWeight(request.class_weight),
-    head: { type: headType, hiddenSize, activation },
+    greaterIsBetter: args.greater_is_better ?? metricForBestModel === "accuracy",
+    earlyStoppingPatience: patience,
+    earlyStoppingThreshold: args.early_stopping_threshold ?? 0,
+    classWeight: args.class_weight ?? null,
+    head: {
+      type: args.head_type ?? head.type ?? HEAD_TRAIN_DEFAULTS.headType,
+      hiddenSize: args.head_hidden_size ?? head.hiddenSize ?? HEAD_TRAIN_DEFAULTS.hiddenSize,
+      activation: args.head_activation ?? head.activation ?? HEAD_TRAIN_DEFAULTS.activation,
+    },
   };
-}
-
-function parseClassWeight(v: unknown): ClassWeightSpec | null {
-  if (!given(v)) return null;
-  if (v === "balanced") return "balanced";
-  if (typeof v === "object" && !Array.isArray(v)) {
-    const out: Record<string, number> = {};
-    for (const [k, w] of Object.entries(v as Record<string, unknown>)) {
-      if (typeof w !== "number" || !(w >= 0) || !Number.isFinite(w)) throw new RangeError(`class_weight["${k}"] must be a number ≥ 0, got ${JSON.stringify(w)}`);
-      out[k] = w;
-    }
-    return out;
-  }
-  throw new RangeError(`class_weight must be "balanced" or an object {label: weight}, got ${JSON.stringify(v)}`);
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type ForwardCache,
 } from "./static-model";
 import { ADAMW_DEFAULTS, adamwDense, adamwSparseRows, linearSchedule, newAdamState, type AdamWConfig } from "./optimizer";
+import type { StarterTrainingArguments } from "../validations/training-arguments";
 
 /**
  * Defaults for the starter model, measured with tests/bench/starter-spam.ts (spam-assassin, 5,946
@@ -48,83 +49,46 @@ export interface StarterTrainArgs extends TrainArgs {
   labelSmoothingFactor?: number;
 }
 
-// --- request → TrainArgs -------------------------------------------------------------------------
+// --- parsed arguments → TrainArgs -----------------------------------------------------------------
 
-function num(request: Record<string, unknown>, key: string): number | undefined {
-  const v = request[key];
-  if (v === undefined || v === null || v === "") return undefined;
-  const x = typeof v === "string" ? Number(v) : v;
-  if (typeof x !== "number" || !Number.isFinite(x)) throw new RangeError(`${key} must be a number, got ${JSON.stringify(v)}`);
-  return x;
+/** The defaults a trainer fills in where a request leaves an applied argument out. */
+export interface TrainDefaults {
+  learningRate: number;
+  numTrainEpochs: number;
+  evalBatchSize: number;
+  weightDecay: number;
+  warmupRatio: number;
+  seed: number;
 }
 
-function positive(key: string, x: number, integer: boolean): number {
-  if (!(x > 0) || (integer && !Number.isInteger(x))) throw new RangeError(`${key} must be a positive ${integer ? "integer" : "number"}, got ${x}`);
-  return x;
-}
-
-/** HF allows a step count given as a fraction (0, 1) of the total steps. */
-function stepsArg(key: string, x: number, totalSteps: number): number {
-  positive(key, x, false);
-  if (x < 1) return Math.max(1, Math.ceil(x * totalSteps));
-  if (!Number.isInteger(x)) throw new RangeError(`${key} must be an integer ≥ 1 or a fraction in (0, 1), got ${x}`);
-  return x;
+/** HF allows a step count given as a fraction (0, 1) of the total steps (the request schema checked the range). */
+function stepsArg(x: number, totalSteps: number): number {
+  return x < 1 ? Math.max(1, Math.ceil(x * totalSteps)) : x;
 }
 
 /**
- * Maps a request's Hugging Face TrainingArguments names to TrainArgs, with the starter defaults
- * and the seed's batch-size rule (largest divisor of the training row count ≤ 32 and ≤ √n).
- * logging_steps defaults to about 50 points per run (at most HF's 500), eval_steps to logging_steps.
+ * Fills the defaults into a request's parsed TrainingArguments (checked by the request schema):
+ * the trainer's defaults and the seed's batch-size rule (largest divisor of the training row count
+ * ≤ 32 and ≤ √n). logging_steps defaults to about 50 points per run (at most HF's 500), eval_steps
+ * to logging_steps; eval_strategy (HF's newer spelling) wins over evaluation_strategy.
  */
-export function resolveTrainArgs(request: Record<string, unknown>, trainRowCount: number): StarterTrainArgs {
-  const learningRate = positive("learning_rate", num(request, "learning_rate") ?? STARTER_DEFAULTS.learningRate, false);
-  const numTrainEpochs = positive("num_train_epochs", num(request, "num_train_epochs") ?? STARTER_DEFAULTS.numTrainEpochs, false);
-  const batchSize = positive(
-    "per_device_train_batch_size",
-    num(request, "per_device_train_batch_size") ?? defaultBatchSize(trainRowCount),
-    true,
-  );
-  const evalBatchSize = positive(
-    "per_device_eval_batch_size",
-    num(request, "per_device_eval_batch_size") ?? STARTER_DEFAULTS.evalBatchSize,
-    true,
-  );
-  const weightDecay = num(request, "weight_decay") ?? STARTER_DEFAULTS.weightDecay;
-  if (!(weightDecay >= 0)) throw new RangeError(`weight_decay must be ≥ 0, got ${weightDecay}`);
-  const seed = num(request, "seed") ?? STARTER_DEFAULTS.seed;
-  if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-  const warmupRatio = num(request, "warmup_ratio") ?? STARTER_DEFAULTS.warmupRatio;
-  if (!(warmupRatio >= 0 && warmupRatio <= 1)) throw new RangeError(`warmup_ratio must be in [0, 1], got ${warmupRatio}`);
-  const labelSmoothingFactor = num(request, "label_smoothing_factor") ?? 0;
-  if (!(labelSmoothingFactor >= 0 && labelSmoothingFactor < 1)) {
-    throw new RangeError(`label_smoothing_factor must be in [0, 1), got ${labelSmoothingFactor}`);
-  }
-
-  const strategyKey = request.eval_strategy !== undefined ? "eval_strategy" : "evaluation_strategy";
-  const strategy = request[strategyKey] ?? "no";
-  if (strategy !== "no" && strategy !== "steps" && strategy !== "epoch") {
-    throw new RangeError(`${strategyKey} must be "no", "steps" or "epoch", got ${JSON.stringify(strategy)}`);
-  }
-
+export function resolveTrainArgs(args: StarterTrainingArguments, trainRowCount: number, defaults: TrainDefaults = STARTER_DEFAULTS): StarterTrainArgs {
+  const batchSize = args.per_device_train_batch_size ?? defaultBatchSize(trainRowCount);
+  const numTrainEpochs = args.num_train_epochs ?? defaults.numTrainEpochs;
   const totalSteps = totalStepsFor(trainRowCount, batchSize, numTrainEpochs);
-  const loggingArg = num(request, "logging_steps");
-  const loggingSteps =
-    loggingArg !== undefined ? stepsArg("logging_steps", loggingArg, totalSteps) : Math.min(500, Math.max(1, Math.round(totalSteps / 50)));
-  const evalArg = num(request, "eval_steps");
-  const evalSteps = evalArg !== undefined ? stepsArg("eval_steps", evalArg, totalSteps) : loggingSteps;
-
+  const loggingSteps = args.logging_steps !== undefined ? stepsArg(args.logging_steps, totalSteps) : Math.min(500, Math.max(1, Math.round(totalSteps / 50)));
   return {
-    learningRate,
+    learningRate: args.learning_rate ?? defaults.learningRate,
     numTrainEpochs,
     batchSize,
-    evalBatchSize,
-    weightDecay,
-    seed,
-    evaluationStrategy: strategy,
-    evalSteps,
+    evalBatchSize: args.per_device_eval_batch_size ?? defaults.evalBatchSize,
+    weightDecay: args.weight_decay ?? defaults.weightDecay,
+    seed: args.seed ?? defaults.seed,
+    evaluationStrategy: args.eval_strategy ?? args.evaluation_strategy ?? "no",
+    evalSteps: args.eval_steps !== undefined ? stepsArg(args.eval_steps, totalSteps) : loggingSteps,
     loggingSteps,
-    warmupRatio,
-    labelSmoothingFactor,
+    warmupRatio: args.warmup_ratio ?? defaults.warmupRatio,
+    labelSmoothingFactor: args.label_smoothing_factor ?? 0,
   };
 }
 

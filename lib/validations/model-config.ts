@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { headActivation, headHiddenSize, headType } from "./head-options";
 
 // A configured model: a name, a base model (the starter kind, or a folder under MODELS_DIR in the
 // transformers.js layout), its label set, and how it encodes, trains and predicts.
@@ -6,9 +7,9 @@ import { z } from "zod";
 export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 export const headSchema = z.object({
-  type: z.enum(["linear", "mlp"], { error: 'must be "linear" or "mlp"' }).default("linear"),
-  hiddenSize: z.number().int().min(1).max(8192).optional(),
-  activation: z.enum(["gelu", "relu"]).default("gelu"),
+  type: headType.default("linear"),
+  hiddenSize: headHiddenSize.optional(),
+  activation: headActivation.default("gelu"),
 });
 
 // The fields without defaults: an update changes only what it names.

@@ -1,12 +1,17 @@
 import { z } from "zod";
-import { HEAD_OPTION_NAMES, TRAINING_ARGUMENT_NAMES } from "./training-arguments";
+import { HEAD_OPTION_NAMES, headOptionsRefusedShape, headOptionsShape } from "./head-options";
+import { headArgumentsShape, TRAINING_ARGUMENT_NAMES, trainingArgumentsShape } from "./training-arguments";
+import { closestName } from "./closest-name";
+import { intAtLeast } from "./value-types";
 
-// The seed's TrainRequest: columns "label,text", table, limit, p_of_train, any Hugging Face
-// TrainingArguments, plus an optional configured-model name. Shared by the route handler and the form.
+// The seed's TrainRequest, one complete schema per model kind: the request fields (table, columns
+// "label,text", limit, p_of_train, model), every Hugging Face TrainingArguments name typed, and for
+// encoder models the head options. Any other name is refused. Shared by the route handler (which
+// stores the parsed request for the worker) and the new-run form.
 
-const positiveNumber = z.number({ error: "must be a number" }).finite().positive({ error: "must be greater than 0" });
-const positiveInt = z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).min(1, { error: "must be at least 1" });
-const strategy = z.enum(["no", "steps", "epoch"], { error: 'must be "no", "steps" or "epoch"' });
+export type ModelKind = "starter" | "encoder";
+export const asModelKind = (kind: string): ModelKind => (kind === "encoder" ? "encoder" : "starter");
+export type Issue = { path: string; message: string };
 
 const columns = z
   .string({ error: 'must be a string "labelColumn,textColumn"' })
@@ -19,55 +24,80 @@ const columns = z
     return { label: parts[0], text: parts[1] };
   });
 
-export const runRequestSchema = z
-  .object({
-    model: z.string().min(1, { error: "must not be empty" }).optional(),
-    table: z.string({ error: "must be a table name" }).min(1, { error: "must not be empty" }),
-    columns,
-    limit: positiveInt.optional(),
-    p_of_train: z
-      .number({ error: "must be a number between 0 and 1" })
-      .gt(0, { error: "must be between 0 and 1 (exclusive)" })
-      .lt(1, { error: "must be between 0 and 1 (exclusive)" })
-      .default(0.8),
-    learning_rate: positiveNumber.optional(),
-    num_train_epochs: positiveNumber.optional(),
-    per_device_train_batch_size: positiveInt.optional(),
-    per_device_eval_batch_size: positiveInt.optional(),
-    weight_decay: z.number({ error: "must be a number" }).min(0, { error: "must be 0 or more" }).optional(),
-    seed: z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).optional(),
-    evaluation_strategy: strategy.optional(),
-    eval_strategy: strategy.optional(),
-    eval_steps: positiveInt.optional(),
-    logging_steps: positiveInt.optional(),
-    warmup_ratio: z.number({ error: "must be a number" }).min(0).max(1, { error: "must be between 0 and 1" }).optional(),
-  })
-  .catchall(z.unknown());
+const requestFieldsShape = {
+  model: z.string({ error: "must be a model name" }).min(1, { error: "must not be empty" }).optional(),
+  table: z.string({ error: "must be a table name" }).min(1, { error: "must not be empty" }),
+  columns,
+  limit: intAtLeast(1).optional(),
+  p_of_train: z
+    .number({ error: "must be a number between 0 and 1" })
+    .gt(0, { error: "must be between 0 and 1 (exclusive)" })
+    .lt(1, { error: "must be between 0 and 1 (exclusive)" })
+    .default(0.8),
+};
 
-const OWN_FIELDS = new Set(Object.keys(runRequestSchema.shape));
-
-/** Names that are neither request fields nor TrainingArguments (reported with the other issues). */
-function unknownFieldIssues(body: unknown): { path: string; message: string }[] {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return [];
-  return Object.keys(body)
-    .filter((k) => !OWN_FIELDS.has(k) && !TRAINING_ARGUMENT_NAMES.has(k) && !HEAD_OPTION_NAMES.has(k))
-    .map((k) => ({ path: k, message: "is not a request field nor a Hugging Face TrainingArguments name" }));
+/** Every field of a shape, optional. */
+export function optionalFields<T extends Record<string, z.ZodType>>(shape: T): { [K in keyof T]: z.ZodOptional<T[K]> } {
+  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> };
 }
 
-export type ParsedRunRequest =
-  | { ok: true; request: RunRequest }
-  | { ok: false; issues: { path: string; message: string }[] };
+const NOT_AN_OBJECT = 'must be a JSON object like {"table": "…", "columns": "label,text"}';
 
-/** Validates a TrainRequest body; every problem is reported at once, each naming its field. */
-export function parseRunRequest(body: unknown): ParsedRunRequest {
-  const parsed = runRequestSchema.safeParse(body);
-  const issues = [...(parsed.success ? [] : toFieldIssues(parsed.error)), ...unknownFieldIssues(body)];
-  if (issues.length > 0 || !parsed.success) return { ok: false, issues };
-  return { ok: true, request: parsed.data };
+export const starterRunRequestSchema = z.strictObject(
+  { ...optionalFields(trainingArgumentsShape), ...headOptionsRefusedShape, ...requestFieldsShape },
+  { error: NOT_AN_OBJECT },
+);
+
+export const encoderRunRequestSchema = z
+  .strictObject(
+    { ...optionalFields(trainingArgumentsShape), ...optionalFields(headArgumentsShape), ...optionalFields(headOptionsShape), ...requestFieldsShape },
+    { error: NOT_AN_OBJECT },
+  )
+  .superRefine((r, ctx) => {
+    const strategy = r.eval_strategy ?? r.evaluation_strategy;
+    if (r.early_stopping_patience && strategy === "no") {
+      ctx.addIssue({ code: "custom", path: ["early_stopping_patience"], message: 'needs evaluations: set eval_strategy to "steps" or "epoch" (or leave it out)' });
+    }
+  });
+
+export type StarterRunRequest = z.output<typeof starterRunRequestSchema>;
+export type EncoderRunRequest = z.output<typeof encoderRunRequestSchema>;
+export type RunRequest = StarterRunRequest | EncoderRunRequest;
+
+/** A request parsed by its model kind's schema: what is stored with a run and what the worker reads. */
+export type ParsedRun = { kind: "starter"; request: StarterRunRequest } | { kind: "encoder"; request: EncoderRunRequest };
+
+export type ParsedRunRequest = ({ ok: true } & ParsedRun) | { ok: false; issues: Issue[] };
+
+/**
+ * Validates a TrainRequest body with the schema of the model's kind; every problem is reported at
+ * once, each naming its field. `kind` null (the model is unknown): the encoder schema, which
+ * accepts the most, so that every value is still checked.
+ */
+export function parseRunRequest(body: unknown, kind: ModelKind | null): ParsedRunRequest {
+  if (kind === "starter") {
+    const parsed = starterRunRequestSchema.safeParse(body);
+    return parsed.success ? { ok: true, kind, request: parsed.data } : { ok: false, issues: toFieldIssues(parsed.error) };
+  }
+  const parsed = encoderRunRequestSchema.safeParse(body);
+  return parsed.success ? { ok: true, kind: "encoder", request: parsed.data } : { ok: false, issues: toFieldIssues(parsed.error) };
 }
 
-export type RunRequestInput = z.input<typeof runRequestSchema>;
-export type RunRequest = z.output<typeof runRequestSchema>;
+const KNOWN_NAMES = [...Object.keys(requestFieldsShape), ...TRAINING_ARGUMENT_NAMES, ...HEAD_OPTION_NAMES];
+
+function unknownNameMessage(name: string): string {
+  const near = closestName(name, KNOWN_NAMES);
+  return `is not a request field nor a Hugging Face TrainingArguments name${near ? ` (did you mean "${near}"?)` : ""}`;
+}
+
+/** zod issues → the API's `issues` list, each naming the request field (one per unknown name). */
+export function toFieldIssues(error: z.ZodError): Issue[] {
+  return error.issues.flatMap((i) =>
+    i.code === "unrecognized_keys"
+      ? i.keys.map((k) => ({ path: [...i.path, k].join("."), message: unknownNameMessage(k) }))
+      : [{ path: i.path.length ? i.path.join(".") : "(body)", message: i.message }],
+  );
+}
 
 /** The seed's example request, adapted to the demo table (prefills the new-run form). */
 export const EXAMPLE_REQUEST = {
@@ -80,8 +110,3 @@ export const EXAMPLE_REQUEST = {
   num_train_epochs: 5,
   seed: 42,
 } as const;
-
-/** zod issues → the API's `issues` list, each naming the request field. */
-export function toFieldIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.length ? i.path.join(".") : "(body)", message: i.message }));
-}

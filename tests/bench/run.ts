@@ -5,7 +5,7 @@
 //     model) -> enqueueRun({table: "demo_email", columns: "label,text"}) with default arguments
 //     -> the real worker loop (startWorker), in this process. Wall time is queue -> succeeded.
 // (b) fastText (`fasttext` on PATH, `apt-get install -y fasttext`): the rows read the way the
-//     worker reads them (resolveRequest + fetchLabelledRows), split with the run's own
+//     worker reads them (resolveSource + fetchLabelledRows), split with the run's own
 //     stratifiedSplit(rows, label, 0.8, 42), written as `__label__x text` (lowercased, one line
 //     per row), then `supervised` timed around the whole command and `test` for accuracy.
 //
@@ -48,7 +48,7 @@ const { createDb } = await import("../../lib/db/client");
 const { enqueueRun } = await import("../../lib/runs/enqueue");
 const { startBenchWorker } = await import("./bench-worker");
 const { parseRunRequest } = await import("../../lib/validations/run-request");
-const { resolveRequest } = await import("../../lib/runs/resolve-request");
+const { resolveSource } = await import("../../lib/runs/resolve-request");
 const { fetchLabelledRows } = await import("../../lib/runs/fetch-rows");
 const { stratifiedSplit } = await import("../../lib/training/split");
 
@@ -150,11 +150,11 @@ async function runProduct(url: string, db: Db): Promise<ProductResult> {
 const ftLine = (r: { label: string; text: string }) => `__label__${r.label.replace(/\s+/g, "_")} ${r.text.replace(/[\r\n]+/g, " ").toLowerCase()}\n`;
 
 async function runFastText(db: Db, bin: string, workDir: string): Promise<{ results: FastTextResult[]; split: { train: number; test: number } }> {
-  const parsed = parseRunRequest(REQUEST);
+  const parsed = parseRunRequest(REQUEST, "starter");
   if (!parsed.ok) throw new Error(`parseRunRequest: ${JSON.stringify(parsed.issues)}`);
-  const resolved = await resolveRequest(db, parsed.request);
-  if (!resolved.ok) throw new Error(`resolveRequest: ${JSON.stringify(resolved.issues)}`);
-  const src = resolved.resolved;
+  const resolved = await resolveSource(db, parsed.request);
+  if (!resolved.ok) throw new Error(`resolveSource: ${JSON.stringify(resolved.issues)}`);
+  const src = resolved.source;
   const { rows } = await fetchLabelledRows(db, { table: src.table, labelColumn: src.labelColumn, textColumn: src.textColumn, limit: parsed.request.limit });
   const { train, test } = stratifiedSplit(rows, (r) => r.label, parsed.request.p_of_train, parsed.request.seed ?? 42);
   await mkdir(workDir, { recursive: true });

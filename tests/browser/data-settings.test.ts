@@ -115,6 +115,31 @@ test("new run: the server's 400 issues are shown next to their fields", { timeou
   });
 });
 
+test("new run: the form checks the request with the schema of the model's kind and words it as the API does", { timeout: 60_000 }, async () => {
+  const p = stack!.page;
+  await screenshotOnFailure("new-run-kind-schema", stack, async () => {
+    await p.goto(`${base}/runs/new`);
+    const editor = p.getByLabel("Training request (JSON)").filter({ visible: true });
+    // The default model is a starter model: head options are not its; a misspelt name is refused.
+    const body = { table: "reviews", columns: "label,body", head_type: "foo", learnig_rate: 0.01, early_stopping_patience: -3 };
+    await p.waitForFunction(() => [...document.querySelectorAll("#nr-model option")].some((o) => /^Default model \(/.test(o.textContent ?? "")));
+    await editor.fill(JSON.stringify(body, null, 2));
+    const before = await stack!.database.db.trainingRun.count();
+    await p.getByRole("button", { name: "Start run" }).filter({ visible: true }).click();
+    const items = p.locator('[data-testid="request-issue"]').filter({ visible: true });
+    await items.first().waitFor();
+    const shown = await items.evaluateAll((els) => els.map((e) => ({ path: e.getAttribute("data-path"), text: e.textContent ?? "" })));
+    const api = await p.request.post(`${base}/api/runs`, { data: body });
+    assert.equal(api.status(), 400);
+    const issues = ((await api.json()) as { issues: { path: string; message: string }[] }).issues;
+    assert.deepEqual(shown.map((i) => i.path).sort(), issues.map((i) => i.path).sort(), "the form names the fields the API names");
+    for (const issue of issues) assert.ok(shown.some((s) => s.path === issue.path && s.text.includes(issue.message)), `${issue.path}: ${issue.message}`);
+    assert.ok(shown.some((s) => s.path === "head_type" && /head option of encoder models/.test(s.text)));
+    assert.ok(shown.some((s) => s.path === "learnig_rate" && /did you mean "learning_rate"/.test(s.text)));
+    assert.equal(await stack!.database.db.trainingRun.count(), before, "nothing was queued");
+  });
+});
+
 test("data page: browse, search, label chart, import a CSV with a rejected-lines report", { timeout: 120_000 }, async () => {
   const p = stack!.page;
   await screenshotOnFailure("data", stack, async () => {

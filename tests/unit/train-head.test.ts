@@ -112,7 +112,7 @@ function blobs(n: number, D: number, C: number, seed: number, noise = 1) {
 
 test("training lowers the loss, for linear and mlp heads; deterministic for a seed", async () => {
   const { X, Y } = blobs(300, 16, 3, 1);
-  for (const head_type of ["linear", "mlp"]) {
+  for (const head_type of ["linear", "mlp"] as const) {
     const args = resolveHeadTrainArgs({ head_type, head_hidden_size: 32, logging_steps: 10 }, X.length);
     const spec: HeadSpec = { type: args.head.type, inputSize: 16, numLabels: 3, hiddenSize: args.head.hiddenSize, activation: args.head.activation };
     const before = evaluateHead(initHead(spec, 42), packRows(X, 16), Y, 64).loss;
@@ -183,7 +183,7 @@ test("resolveHeadTrainArgs: head defaults, HF names, warmup_steps, validation", 
   assert.ok(Math.abs(clipGradNorm(g, 1) - 5) < 1e-9);
   assert.ok(Math.abs(Math.hypot(...g[0].grad, ...g[1].grad) - 1) < 1e-5, "clipped to norm 1");
   const b = resolveHeadTrainArgs(
-    { learning_rate: "0.005", warmup_steps: 7, eval_strategy: "steps", eval_steps: 20, label_smoothing_factor: 0.1, class_weight: "balanced", metric_for_best_model: "accuracy", load_best_model_at_end: true },
+    { learning_rate: 0.005, warmup_steps: 7, eval_strategy: "steps", eval_steps: 20, label_smoothing_factor: 0.1, class_weight: "balanced", metric_for_best_model: "accuracy", load_best_model_at_end: true },
     100,
   );
   assert.equal(b.learningRate, 0.005);
@@ -194,8 +194,13 @@ test("resolveHeadTrainArgs: head defaults, HF names, warmup_steps, validation", 
   assert.equal(b.classWeight, "balanced");
   assert.equal(b.metricForBestModel, "accuracy");
   assert.equal(b.greaterIsBetter, true);
-  assert.throws(() => resolveHeadTrainArgs({ head_type: "cnn" }, 100), /head_type/);
-  assert.throws(() => resolveHeadTrainArgs({ early_stopping_patience: 2, eval_strategy: "no" }, 100), /needs evaluations/);
-  assert.throws(() => resolveHeadTrainArgs({ metric_for_best_model: "f1" }, 100), /metric_for_best_model/);
-  assert.throws(() => resolveHeadTrainArgs({ class_weight: [1, 2] }, 100), /class_weight/);
+  // the model's head settings are the defaults; the request's head options win (values were
+  // checked by the encoder request schema: run-request.test.ts)
+  assert.deepEqual(resolveHeadTrainArgs({}, 100, { type: "mlp", hiddenSize: 64, activation: "relu" }).head, { type: "mlp", hiddenSize: 64, activation: "relu" });
+  assert.deepEqual(resolveHeadTrainArgs({ head_type: "linear", head_activation: "gelu" }, 100, { type: "mlp", hiddenSize: 64, activation: "relu" }).head, { type: "linear", hiddenSize: 64, activation: "gelu" });
+  // early stopping: evaluations every epoch unless asked otherwise; patience 0 is off
+  const es = resolveHeadTrainArgs({ early_stopping_patience: 2 }, 100);
+  assert.deepEqual([es.evaluationStrategy, es.earlyStoppingPatience, es.loadBestModelAtEnd], ["epoch", 2, true]);
+  assert.equal(resolveHeadTrainArgs({ early_stopping_patience: 0 }, 100).earlyStoppingPatience, null);
+  assert.equal(resolveHeadTrainArgs({ warmup_steps: 0.5 }, 100).warmupSteps, 50, "a fraction of the 100 steps");
 });
