@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { after, before, test } from "node:test";
+import { after, afterEach, before, test } from "node:test";
 import { promoteVersion } from "../../lib/models/promote";
 import { requestCancel } from "../../lib/runs/queue";
 import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
@@ -32,6 +32,12 @@ const inPhase = (id: string, phase: string) =>
   waitFor(`run ${id} to reach ${phase}`, async () => (await t.db.trainingRun.findUniqueOrThrow({ where: { id } })).phase === phase);
 const exited = (p: Proc) => waitFor("the worker to exit", async () => p.child.exitCode !== null || p.child.signalCode !== null, 120_000, 50);
 const isStopped = (p: Proc) => readFileSync(`/proc/${p.child.pid}/stat`, "utf8").split(") ")[1]?.[0] === "T";
+/** Waits for a resumed worker to say how the run ended for it: it must find the run no longer its own. */
+async function resumedWorkerEnds(p: Proc, id: string): Promise<void> {
+  const ending = new RegExp(`\\[run ${id}\\] (succeeded|no longer this worker's|failed|cancelled)`);
+  const said = await waitFor("the resumed worker to end the run", async () => ending.exec(p.output())?.[1], 60_000);
+  assert.equal(said, "no longer this worker's", p.output());
+}
 const versionsRoot = () => path.join(modelsDir, "versions");
 const stagingFolders = () => (existsSync(versionsRoot()) ? readdirSync(versionsRoot()).filter((n) => n.startsWith(".staging-")) : []);
 
@@ -61,8 +67,9 @@ before(async () => {
   await promoteVersion(t.db, { modelName: "default", versionId: run.candidateVersionId! });
 });
 
+afterEach(() => workers.killAll()); // a failed test leaves no reaper behind to disturb the next
+
 after(async () => {
-  await workers.killAll();
   await t?.drop();
 });
 
@@ -114,7 +121,7 @@ test("a worker stopped (SIGSTOP) at saving until another worker reaps the run ga
   const run = await finished(id);
   assert.equal(run.status, "failed");
   victim.child.kill("SIGCONT");
-  await waitFor("the resumed worker to give the run up", async () => victim.output().includes(`[run ${id}] no longer this worker's`));
+  await resumedWorkerEnds(victim, id);
   await Promise.all([r.stop(), victim.stop()]);
   const after = await t.db.trainingRun.findUniqueOrThrow({ where: { id } });
   assert.equal(after.status, "failed");
@@ -133,7 +140,7 @@ test("a worker stopped inside its save transaction, before the commit: the reape
   assert.equal(run.status, "failed");
   assert.match(run.error ?? "", /stopped responding/);
   victim.child.kill("SIGCONT");
-  await waitFor("the resumed worker to record nothing", async () => victim.output().includes(`[run ${id}] no longer this worker's`));
+  await resumedWorkerEnds(victim, id);
   await Promise.all([r.stop(), victim.stop()]);
   const after = await t.db.trainingRun.findUniqueOrThrow({ where: { id } });
   assert.equal(after.status, "failed");
