@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import type { PrismaClient } from "../db/generated/client";
 import { modelsDir } from "../env";
@@ -35,24 +36,55 @@ export async function readArtifactDir(dir: string): Promise<{ hash: string; file
   return { hash: h.digest("hex"), files };
 }
 
+// Staging folders are named after the host and process that made them, so a worker starting up can
+// remove those of dead processes on this host (a SIGKILLed worker cannot clean up after itself)
+// without touching those of live workers or web processes sharing the folder.
+const STAGING = /^\.staging-(.+)-(\d+)-[0-9a-f]{12}$/;
+
 /** A fresh folder to write a candidate artifact into (same filesystem as the versions, so rename is atomic). */
 export async function stagingDir(): Promise<string> {
-  const dir = path.join(versionsRoot(), `.staging-${process.pid}-${randomBytes(6).toString("hex")}`);
+  const dir = path.join(versionsRoot(), `.staging-${os.hostname()}-${process.pid}-${randomBytes(6).toString("hex")}`);
   await mkdir(dir, { recursive: true });
   return dir;
 }
 
-/** Stores a staged artifact folder in the database and under its hash; returns the hash. */
-export async function storeArtifact(db: PrismaClient, staged: string): Promise<string> {
-  const { hash, files } = await readArtifactDir(staged);
-  await db.artifactFile.createMany({
-    data: files.map((f) => ({ hash, path: f.path, bytes: new Uint8Array(f.bytes) })),
-    skipDuplicates: true,
-  });
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM"; // alive, but another user's
+  }
+}
+
+/** Removes the staging folders left by dead processes of this host; returns their names. */
+export async function removeStaleStagingDirs(): Promise<string[]> {
+  const root = versionsRoot();
+  if (!existsSync(root)) return [];
+  const removed: string[] = [];
+  for (const name of await readdir(root)) {
+    const m = STAGING.exec(name);
+    if (!m || m[1] !== os.hostname() || isAlive(Number(m[2]))) continue;
+    await rm(path.join(root, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** The rows that store an artifact's files in the database (content-addressed: an existing hash is kept as is). */
+export function artifactRows(artifact: { hash: string; files: { path: string; bytes: Buffer }[] }) {
+  return artifact.files.map((f) => ({ hash: artifact.hash, path: f.path, bytes: new Uint8Array(f.bytes) }));
+}
+
+/**
+ * Makes a staged artifact this machine's local copy of `hash` (models/versions/<hash>). Called only
+ * once the database holds the artifact and a version that points at it.
+ */
+export async function placeLocalCopy(staged: string, hash: string): Promise<string> {
   const target = path.join(versionsRoot(), hash);
   if (existsSync(target)) await rm(staged, { recursive: true, force: true });
   else await rename(staged, target);
-  return hash;
+  return target;
 }
 
 /** The local folder of an artifact, copied from the database first if this machine lacks it. */
@@ -72,7 +104,5 @@ export async function artifactDir(db: PrismaClient, hash: string): Promise<strin
     await rm(tmp, { recursive: true, force: true });
     throw new Error(`Model artifact ${hash} is corrupt in the database (content hash differs)`);
   }
-  if (existsSync(target)) await rm(tmp, { recursive: true, force: true });
-  else await rename(tmp, target);
-  return target;
+  return placeLocalCopy(tmp, hash);
 }

@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import { artifactDir, stagingDir, storeArtifact } from "../models/version-store";
+import { artifactDir, stagingDir } from "../models/version-store";
 import { stratifiedSplit } from "../training/split";
 import { CancelledError } from "../training/train-static";
 import type { Metrics } from "../training/types";
@@ -9,13 +9,15 @@ import { evaluateServing } from "./evaluate-serving";
 import { fetchLabelledRows, type LabelledRow } from "./fetch-rows";
 import { ignoredArguments, queuedRequest } from "./queued-request";
 import { resolveSource } from "./resolve-request";
+import { saveCandidate } from "./save-candidate";
 import { at, pct, RunFailure, type Phase, type RunContext } from "./run-context";
 import { trainEncoderCandidate } from "./train-encoder";
 import { trainStarterCandidate, type Candidate, type CandidateInput } from "./train-starter";
 
 // One training run, as a function of its id and a small helper object (the job-handler style of
 // graphile-worker/pg-boss): fetch rows, split, evaluate the serving version ("old"), train a
-// candidate (starter or encoder model), store it as a candidate version.
+// candidate (starter or encoder model), store it as a candidate version and end the run succeeded
+// in one transaction (lib/runs/save-candidate.ts).
 
 export { CancelledError, RunFailure, type RunContext };
 
@@ -118,33 +120,19 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
     const metricsNew = candidate.metricsNew;
     await report.log(`New model: accuracy ${pct(metricsNew.accuracy)}, weighted F1 ${pct(metricsNew.f1)}, eval loss ${metricsNew.eval_loss.toFixed(4)}`);
 
-    // 7. Save as a candidate version
+    // 7. Save as a candidate version: one transaction, only while this worker still holds the run
     await enter("saving");
-    const hash = await storeArtifact(db, staged);
-    const version = await db.modelVersion.create({
-      data: {
-        modelId: model.id,
-        artifactHash: hash,
-        labels: candidate.labels,
-        metrics: metricsNew as object,
-        request: request as object,
-        parentId: candidate.parentId,
-      },
+    const versionId = await saveCandidate(ctx, staged, {
+      modelId: model.id,
+      labels: candidate.labels,
+      parentId: candidate.parentId,
+      request,
+      metricsOld,
+      metricsNew,
+      stats: { ...stats, ...(candidate.stats ?? {}) },
+      timings: () => ({ ...timings, saving: (Date.now() - clock.started) / 1000, total: (Date.now() - t0) / 1000 }),
     });
-    timings.saving = (Date.now() - clock.started) / 1000;
-    timings.total = (Date.now() - t0) / 1000;
-    await db.trainingRun.update({
-      where: { id: runId },
-      data: {
-        candidateVersionId: version.id,
-        metricsOld: (metricsOld ?? undefined) as object | undefined,
-        metricsNew: metricsNew as object,
-        timings,
-        stats: { ...stats, ...(candidate.stats ?? {}) } as object,
-      },
-    });
-    await report.log(`Saved candidate version ${version.id}. Press Override to make it serve.`);
-    return { candidateVersionId: version.id, metricsOld, metricsNew };
+    return { candidateVersionId: versionId, metricsOld, metricsNew };
   } finally {
     await rm(staged, { recursive: true, force: true });
   }

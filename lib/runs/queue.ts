@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../db/generated/client";
+import type { Prisma, PrismaClient } from "../db/generated/client";
 
 // The run queue lives in the TrainingRun table: a worker claims the oldest queued run with
 // FOR UPDATE SKIP LOCKED (so no two workers ever take the same run), heartbeats while it works,
@@ -37,6 +37,22 @@ export async function heartbeatRun(db: PrismaClient, runId: string, workerId: st
   return { cancelRequested: rows[0]?.cancelRequested ?? false, lost: rows.length === 0 };
 }
 
+export interface RunOwnership {
+  status: string;
+  workerId: string | null;
+  cancelRequested: boolean;
+}
+
+/**
+ * Locks a run's row until the transaction ends and returns who holds it: while the lock is held,
+ * neither the reaper, nor a cancel, nor another worker can change the run. Null if there is no run.
+ */
+export async function lockRun(tx: Prisma.TransactionClient, runId: string): Promise<RunOwnership | null> {
+  const rows = await tx.$queryRaw<RunOwnership[]>`
+    SELECT status::text AS status, "workerId", "cancelRequested" FROM "TrainingRun" WHERE id = ${runId} FOR UPDATE`;
+  return rows[0] ?? null;
+}
+
 export async function heartbeatWorker(db: PrismaClient, worker: { id: string; hostname: string; pid: number }): Promise<void> {
   await db.worker.upsert({
     where: { id: worker.id },
@@ -47,13 +63,19 @@ export async function heartbeatWorker(db: PrismaClient, worker: { id: string; ho
 
 /**
  * Fails every running run whose worker has not heartbeated for `staleSeconds`, with a log line
- * saying so. Returns the ids it failed.
+ * saying so. Returns the ids it failed. A run whose row is locked (its worker is saving it, see
+ * save-candidate.ts) is skipped: its save either commits (the run succeeded) or rolls back, and a
+ * later pass reaps it.
  */
 export async function reapStaleRuns(db: PrismaClient, staleSeconds: number): Promise<string[]> {
   const message = `The worker running this run stopped responding (no heartbeat for over ${staleSeconds} s): it was probably killed or lost its connection. Nothing was saved; start the run again.`;
   const rows = await db.$queryRaw<{ id: string }[]>`
     UPDATE "TrainingRun" SET status = 'failed', phase = 'failed', error = ${message}, "finishedAt" = now()
-    WHERE status = 'running' AND "heartbeatAt" < now() - make_interval(secs => ${staleSeconds})
+    WHERE id IN (
+      SELECT id FROM "TrainingRun"
+      WHERE status = 'running' AND "heartbeatAt" < now() - make_interval(secs => ${staleSeconds})
+      FOR UPDATE SKIP LOCKED
+    )
     RETURNING id`;
   for (const { id } of rows) {
     await db.$executeRaw`

@@ -1,10 +1,13 @@
 import type { PrismaClient } from "../db/generated/client";
 import type { LossPoint } from "../training/types";
+import { failpoint } from "./failpoint";
 import { notifyRunEvent } from "./queue";
 
 // What a run handler uses to tell the world how it is doing: log lines (rows with a per-run
 // sequence number, so a reconnecting browser misses nothing) and throttled progress updates.
-// Each write is followed by a NOTIFY that the web process turns into Server-Sent Events.
+// Each write is followed by a NOTIFY that the web process turns into Server-Sent Events. Progress is
+// written only while the run is still running on this worker: a worker that lost its claim (the
+// run was reaped or ended) changes nothing and is told so through `onLost`.
 
 export interface Progress {
   phase?: string;
@@ -23,7 +26,7 @@ export interface RunReporter {
   flush(): Promise<void>;
 }
 
-export async function appendRunLog(db: PrismaClient, runId: string, message: string, level = "info"): Promise<void> {
+export async function appendRunLog(db: Pick<PrismaClient, "$executeRaw">, runId: string, message: string, level = "info"): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await db.$executeRaw`
@@ -39,7 +42,8 @@ export async function appendRunLog(db: PrismaClient, runId: string, message: str
 export function createRunReporter(
   db: PrismaClient,
   runId: string,
-  opts: { minIntervalMs?: number; echo?: (line: string) => void } = {},
+  workerId: string,
+  opts: { minIntervalMs?: number; echo?: (line: string) => void; onLost?: () => void } = {},
 ): RunReporter {
   const minInterval = opts.minIntervalMs ?? 250;
   let pending: Progress = {};
@@ -54,8 +58,10 @@ export function createRunReporter(
     curveDirty = false;
     lastWrite = Date.now();
     if (Object.keys(data).length === 0) return;
-    await db.trainingRun.update({ where: { id: runId }, data });
+    const { count } = await db.trainingRun.updateMany({ where: { id: runId, workerId, status: "running" }, data });
+    if (count === 0) return opts.onLost?.();
     await notifyRunEvent(db, runId);
+    if (typeof data.phase === "string") failpoint(`phase:${data.phase}`);
   }
 
   return {

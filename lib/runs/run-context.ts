@@ -1,7 +1,8 @@
 import type { PrismaClient } from "../db/generated/client";
 import type { RunReporter } from "./reporter";
 
-// What every step of a run gets: the database, the run's id, its reporter, and the cancel flag.
+// What every step of a run gets: the database, the run's id, the worker that holds it, its
+// reporter, and the cancel flag.
 // Also the phases and where each sits on the overall progress bar.
 
 /** A failure the user can act on: its message is shown as the run's error, as is. */
@@ -10,6 +11,10 @@ export class RunFailure extends Error {}
 export interface RunContext {
   db: PrismaClient;
   runId: string;
+  /** The worker holding the run: the run's results are saved only while it still does. */
+  workerId: string;
+  /** RUN_STALE_SECONDS: how long the run's row may stay locked by a save that makes no progress. */
+  staleSeconds: number;
   report: RunReporter;
   isCancelled(): boolean;
 }

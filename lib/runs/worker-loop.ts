@@ -1,13 +1,19 @@
 import os from "node:os";
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import type { PrismaClient } from "../db/generated/client";
-import { CancelledError, RunFailure, runTraining } from "./handler";
-import { claimNextRun, heartbeatRun, heartbeatWorker, notifyRunEvent, reapStaleRuns, RUN_QUEUED_CHANNEL } from "./queue";
+import { databaseAnswers, retryThroughOutage } from "../db/outage";
+import { removeStaleStagingDirs } from "../models/version-store";
+import { RunFailure, runTraining } from "./handler";
+import { claimNextRun, heartbeatRun, heartbeatWorker, lockRun, notifyRunEvent, reapStaleRuns } from "./queue";
 import { appendRunLog, createRunReporter } from "./reporter";
+import { describeEnd, isCancellation, type RunEnd } from "./run-end";
+import { listenForQueuedRuns } from "./wake-listener";
 
 // The worker's main loop: reap runs whose worker died, claim the next queued run, run it while
 // heartbeating (which also picks up cancellation), record how it ended; sleep until NOTIFY or poll.
+// A run that succeeds is recorded by its own save transaction (save-candidate.ts); any other end is
+// recorded here, only while the run is still this worker's. A lost database connection is waited
+// out: the loop retries, and the run it broke is failed with that reason once the database is back.
 
 export interface WorkerOptions {
   db: PrismaClient;
@@ -25,6 +31,8 @@ export interface WorkerHandle {
   done: Promise<void>;
 }
 
+const OUTAGE_RETRY_MAX_MS = 5000;
+
 export function startWorker(opts: WorkerOptions): WorkerHandle {
   const { db } = opts;
   const log = opts.log ?? ((l: string) => console.log(l));
@@ -32,12 +40,33 @@ export function startWorker(opts: WorkerOptions): WorkerHandle {
   const identity = { id, hostname: os.hostname(), pid: process.pid };
   let stopping = false;
   let wake: (() => void) | null = null;
-  const listener = new pg.Client({ connectionString: opts.databaseUrl });
+  const retryMs = Math.min(OUTAGE_RETRY_MAX_MS, opts.pollMs);
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    }).finally(() => (wake = null));
+
+  /** Records a run's end unless it is no longer this worker's (reaped, or ended by its save). */
+  async function recordEnd(runId: string, err: unknown, connectionLost: boolean): Promise<RunEnd | null> {
+    return db.$transaction(async (tx) => {
+      const run = await lockRun(tx, runId);
+      if (!run || run.status !== "running" || run.workerId !== id) return null;
+      const end = describeEnd(err, { cancelRequested: run.cancelRequested, stopping, connectionLost });
+      await tx.trainingRun.update({ where: { id: runId }, data: { status: end.status, phase: end.status, error: end.error, finishedAt: new Date() } });
+      await appendRunLog(tx, runId, end.log, end.level);
+      return end;
+    });
+  }
 
   async function execute(runId: string): Promise<void> {
     let cancelRequested = false;
     let lost = false;
-    const report = createRunReporter(db, runId, { echo: log });
+    const report = createRunReporter(db, runId, id, { echo: log, onLost: () => (lost = true) });
     const beat = setInterval(() => {
       heartbeatRun(db, runId, id)
         .then((h) => {
@@ -46,74 +75,69 @@ export function startWorker(opts: WorkerOptions): WorkerHandle {
         })
         .catch((err) => log(`heartbeat failed: ${(err as Error).message}`));
     }, opts.heartbeatMs);
-    const finish = async (status: "succeeded" | "failed" | "cancelled", error: string | null) => {
-      await report.flush().catch(() => {});
-      // If the database is gone, the run stays "running" until a worker reaps it as stale.
-      await db.trainingRun.updateMany({
-        where: { id: runId, workerId: id, status: "running" },
-        data: { status, phase: status === "succeeded" ? "done" : status, error, finishedAt: new Date(), ...(status === "succeeded" ? { progress: 1 } : {}) },
-      }).catch((err) => log(`[run ${runId}] could not record the end (${status}): ${(err as Error).message}`));
-      await notifyRunEvent(db, runId).catch(() => {});
-    };
     try {
       await report.log(`Claimed by worker ${id}`);
-      await runTraining({ db, runId, report, isCancelled: () => cancelRequested || lost || stopping });
-      await finish("succeeded", null);
+      await runTraining({ db, runId, workerId: id, staleSeconds: opts.staleSeconds, report, isCancelled: () => cancelRequested || lost || stopping });
       log(`[run ${runId}] succeeded`);
     } catch (err) {
-      if (err instanceof CancelledError || (err as Error).name === "CancelledError") {
-        if (cancelRequested) {
-          await report.log("Cancelled on request; nothing was saved", "warn");
-          await finish("cancelled", "Cancelled on request");
-        } else {
-          const why = lost ? "this worker lost its claim on the run" : "the worker was stopped before the run finished";
-          await appendRunLog(db, runId, `Stopped: ${why}; nothing was saved. Start the run again.`, "error").catch(() => {});
-          await finish("failed", `Stopped: ${why}. Start the run again.`);
-        }
-      } else {
-        const message = err instanceof RunFailure ? err.message : `Internal error: ${(err as Error).message}`;
-        if (!(err instanceof RunFailure)) log(`[run ${runId}] ${(err as Error).stack}`);
-        await appendRunLog(db, runId, message, "error").catch(() => {});
-        await finish("failed", message);
+      const expected = err instanceof RunFailure || isCancellation(err);
+      const connectionLost = !expected && !(await databaseAnswers(db));
+      if (!expected && !connectionLost) log(`[run ${runId}] ${(err as Error).stack}`);
+      await report.flush().catch(() => {});
+      try {
+        const end = await retryThroughOutage(db, () => recordEnd(runId, err, connectionLost), {
+          delayMs: retryMs,
+          giveUp: () => stopping,
+          onOutage: (e) => log(`[run ${runId}] the database does not answer (${e.message}); will record the run's end once it does`),
+        });
+        log(end ? `[run ${runId}] ${end.status}: ${end.error}` : `[run ${runId}] no longer this worker's; left as it is`);
+      } catch (e) {
+        // Only when stopping during an outage: the run stays "running" until a worker reaps it as stale.
+        log(`[run ${runId}] could not record its end: ${(e as Error).message}`);
       }
     } finally {
       clearInterval(beat);
+      await notifyRunEvent(db, runId).catch(() => {});
     }
   }
 
   async function loop(): Promise<void> {
-    listener.on("error", (err) => {
-      if (!stopping) log(`worker ${id}: lost its LISTEN connection (${err.message}); polling every ${opts.pollMs} ms`);
-    });
-    await listener.connect();
-    listener.on("notification", () => wake?.());
-    await listener.query(`LISTEN ${RUN_QUEUED_CHANNEL}`);
-    await heartbeatWorker(db, identity);
+    const removed = await removeStaleStagingDirs();
+    if (removed.length) log(`worker ${id}: removed ${removed.length} staging folder(s) left by dead processes`);
+    const listener = listenForQueuedRuns(opts.databaseUrl, () => wake?.(), { retryMs, log: (l) => !stopping && log(`worker ${id}: ${l}`) });
     const workerBeat = setInterval(() => heartbeatWorker(db, identity).catch(() => {}), opts.heartbeatMs);
-    log(`worker ${id} ready`);
+    let ready = false;
+    let outageSince: number | null = null;
     try {
       while (!stopping) {
-        const reaped = await reapStaleRuns(db, opts.staleSeconds);
-        for (const r of reaped) log(`[run ${r}] failed: its worker stopped heartbeating`);
-        const runId = await claimNextRun(db, id);
-        if (runId) {
-          log(`[run ${runId}] claimed`);
-          await execute(runId);
-          continue;
+        try {
+          if (!ready) {
+            await heartbeatWorker(db, identity);
+            log(`worker ${id} ready`);
+            ready = true;
+          }
+          const reaped = await reapStaleRuns(db, opts.staleSeconds);
+          if (outageSince !== null) log(`worker ${id}: the database answers again after ${((Date.now() - outageSince) / 1000).toFixed(1)} s`);
+          outageSince = null;
+          for (const r of reaped) log(`[run ${r}] failed: its worker stopped heartbeating`);
+          const runId = await claimNextRun(db, id);
+          if (runId) {
+            log(`[run ${runId}] claimed`);
+            await execute(runId);
+            continue;
+          }
+        } catch (err) {
+          if (stopping) break;
+          if (await databaseAnswers(db)) throw err; // not an outage: let the supervisor restart the worker
+          if (outageSince === null) log(`worker ${id}: the database does not answer (${(err as Error).message}); retrying every ${retryMs} ms`);
+          outageSince ??= Date.now();
         }
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, opts.pollMs);
-          wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        wake = null;
+        await sleep(outageSince === null ? opts.pollMs : retryMs);
       }
     } finally {
       clearInterval(workerBeat);
       await db.worker.delete({ where: { id } }).catch(() => {});
-      await listener.end().catch(() => {});
+      await listener.close();
     }
   }
 
