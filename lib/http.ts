@@ -62,6 +62,42 @@ export async function* bodyChunks(req: Request, limit: number, tooLargeError: ()
   }
 }
 
+const NUL = "\u0000";
+const MAX_JSON_DEPTH = 64;
+
+/**
+ * Refuses (400, naming the field) a NUL character in any string or key of a JSON body, since
+ * PostgreSQL cannot store one in text, and nesting deeper than any route takes. Walks with its
+ * own stack, so no body can overflow the call stack.
+ */
+function checkJsonValue(root: unknown): void {
+  const stack: { value: unknown; path: string[] }[] = [{ value: root, path: [] }];
+  while (stack.length) {
+    const { value, path } = stack.pop()!;
+    const where = path.join(".") || "(body)";
+    if (typeof value === "string") {
+      if (value.includes(NUL)) throw badRequest([{ path: where, message: "holds a NUL character (\\u0000), which cannot be stored" }]);
+    } else if (typeof value === "object" && value !== null) {
+      if (path.length >= MAX_JSON_DEPTH) throw badRequest([{ path: where, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }]);
+      for (const [k, v] of Object.entries(value)) {
+        if (k.includes(NUL)) throw badRequest([{ path: where, message: "has a key holding a NUL character (\\u0000)" }]);
+        stack.push({ value: v, path: [...path, k] });
+      }
+    }
+  }
+}
+
+/** Query parameters and route parameters holding a NUL character: 400 naming the parameter. */
+async function checkParams(req: Request, ctx: unknown): Promise<void> {
+  for (const [k, v] of new URL(req.url).searchParams) {
+    if (k.includes(NUL) || v.includes(NUL)) throw badRequest([{ path: k.replaceAll(NUL, "\\u0000"), message: "holds a NUL character (\\u0000)" }]);
+  }
+  const params = await (ctx as { params?: Promise<Record<string, string | string[] | undefined>> } | undefined)?.params;
+  for (const [k, v] of Object.entries(params ?? {})) {
+    if ([v ?? ""].flat().some((x) => x.includes(NUL))) throw badRequest([{ path: k, message: "holds a NUL character (\\u0000)" }]);
+  }
+}
+
 /** A JSON media type: application/json, or any application/…+json. */
 function isJsonType(contentType: string | null): boolean {
   const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
@@ -70,7 +106,7 @@ function isJsonType(contentType: string | null): boolean {
 
 /**
  * The route's JSON body: 415 unless sent as application/json, 413 past `limit` bytes (checked
- * while reading, before the whole body is held), 400 when it is not JSON.
+ * while reading, before the whole body is held), 400 when it is not JSON or holds a NUL.
  */
 export async function readJson(req: Request, { limit = JSON_BODY_LIMIT }: { limit?: number } = {}): Promise<unknown> {
   if (!isJsonType(req.headers.get("content-type"))) {
@@ -81,13 +117,16 @@ export async function readJson(req: Request, { limit = JSON_BODY_LIMIT }: { limi
   const chunks: Uint8Array[] = [];
   for await (const chunk of bodyChunks(req, limit)) chunks.push(chunk);
   const text = Buffer.concat(chunks).toString("utf8");
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new HttpError(400, text.trim() === "" ? "The body is empty: send a JSON object" : "The body is not valid JSON", [
       { path: "(body)", message: "is not valid JSON" },
     ]);
   }
+  checkJsonValue(value);
+  return value;
 }
 
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
@@ -98,13 +137,14 @@ function errorResponse(err: HttpError): NextResponse {
 }
 
 /**
- * Wraps a route handler: HttpErrors and the database's known refusals (duplicates, missing rows,
- * text PostgreSQL cannot store) become 4xx JSON; anything else is a generic 500 whose reference
+ * Wraps a route handler: NUL characters in its parameters are refused (400); HttpErrors and the
+ * database's known refusals (duplicates, missing rows, text PostgreSQL cannot store) become 4xx JSON; anything else is a generic 500 whose reference
  * is logged with the detail, which never reaches the caller.
  */
 export function route<C>(handler: Handler<C>): Handler<C> {
   return async (req, ctx) => {
     try {
+      await checkParams(req, ctx);
       return await handler(req, ctx);
     } catch (err) {
       if (err instanceof HttpError) return errorResponse(err);
