@@ -1,32 +1,18 @@
-import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
 import type { PrismaClient } from "../db/generated/client";
 import { quoteIdent } from "../db/catalog";
 import { HttpError, badRequest } from "../http";
+import type { Upload } from "../http-upload";
 import { MAX_IMPORT_BYTES, TABLE_NAME, tableNameSchema } from "../validations/import";
-import { guessColumns } from "./columns";
+import { detectFormat, parseImportFile, pickFields, type ImportFormat, type ParsedFile, type RejectedLine } from "./import-parse";
 
 // Import of a CSV or JSONL file into a new labelled-text table (id serial, label text, text text):
 // parse, pick the label and text fields, check every line (rejected lines are reported with their
 // line number and why), then create the table and insert every accepted row in one transaction.
+// The file arrives on disk (lib/http-upload.ts) and is parsed as a stream (./import-parse.ts).
 
-export type ImportFormat = "csv" | "jsonl";
+export type { ImportFormat, ParsedFile, RejectedLine };
 export { MAX_IMPORT_BYTES, TABLE_NAME, tableNameSchema };
-
-export interface RejectedLine {
-  line: number;
-  reason: string;
-}
-
-export interface ParsedFile {
-  format: ImportFormat;
-  /** field names (CSV header, or the keys seen in JSONL objects) */
-  columns: string[];
-  /** every record, as field → value, with its line number */
-  records: { line: number; values: Record<string, unknown> }[];
-  /** lines that could not be read at all (bad JSON, wrong column count, bad quoting) */
-  rejected: RejectedLine[];
-}
 
 export interface CheckedImport {
   format: ImportFormat;
@@ -35,80 +21,6 @@ export interface CheckedImport {
   text: string | null;
   rows: { line: number; label: string; text: string }[];
   rejected: RejectedLine[];
-}
-
-export function detectFormat(fileName: string, content: string): ImportFormat {
-  if (/\.(jsonl|ndjson|json)$/i.test(fileName)) return "jsonl";
-  if (/\.(csv|tsv|txt)$/i.test(fileName)) return "csv";
-  return content.trimStart().startsWith("{") ? "jsonl" : "csv";
-}
-
-function parseCsvFile(content: string): ParsedFile {
-  const rejected: RejectedLine[] = [];
-  const records = parseCsv(content, {
-    bom: true,
-    info: true,
-    raw: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_skip: (err: { lines?: number; message: string } | undefined) => {
-      if (err) rejected.push({ line: err.lines ?? 0, reason: `bad CSV: ${err.message.replace(/\s*at line \d+/, "")}` });
-    },
-  }) as unknown as { record: string[]; raw: string; info: { lines: number } }[];
-  // A quoted field may span lines: report the line the record starts on.
-  const firstLine = (r: { raw: string; info: { lines: number } }) => r.info.lines - (r.raw.replace(/\r?\n$/, "").match(/\n/g)?.length ?? 0);
-  if (records.length === 0) throw badRequest([{ path: "file", message: "the file is empty: a CSV needs a header line and at least one row" }]);
-  const header = records[0]!.record.map((h) => h.trim());
-  if (header.some((h) => h === "")) throw badRequest([{ path: "file", message: `the header line (line ${records[0]!.info.lines}) has an empty column name` }]);
-  if (new Set(header).size !== header.length) throw badRequest([{ path: "file", message: "the header line names a column twice" }]);
-  const out: ParsedFile["records"] = [];
-  for (const r of records.slice(1)) {
-    const { record } = r;
-    const line = firstLine(r);
-    if (record.length !== header.length) {
-      rejected.push({ line, reason: `wrong column count: expected ${header.length}, got ${record.length}` });
-      continue;
-    }
-    out.push({ line, values: Object.fromEntries(header.map((h, i) => [h, record[i]])) });
-  }
-  return { format: "csv", columns: header, records: out, rejected };
-}
-
-function parseJsonlFile(content: string): ParsedFile {
-  const rejected: RejectedLine[] = [];
-  const records: ParsedFile["records"] = [];
-  const columns: string[] = [];
-  const seen = new Set<string>();
-  const lines = content.replace(/^\uFEFF/, "").split(/\r?\n/);
-  lines.forEach((raw, i) => {
-    const line = i + 1;
-    if (raw.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      rejected.push({ line, reason: `bad JSON: ${(err as Error).message}` });
-      return;
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      rejected.push({ line, reason: "bad JSON: the line is not a JSON object" });
-      return;
-    }
-    for (const k of Object.keys(value)) {
-      if (!seen.has(k)) {
-        seen.add(k);
-        columns.push(k);
-      }
-    }
-    records.push({ line, values: value as Record<string, unknown> });
-  });
-  if (records.length === 0 && rejected.length === 0) throw badRequest([{ path: "file", message: "the file is empty: JSONL needs one JSON object per line" }]);
-  return { format: "jsonl", columns, records, rejected };
-}
-
-export function parseImportFile(content: string, format: ImportFormat): ParsedFile {
-  return format === "csv" ? parseCsvFile(content) : parseJsonlFile(content);
 }
 
 function asText(v: unknown): string | null {
@@ -123,17 +35,7 @@ function asText(v: unknown): string | null {
  * Labels are trimmed; texts are kept as they are but must not be blank.
  */
 export function checkImport(file: ParsedFile, wanted: { label?: string; text?: string }): CheckedImport {
-  const guess = guessColumns(file.columns);
-  const pick = (name: string | undefined, field: "label" | "text") => {
-    if (!name) return guess[field];
-    if (!file.columns.includes(name)) {
-      throw badRequest([{ path: field === "label" ? "labelColumn" : "textColumn", message: `"${name}" is not a field of the file (it has: ${file.columns.join(", ")})` }]);
-    }
-    return name;
-  };
-  const label = pick(wanted.label, "label");
-  const text = pick(wanted.text, "text");
-  if (label && label === text) throw badRequest([{ path: "textColumn", message: "the label and text fields must differ" }]);
+  const { label, text } = pickFields(file.columns, wanted);
   const rejected = [...file.rejected];
   const rows: CheckedImport["rows"] = [];
   if (label && text) {
@@ -177,9 +79,18 @@ export async function checkNewTableName(db: PrismaClient, raw: unknown): Promise
 
 const INSERT_BATCH = 5000;
 
+function nulInFile(line?: number): HttpError {
+  const where = line ? `line ${line} holds` : "holds";
+  return new HttpError(400, `The file holds text PostgreSQL cannot store (${where} a NUL character); nothing was created`, [
+    { path: "file", message: `${where} a NUL character` },
+  ]);
+}
+
 /** Creates public.<name> (id serial, label text, text text) and inserts the rows, all in one transaction. */
-export async function createLabelledTable(db: PrismaClient, name: string, rows: { label: string; text: string }[]): Promise<number> {
+export async function createLabelledTable(db: PrismaClient, name: string, rows: { line?: number; label: string; text: string }[]): Promise<number> {
   if (rows.length === 0) throw badRequest([{ path: "file", message: "no line of the file is usable, so no table was created" }]);
+  const withNul = rows.find((r) => r.label.includes("\u0000") || r.text.includes("\u0000"));
+  if (withNul) throw nulInFile(withNul.line);
   const ident = `public.${quoteIdent(name)}`;
   try {
     await db.$transaction(
@@ -201,7 +112,7 @@ export async function createLabelledTable(db: PrismaClient, name: string, rows: 
   } catch (err) {
     const msg = (err as Error).message ?? "";
     if (/already exists|42P07/.test(msg)) throw badRequest([{ path: "table", message: `a table named "${name}" already exists: choose another name` }]);
-    if (/invalid byte sequence|\\u0000|0x00/.test(msg)) throw new HttpError(400, `The file holds text PostgreSQL cannot store (a NUL character); nothing was created`, [{ path: "file", message: "holds a NUL character" }]);
+    if (/invalid byte sequence|\\u0000|0x00/.test(msg)) throw nulInFile();
     throw err;
   }
   return rows.length;
@@ -248,20 +159,18 @@ const importFields = z.object({
 });
 
 /**
- * The import endpoint's work, from a multipart form: file, and optionally table, labelColumn,
- * textColumn, format, dryRun. A dry run (or no table name) only reports; otherwise the table is
- * created when at least one line is usable.
+ * The import endpoint's work, from a received multipart upload: file, and optionally table,
+ * labelColumn, textColumn, format, dryRun. A dry run (or no table name) only reports; otherwise the
+ * table is created when at least one line is usable.
  */
-export async function importFromForm(db: PrismaClient, form: FormData): Promise<ImportSummary & { created: null | { table: string; rows: number } }> {
-  const file = form.get("file");
-  if (!(file instanceof Blob) || file.size === 0) throw badRequest([{ path: "file", message: "choose a non-empty CSV or JSONL file to upload" }]);
-  if (file.size > MAX_IMPORT_BYTES) throw tooLarge(file.size);
-  const fields = importFields.safeParse(Object.fromEntries([...form.entries()].filter(([k, v]) => k !== "file" && typeof v === "string" && v !== "")));
+export async function importUpload(db: PrismaClient, upload: Upload): Promise<ImportSummary & { created: null | { table: string; rows: number } }> {
+  const { file } = upload;
+  if (!file || file.bytes === 0) throw badRequest([{ path: "file", message: "choose a non-empty CSV or JSONL file to upload" }]);
+  const fields = importFields.safeParse(Object.fromEntries(Object.entries(upload.fields).filter(([, v]) => v !== "")));
   if (!fields.success) throw badRequest(fields.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })));
-  const content = await file.text();
-  const fileName = (file as File).name ?? "";
-  const format = fields.data.format ?? detectFormat(fileName, content);
-  const checked = checkImport(parseImportFile(content, format), { label: fields.data.labelColumn, text: fields.data.textColumn });
+  const format = fields.data.format ?? (await detectFormat(file.name, file.path));
+  const wanted = { label: fields.data.labelColumn, text: fields.data.textColumn };
+  const checked = checkImport(await parseImportFile(file.path, format, wanted), wanted);
   const summary = summarise(checked);
   const dryRun = fields.data.dryRun === "true" || fields.data.dryRun === "1" || !fields.data.table;
   if (dryRun) return { ...summary, created: null };
@@ -276,9 +185,10 @@ export async function importFromForm(db: PrismaClient, form: FormData): Promise<
   return { ...summary, created: { table: name, rows } };
 }
 
-export function tooLarge(bytes: number): HttpError {
-  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return new HttpError(413, `The file is ${mb(bytes)}; imports are limited to ${mb(MAX_IMPORT_BYTES)}. Split it into smaller files, or load it with SQL.`, [
-    { path: "file", message: `is larger than ${mb(MAX_IMPORT_BYTES)}` },
+/** The 413 of an upload over the limit (whether Content-Length said so or the stream ran past it). */
+export function fileTooLarge(): HttpError {
+  const mb = `${(MAX_IMPORT_BYTES / 1024 / 1024).toFixed(1)} MB`;
+  return new HttpError(413, `The file is larger than ${mb}; imports are limited to ${mb}. Split it into smaller files, or load it with SQL.`, [
+    { path: "file", message: `is larger than ${mb}` },
   ]);
 }

@@ -1,6 +1,7 @@
-import { importFromForm, MAX_IMPORT_BYTES, tooLarge } from "@/lib/data/import";
+import { fileTooLarge, importUpload, MAX_IMPORT_BYTES } from "@/lib/data/import";
 import { db } from "@/lib/db/client";
-import { HttpError, json, route } from "@/lib/http";
+import { json, route } from "@/lib/http";
+import { receiveUpload } from "@/lib/http-upload";
 import { requireCaller } from "@/lib/session";
 
 export const dynamic = "force-dynamic";
@@ -9,21 +10,16 @@ export const dynamic = "force-dynamic";
  * Imports a CSV or JSONL file (multipart: file, table, labelColumn?, textColumn?, format?, dryRun?)
  * into a new table (id, label, text). Without a table name, or with dryRun=true, only reports:
  * fields, accepted lines, rejected lines with line number and reason, label distribution.
+ * The upload is streamed to a temporary file (413 past the limit, with or without Content-Length)
+ * and parsed from there as a stream.
  */
 export const POST = route(async (req) => {
   await requireCaller(req, "admin");
-  const length = Number(req.headers.get("content-length") ?? 0);
-  // The multipart envelope adds a little to the file itself.
-  if (length > MAX_IMPORT_BYTES + 64 * 1024) throw tooLarge(length);
-  if (!(req.headers.get("content-type") ?? "").includes("multipart/form-data")) {
-    throw new HttpError(415, "Send the file as multipart/form-data with a 'file' field", [{ path: "file", message: "is missing" }]);
-  }
-  let form: FormData;
+  const upload = await receiveUpload(req, { fileField: "file", maxFileBytes: MAX_IMPORT_BYTES, tooLarge: fileTooLarge });
   try {
-    form = await req.formData();
-  } catch {
-    throw new HttpError(400, "The upload could not be read as multipart/form-data", [{ path: "file", message: "could not be read" }]);
+    const result = await importUpload(db(), upload);
+    return json(result, result.created ? 201 : 200);
+  } finally {
+    await upload.dispose();
   }
-  const result = await importFromForm(db(), form);
-  return json(result, result.created ? 201 : 200);
 });

@@ -1,24 +1,16 @@
-import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { badRequest, HttpError, json, readJson, route } from "@/lib/http";
 import { NothingServingError, servingClassifier, UnknownModelError } from "@/lib/models/serving";
 import type { PredictResponse } from "@/lib/runs/types";
 import { requireCaller } from "@/lib/session";
+import { PREDICT_BODY_BYTES, predictSchema } from "@/lib/validations/predict";
 import { toFieldIssues } from "@/lib/validations/run-request";
 
 export const dynamic = "force-dynamic";
 
-// The seed's MLRequest: {"inputs": "text"} or a list, optionally naming a model.
-const predictSchema = z.object({
-  model: z.string().min(1, { error: "must not be empty" }).optional(),
-  inputs: z.union([z.string(), z.array(z.string()).min(1, { error: "must hold at least one text" }).max(1000, { error: "must hold at most 1000 texts" })], {
-    error: "must be a string or a list of strings",
-  }),
-});
-
 export const POST = route(async (req) => {
   await requireCaller(req);
-  const parsed = predictSchema.safeParse(await readJson(req));
+  const parsed = predictSchema.safeParse(await readJson(req, { limit: PREDICT_BODY_BYTES }));
   if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
   const texts = typeof parsed.data.inputs === "string" ? [parsed.data.inputs] : parsed.data.inputs;
   const started = performance.now();

@@ -11,7 +11,7 @@ type Ctx = { params: Promise<{ name: string }> };
 
 export const GET = route(async (req, ctx: Ctx) => {
   await requireCaller(req);
-  const name = decodeURIComponent((await ctx.params).name);
+  const name = (await ctx.params).name;
   const model = (await listModels(db())).find((m) => m.name === name);
   if (!model) throw new HttpError(404, `No model is named "${name}"`);
   return json(model);
@@ -19,7 +19,7 @@ export const GET = route(async (req, ctx: Ctx) => {
 
 export const PATCH = route(async (req, ctx: Ctx) => {
   await requireCaller(req, "admin");
-  const name = decodeURIComponent((await ctx.params).name);
+  const name = (await ctx.params).name;
   const parsed = updateModelSchema.safeParse(await readJson(req));
   if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
   try {
@@ -32,7 +32,7 @@ export const PATCH = route(async (req, ctx: Ctx) => {
 
 export const DELETE = route(async (req, ctx: Ctx) => {
   await requireCaller(req, "admin");
-  const name = decodeURIComponent((await ctx.params).name);
+  const name = (await ctx.params).name;
   try {
     await deleteModel(db(), name);
   } catch (err) {

@@ -14,7 +14,7 @@ export const POST = route(async (req, ctx: { params: Promise<{ name: string }> }
   const parsed = body.safeParse(await readJson(req));
   if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
   try {
-    return json(await promoteVersion(db(), { modelName: decodeURIComponent(name), versionId: parsed.data.versionId, userId: user.id }));
+    return json(await promoteVersion(db(), { modelName: name, versionId: parsed.data.versionId, userId: user.id }));
   } catch (err) {
     if (err instanceof PromoteError) throw new HttpError(err.status, err.message);
     throw err;

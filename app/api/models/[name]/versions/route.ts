@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 export const GET = route(async (req, ctx: { params: Promise<{ name: string }> }) => {
   await requireCaller(req);
   const { name } = await ctx.params;
-  const history = await getModelHistory(db(), decodeURIComponent(name));
-  if (!history) throw new HttpError(404, `No model is named "${decodeURIComponent(name)}"`);
+  const history = await getModelHistory(db(), name);
+  if (!history) throw new HttpError(404, `No model is named "${name}"`);
   return json(history);
 });

@@ -11,7 +11,7 @@ type Ctx = { params: Promise<{ id: string }> };
 // id2label), streamed as <model>-<versionId>.tar.gz. Viewers and admins may download it.
 export const GET = route(async (req, ctx: Ctx) => {
   await requireCaller(req);
-  const id = decodeURIComponent((await ctx.params).id);
+  const id = (await ctx.params).id;
   try {
     return await exportArchiveResponse(db(), id);
   } catch (err) {
