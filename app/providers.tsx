@@ -3,7 +3,12 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { SessionProvider } from "next-auth/react";
 import { useState, type ReactNode } from "react";
+import { z } from "zod";
 import { ApiRequestError } from "@/components/api";
+
+// zod compiles object parsers with `new Function` when it may; the CSP allows no eval, and even
+// zod's probe for it is reported as a violation. In the browser, parse without it.
+z.config({ jitless: true });
 
 function makeQueryClient(): QueryClient {
   return new QueryClient({

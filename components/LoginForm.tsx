@@ -1,6 +1,6 @@
 "use client";
 
-import { signIn } from "next-auth/react";
+import { getCsrfToken } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
@@ -19,6 +19,27 @@ export function safeCallbackUrl(raw: string | undefined | null): string {
   }
 }
 
+/**
+ * next-auth's credentials sign-in, as its signIn() does it, but keeping the answer's status: a 429
+ * (too many attempts) carries its own message with the cool-down. Returns null on success, else
+ * the message to show.
+ */
+async function postCredentials(email: string, password: string): Promise<string | null> {
+  const csrfToken = (await getCsrfToken()) ?? "";
+  const res = await fetch("/api/auth/callback/credentials", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email, password, csrfToken, json: "true" }),
+  });
+  const body = (await res.json().catch(() => null)) as { url?: string; error?: string } | null;
+  if (res.status === 429) {
+    const minutes = Math.max(1, Math.ceil(Number(res.headers.get("retry-after") ?? 60) / 60));
+    return body?.error ?? `Too many attempts, try again in ${minutes} minutes`;
+  }
+  const error = body?.url ? new URL(body.url, window.location.href).searchParams.get("error") : "unknown";
+  return res.ok && !error ? null : "Wrong e-mail or password";
+}
+
 export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
   const router = useRouter();
   const [email, setEmail] = useState("");
@@ -31,9 +52,9 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
     setBusy(true);
     setError(null);
     try {
-      const result = await signIn("credentials", { email, password, redirect: false });
-      if (!result || result.error || !result.ok) {
-        setError("Wrong e-mail or password");
+      const problem = await postCredentials(email, password);
+      if (problem) {
+        setError(problem);
         setBusy(false);
         return;
       }

@@ -14,6 +14,13 @@ const schema = z.object({
   ADMIN_EMAIL: emailSchema.optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   NEXTAUTH_SECRET: z.string().optional(),
+  /** Reverse proxies in front of the web server whose X-Forwarded-For entries are believed (0: the socket's address). */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Sign-in throttling: failures per account / per client address in a window, then a cool-down. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(20),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+  LOGIN_LOCK_SECONDS: z.coerce.number().int().positive().default(900),
   /** A run whose worker sent no heartbeat for this long is failed. */
   RUN_STALE_SECONDS: z.coerce.number().positive().default(30),
   WORKER_HEARTBEAT_MS: z.coerce.number().int().positive().default(2000),

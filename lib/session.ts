@@ -11,16 +11,18 @@ import { HttpError } from "./http";
 export type { SessionUser };
 
 /**
- * The signed-in user of a page (server components), or null. The session only names the user:
- * the role is read from the database on every request, so a demoted or deleted user loses their
- * rights at once rather than when the session expires.
+ * The signed-in user of a page (server components), or null. The session only names the user and
+ * the user's session version: the role is read from the database on every request, and a session
+ * whose version is older than the user's (password or role changed since) or whose user was
+ * deleted is over.
  */
 export async function getCurrentUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
-  const id = (session?.user as { id?: string } | undefined)?.id;
-  if (!id) return null;
-  const user = await db().user.findUnique({ where: { id }, select: { id: true, email: true, role: true } });
-  return user ? { id: user.id, email: user.email, role: user.role as Role } : null;
+  const claims = session?.user as { id?: string; sessionVersion?: number } | undefined;
+  if (!claims?.id) return null;
+  const user = await db().user.findUnique({ where: { id: claims.id }, select: { id: true, email: true, role: true, sessionVersion: true } });
+  if (!user || user.sessionVersion !== claims.sessionVersion) return null;
+  return { id: user.id, email: user.email, role: user.role as Role };
 }
 
 /** The caller of an API route: bearer token first, then the session. */

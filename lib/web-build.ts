@@ -6,7 +6,7 @@ import path from "node:path";
 
 // `npm start` builds the web app only when its sources changed since the last build.
 
-const SOURCES = ["app", "components", "lib", "next.config.mjs", "tsconfig.json", "package-lock.json"];
+const SOURCES = ["app", "components", "lib", "proxy.ts", "instrumentation.ts", "next.config.mjs", "tsconfig.json", "package-lock.json"];
 const STAMP = path.join(".next", "source-stamp");
 
 async function walk(p: string, out: string[]): Promise<void> {

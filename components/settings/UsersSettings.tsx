@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import type { UserView } from "@/lib/auth/users";
 import { EMAIL_MESSAGE, isEmailAddress } from "@/lib/validations/email";
+import { PASSWORD_MAX_LENGTH, PASSWORD_RULE, passwordProblem } from "@/lib/validations/password";
 import { ApiRequestError, apiFetch, errorMessage } from "../api";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { ErrorBox } from "../ErrorBox";
@@ -64,7 +65,8 @@ export function UsersSettings() {
     setCreated(null);
     const issues: { path: string; message: string }[] = [];
     if (!isEmailAddress(email.trim())) issues.push({ path: "email", message: EMAIL_MESSAGE });
-    if (password.length < 8) issues.push({ path: "password", message: "must be at least 8 characters" });
+    const pwProblem = passwordProblem(password);
+    if (pwProblem) issues.push({ path: "password", message: pwProblem });
     setFormIssues(issues);
     if (issues.length === 0) create.mutate({ email: email.trim(), password, role });
   }
@@ -137,7 +139,8 @@ export function UsersSettings() {
           className="subform"
           onSubmit={(e) => {
             e.preventDefault();
-            if (newPassword.length < 8) return setRowError("The new password must be at least 8 characters.");
+            const pwProblem = passwordProblem(newPassword);
+            if (pwProblem) return setRowError(`The new password ${pwProblem}.`);
             update.mutate({ id: resetting.id, body: { password: newPassword } });
           }}
           aria-label={`New password for ${resetting.email}`}
@@ -145,7 +148,7 @@ export function UsersSettings() {
           <div className="row">
             <div className="field">
               <label htmlFor={`${id}-np`}>New password for {resetting.email}</label>
-              <input id={`${id}-np`} type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} />
+              <input id={`${id}-np`} type="password" autoComplete="new-password" maxLength={PASSWORD_MAX_LENGTH} value={newPassword} onChange={(e) => setNewPassword(e.target.value)} />
             </div>
             <button type="submit" className="btn btn-primary" disabled={update.isPending}>
               Set password
@@ -169,7 +172,8 @@ export function UsersSettings() {
             value={password}
             onChange={(e) => setPassword(e.target.value)}
             error={issue("password")}
-            hint="at least 8 characters"
+            maxLength={PASSWORD_MAX_LENGTH}
+            hint={PASSWORD_RULE}
           />
           <div className="field">
             <label htmlFor={`${id}-role`}>Role</label>

@@ -2,15 +2,16 @@ import { z } from "zod";
 import type { PrismaClient } from "../db/generated/client";
 import { HttpError, badRequest } from "../http";
 import { emailSchema } from "../validations/email";
+import { newPasswordSchema as password } from "../validations/password";
 import { hashPassword } from "./password";
 import type { Role } from "./types";
 
 // Users and roles, as the settings page manages them. There is always at least one admin: the
 // last one can be neither deleted nor demoted (checked under a lock, so two admins demoting each
-// other at once cannot both succeed).
+// other at once cannot both succeed). Changing a user's password or role, or deleting them, ends
+// their sessions (sessionVersion, checked by lib/session.ts).
 
 const role = z.enum(["admin", "viewer"], { error: 'must be "admin" or "viewer"' });
-const password = z.string({ error: "must be a string" }).min(8, { error: "must be at least 8 characters" }).max(200, { error: "must be at most 200 characters" });
 
 export const createUserSchema = z.object({
   email: emailSchema,
@@ -77,9 +78,15 @@ export async function updateUser(db: PrismaClient, id: string, body: unknown): P
       const admins = await lockAdmins(tx);
       if (admins.length <= 1) throw new HttpError(409, `${user.email} is the last admin and cannot be made a viewer: ${LAST_ADMIN}`, [{ path: "role", message: LAST_ADMIN }]);
     }
+    const endSessions = Boolean(passwordHash) || (r !== undefined && r !== user.role);
     const u = await tx.user.update({
       where: { id },
-      data: { ...(r ? { role: r } : {}), ...(passwordHash ? { passwordHash } : {}), ...(name !== undefined ? { name: name || null } : {}) },
+      data: {
+        ...(r ? { role: r } : {}),
+        ...(passwordHash ? { passwordHash } : {}),
+        ...(name !== undefined ? { name: name || null } : {}),
+        ...(endSessions ? { sessionVersion: { increment: 1 } } : {}),
+      },
       include: { _count: { select: { tokens: { where: { revokedAt: null } } } } },
     });
     return { id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt.toISOString(), tokens: u._count.tokens };

@@ -1,0 +1,22 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { crossOriginRefusal } from "@/lib/web/same-origin";
+import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/web/security-headers";
+
+// Runs before every request (pages, API routes, next-auth's routes, static files): refuses
+// cross-origin writes (403) and sets the security headers, with a fresh CSP nonce for the page.
+
+export function proxy(request: NextRequest) {
+  const csp = contentSecurityPolicy(newNonce());
+  const refusal = crossOriginRefusal(request);
+  const response = refusal
+    ? NextResponse.json({ error: refusal }, { status: 403 })
+    : NextResponse.next({ request: { headers: withHeader(request.headers, "content-security-policy", csp) } });
+  for (const [name, value] of Object.entries(securityHeaders(csp))) response.headers.set(name, value);
+  return response;
+}
+
+function withHeader(headers: Headers, name: string, value: string): Headers {
+  const copy = new Headers(headers);
+  copy.set(name, value);
+  return copy;
+}
