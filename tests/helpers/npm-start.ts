@@ -14,7 +14,7 @@ const root = process.cwd();
 export interface NpmProcess {
   child: ChildProcess;
   output(): string;
-  /** Resolves with the first match of `pattern` in the output (searched from `from`). */
+  /** Resolves with the first match of `pattern` in the output (searched from `from`); rejects when the output ends without one. */
   waitForLine(pattern: RegExp, timeoutMs?: number, from?: number): Promise<RegExpMatchArray>;
   /** Resolves with the exit code (or signal) once the npm process has exited. */
   exited: Promise<number | NodeJS.Signals>;
@@ -53,7 +53,10 @@ export function npm(args: string[], env: NodeJS.ProcessEnv, input?: string): Npm
   child.stdout!.on("data", onData);
   child.stderr!.on("data", onData);
   const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal!)));
-  exited.then(() => {
+  // The output ends when every process holding the pipes has gone, which may be after npm itself.
+  let closed = false;
+  child.once("close", () => {
+    closed = true;
     for (const w of waiters) w();
   });
   return {
@@ -65,7 +68,7 @@ export function npm(args: string[], env: NodeJS.ProcessEnv, input?: string): Npm
         const check = () => {
           const m = out.slice(from).match(pattern);
           if (m) return done(() => resolve(m));
-          if (child.exitCode !== null || child.signalCode !== null) done(() => reject(new Error(`npm ${args.join(" ")} exited before printing ${pattern}:\n${out}`)));
+          if (closed) done(() => reject(new Error(`npm ${args.join(" ")} ended its output without printing ${pattern}:\n${out}`)));
         };
         const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${pattern} from npm ${args.join(" ")}:\n${out}`))), timeoutMs);
         const done = (f: () => void) => {

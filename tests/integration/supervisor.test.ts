@@ -187,3 +187,13 @@ test("Ctrl-C twice (SIGINT to the process group, again while stopping): Stopped.
   assert.match(app.output().slice(from), /\[start\] Stopped\./);
   await assertNothingLeft(pids);
 });
+
+test("npm itself killed with SIGKILL: npm start notices its parent is gone and stops everything", { timeout: 900_000 }, async () => {
+  app = await npmStart(place);
+  const pids = processesOf(app);
+  process.kill(app.child.pid!, "SIGKILL");
+  await app.exited;
+  // npm is gone at once; start.ts, whose output still reaches our pipe, stops on its own.
+  await app.waitForLine(/\[start\] The parent process \(pid \d+\) is gone\.\n(.*\n)*\[start\] Stopped\./, 60_000);
+  await assertNothingLeft(pids);
+});
