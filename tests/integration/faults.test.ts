@@ -185,15 +185,21 @@ test("a worker whose database connection is cut mid-run waits, reconnects, fails
     const w = worker({ DATABASE_URL: proxy.rewrite(t.url) });
     const id = await queue(LONG_RUN);
     await inPhase(id, "training");
-    proxy.cut();
-    await waitFor("the worker to notice", async () => /does not answer/.test(w.output()), 30_000);
-    await new Promise((r) => setTimeout(r, 3000));
-    assert.equal(w.child.exitCode, null, `the worker is still alive during the outage:\n${w.output()}`);
-    proxy.restore();
+    const outage = async (noticed: RegExp) => {
+      proxy.cut();
+      await waitFor("the worker to notice the outage", async () => noticed.test(w.output()), 30_000);
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.equal(w.child.exitCode, null, `the worker is still alive during the outage:\n${w.output()}`);
+      proxy.restore();
+    };
+    await outage(new RegExp(`\\[run ${id}\\] the database does not answer`));
     const run = await finished(id, 60_000);
     assert.equal(run.status, "failed");
     assert.match(run.error ?? "", /lost its database connection/);
     assert.equal(run.candidateVersionId, null);
+    // An outage while the worker waits for work is waited out as well.
+    await outage(/worker \S+: the database does not answer/);
+    await waitFor("the worker to see the database again", async () => /the database answers again/.test(w.output()), 30_000);
     const next = await finished(await queue(SMALL_RUN));
     assert.equal(next.status, "succeeded", `${next.error}\n${w.output()}`);
     assert.equal(next.workerId, run.workerId, "the same worker process ran the next run");
