@@ -2,7 +2,7 @@
 // databases on it), builds the web app if its sources changed, then runs every test file under
 // tests/ with node's test runner (unit and integration first, then the browser tests).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -69,7 +69,8 @@ if (only.length === 0) {
 const env = { ...process.env, TEST_PG_ADMIN_URL: adminUrl, TEST_TMP: tmp, NEXT_TELEMETRY_DISABLED: "1" };
 let failed = false;
 
-if (browser.length > 0 || rest.some((f) => f.includes("api"))) {
+// the web app is built for the browser tests and for any test file that starts `next start`
+if (browser.length > 0 || rest.some((f) => readFileSync(f, "utf8").includes("startWebProcess("))) {
   const r = spawnSync(process.execPath, ["--import", "tsx", "tests/helpers/build-web.ts"], { stdio: "inherit", env });
   if (r.status !== 0) failed = true;
 }
