@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 
 // Verifies legacy bcrypt hashes (written by earlier versions) on a worker thread: bcryptjs is pure
 // JavaScript, and on the main thread forty parallel logins stalled every other request for seconds.
-// One thread, started on first use and unref'd; bcryptjs is loaded from node_modules at run time
+// One thread, started on first use, holding the process open only while a check is pending; bcryptjs is loaded from node_modules at run time
 // (the code is evaluated, so the web bundler leaves it alone).
 
 const SOURCE = `
@@ -21,10 +21,10 @@ let nextId = 0;
 function thread(): Worker {
   if (worker) return worker;
   const w = new Worker(SOURCE, { eval: true });
-  w.unref();
   w.on("message", ({ id, ok, error }: { id: number; ok?: boolean; error?: string }) => {
     const p = pending.get(id);
     pending.delete(id);
+    if (pending.size === 0) w.unref();
     if (error !== undefined) p?.reject(new Error(`bcrypt: ${error}`));
     else p?.resolve(ok === true);
   });
@@ -44,6 +44,8 @@ export function bcryptCompare(password: string, hash: string): Promise<boolean> 
   return new Promise((resolve, reject) => {
     const id = nextId++;
     pending.set(id, { resolve, reject });
-    thread().postMessage({ id, password, hash });
+    const w = thread();
+    w.ref();
+    w.postMessage({ id, password, hash });
   });
 }

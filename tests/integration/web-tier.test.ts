@@ -110,6 +110,8 @@ test("cross-origin writes with the admin's cookie are refused and write nothing;
   const run = await bearer.json("/api/runs", { method: "POST", headers: { origin: EVIL }, body: { columns: "label,text", table: "demo_email", limit: 100 } });
   assert.equal(run.status, 202);
   assert.equal(await t.db.trainingRun.count(), before.runs + 1);
+  const throttleTable = await bearer.json("/api/runs", { method: "POST", body: { columns: "key,key", table: "LoginThrottle" } });
+  assert.equal(throttleTable.status, 400, "the sign-in throttle is one of the product's own tables, which no run reads");
 });
 
 test("sign-in: 5 failures lock the account (429 + Retry-After, even with the right password); others are unaffected", async () => {
