@@ -129,6 +129,13 @@ export async function readJson(req: Request, { limit = JSON_BODY_LIMIT }: { limi
   return value;
 }
 
+/** Logs an unexpected error with a new reference; returns the message the caller may see. */
+export function logInternalError(where: string, err: unknown): string {
+  const reference = randomUUID().slice(0, 8);
+  console.error(`[api] ${where}: internal error, reference ${reference}:`, err);
+  return `Internal error (reference ${reference})`;
+}
+
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
 
 function errorResponse(err: HttpError): NextResponse {
@@ -150,9 +157,7 @@ export function route<C>(handler: Handler<C>): Handler<C> {
       if (err instanceof HttpError) return errorResponse(err);
       const known = knownDbError(err);
       if (known) return errorResponse(new HttpError(known.status, known.message, known.issues));
-      const reference = randomUUID().slice(0, 8);
-      console.error(`[api] ${req.method} ${new URL(req.url).pathname}: internal error, reference ${reference}:`, err);
-      return NextResponse.json({ error: `Internal error (reference ${reference})` } satisfies ApiError, { status: 500 });
+      return NextResponse.json({ error: logInternalError(`${req.method} ${new URL(req.url).pathname}`, err) } satisfies ApiError, { status: 500 });
     }
   };
 }

@@ -40,14 +40,18 @@ export interface WantedFields {
   text?: string;
 }
 
+/** The file's field names for a message: the first 20, then "…". */
+export function listFields(columns: string[]): string {
+  return columns.length > 20 ? `${columns.slice(0, 20).join(", ")}, …` : columns.join(", ");
+}
+
 /** The label and text fields: as given (400 naming the form field when the file lacks it), else guessed from the names. */
 export function pickFields(columns: string[], wanted: WantedFields): { label: string | null; text: string | null } {
   const guess = guessColumns(columns);
   const pick = (name: string | undefined, field: "label" | "text") => {
     if (!name) return guess[field];
     if (!columns.includes(name)) {
-      const shown = columns.length > 20 ? `${columns.slice(0, 20).join(", ")}, …` : columns.join(", ");
-      throw badRequest([{ path: field === "label" ? "labelColumn" : "textColumn", message: `"${name}" is not a field of the file (it has: ${shown})` }]);
+      throw badRequest([{ path: field === "label" ? "labelColumn" : "textColumn", message: `"${name}" is not a field of the file (it has: ${listFields(columns)})` }]);
     }
     return name;
   };

@@ -4,7 +4,7 @@ import { quoteIdent } from "../db/catalog";
 import { HttpError, badRequest } from "../http";
 import type { Upload } from "../http-upload";
 import { MAX_IMPORT_BYTES, TABLE_NAME, tableNameSchema } from "../validations/import";
-import { detectFormat, parseImportFile, pickFields, type ImportFormat, type ParsedFile, type RejectedLine } from "./import-parse";
+import { detectFormat, listFields, parseImportFile, pickFields, type ImportFormat, type ParsedFile, type RejectedLine } from "./import-parse";
 
 // Import of a CSV or JSONL file into a new labelled-text table (id serial, label text, text text):
 // parse, pick the label and text fields, check every line (rejected lines are reported with their
@@ -179,7 +179,7 @@ export async function importUpload(db: PrismaClient, upload: Upload): Promise<Im
     throw badRequest([{ path: "file", message: `no line of the file could be read (${checked.rejected.length} rejected), so no table was created` }]);
   }
   if (!checked.label || !checked.text) {
-    throw badRequest([{ path: checked.label ? "textColumn" : "labelColumn", message: `choose which field of the file holds the ${checked.label ? "text" : "label"} (fields: ${checked.columns.join(", ")})` }]);
+    throw badRequest([{ path: checked.label ? "textColumn" : "labelColumn", message: `choose which field of the file holds the ${checked.label ? "text" : "label"} (fields: ${listFields(checked.columns)})` }]);
   }
   const rows = await createLabelledTable(db, name, checked.rows);
   return { ...summary, created: { table: name, rows } };

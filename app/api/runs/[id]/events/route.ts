@@ -1,5 +1,5 @@
 import { db } from "@/lib/db/client";
-import { HttpError, route } from "@/lib/http";
+import { HttpError, logInternalError, route } from "@/lib/http";
 import { subscribeToRun } from "@/lib/runs/live";
 import type { RunView } from "@/lib/runs/types";
 import { getRunView, runLogsAfter } from "@/lib/runs/views";
@@ -80,7 +80,7 @@ export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) =
           wake = null;
         }
       } catch (err) {
-        if (!closed) send("error", { error: (err as Error).message });
+        if (!closed) send("error", { error: logInternalError(`events of run ${id}`, err) });
       } finally {
         unsubscribe();
         if (!closed) controller.close();
