@@ -29,7 +29,7 @@ function thread(): Worker {
     else p?.resolve(ok === true);
   });
   const fail = (err: Error) => {
-    worker = null;
+    if (worker === w) worker = null;
     for (const p of pending.values()) p.reject(err);
     pending.clear();
   };

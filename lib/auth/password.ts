@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import os from "node:os";
 import { bcryptCompare } from "./bcrypt-thread";
 
 // Password hashes: scrypt from node:crypto, which runs on libuv's thread pool, never on the event
@@ -8,12 +9,13 @@ import { bcryptCompare } from "./bcrypt-thread";
 // (bcrypt, "$2a$"/"$2b$") still verify, on a worker thread, and are upgraded at sign-in; a password
 // longer than bcrypt's 72 bytes never matches one, since bcrypt cannot tell such passwords apart.
 //
-// At most HASH_CONCURRENCY hashes run at once (each takes 32 MiB and a thread of the pool; the other
-// threads stay free for file and crypto work of other requests); the rest queue.
+// At most HASH_CONCURRENCY hashes run at once, the rest queue: each takes 32 MiB and a thread of
+// the pool, and one core is always left to the event loop (a flood of wrong passwords slows other
+// sign-ins, not every other request); the pool's other threads stay free for file and crypto work.
 
 const CURRENT = { log2N: 15, r: 8, p: 1 };
 const KEY_BYTES = 32;
-const HASH_CONCURRENCY = 2;
+const HASH_CONCURRENCY = Math.max(1, Math.min(2, os.availableParallelism() - 1));
 const BCRYPT_MAX_BYTES = 72;
 
 let running = 0;

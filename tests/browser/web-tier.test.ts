@@ -3,7 +3,7 @@
 // shows "Too many attempts, try again in N minutes" once an account is locked.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { Page, Response } from "playwright-core";
+import type { Locator, Page, Response } from "playwright-core";
 import { hashPassword } from "../../lib/auth/password";
 import { screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
 import { ADMIN } from "../helpers/db";
@@ -66,12 +66,14 @@ test("every dashboard page loads under the CSP with no violation, with the secur
     const runId = ((await queued.json()) as { id: string }).id;
     await waitFor("the run", async () => ((await (await p.request.get(`${base}/api/runs/${runId}`)).json()) as { status: string }).status === "succeeded", 180_000, 500);
 
-    const heading = (name: string | RegExp) => (q: Page) => q.getByRole("heading", { name, level: 1 }).waitFor();
+    // Visible matches only: the app router may keep a hidden copy of a page mounted.
+    const shown = (l: Locator) => l.filter({ visible: true }).first().waitFor();
+    const heading = (name: string | RegExp) => (q: Page) => shown(q.getByRole("heading", { name, level: 1 }));
     const pages: [string, (q: Page) => Promise<unknown>][] = [
       ["/", heading("Overview")],
       ["/runs", heading("Training runs")],
-      [`/runs/${runId}`, (q) => q.locator(".recharts-surface").first().waitFor()],
-      ["/runs/new", (q) => q.getByLabel("Training request (JSON)").waitFor()],
+      [`/runs/${runId}`, (q) => shown(q.locator(".recharts-surface"))],
+      ["/runs/new", (q) => shown(q.getByLabel("Training request (JSON)"))],
       ["/models", heading(/Models/)],
       ["/data", heading(/Data/)],
       ["/predict", heading("Try the serving model")],

@@ -217,7 +217,7 @@ test("users: create, list, change role and password, delete; the last admin stay
   assert.equal(created.body.passwordHash, undefined);
   const stored = await t.db.user.findUniqueOrThrow({ where: { email: "new.user@example.com" } });
   assert.notEqual(stored.passwordHash, "long-enough");
-  assert.match(stored.passwordHash, /^\$2[aby]\$/);
+  assert.match(stored.passwordHash, /^scrypt\$/);
   await login(web.url, "new.user@example.com", "long-enough");
 
   const dup = await admin.json<any>("/api/users", { method: "POST", body: { email: "new.user@example.com", password: "long-enough" } });
@@ -252,7 +252,9 @@ test("users: create, list, change role and password, delete; the last admin stay
   assert.equal((await admin.json(`/api/users/${stored.id}`, { method: "PATCH", body: { role: "admin" } })).status, 200);
   const other = await login(web.url, "new.user@example.com", "another-password");
   assert.equal((await other.json(`/api/users/${me.id}`, { method: "PATCH", body: { role: "viewer" } })).status, 200);
-  // Roles are read on every request: the demoted admin's open session is a viewer's now.
+  // A role change ends that user's sessions: the demoted admin signs in again, as a viewer now.
+  assert.equal((await admin.json<any>(`/api/users/${stored.id}`, { method: "DELETE" })).status, 401);
+  admin = await login(web.url, ADMIN.email, ADMIN.password);
   assert.equal((await admin.json<any>(`/api/users/${stored.id}`, { method: "DELETE" })).status, 403);
   const delLast = await other.json<any>(`/api/users/${stored.id}`, { method: "DELETE" });
   assert.equal(delLast.status, 409, JSON.stringify(delLast.body));
