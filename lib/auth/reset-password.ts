@@ -2,10 +2,12 @@ import type { PrismaClient } from "../db/generated/client";
 import { HttpError } from "../http";
 import { emailSchema } from "../validations/email";
 import { generatePassword } from "./password";
+import { clearAccount } from "./throttle";
 import { adminEmails, updateUser } from "./users";
 
 // Password recovery from the command line (`npm run admin -- reset-password EMAIL`), for whoever
-// can reach the database: a given password, or a generated one that the caller prints once.
+// can reach the database: a given password, or a generated one that the caller prints once. The
+// user's sessions end (updateUser) and the account's sign-in cool-down is lifted.
 
 export async function resetPassword(
   db: PrismaClient,
@@ -26,5 +28,6 @@ export async function resetPassword(
     if (err instanceof HttpError && err.issues?.length) throw new Error(err.issues.map((i) => `new password ${i.message}`).join("; "));
     throw err;
   }
+  await clearAccount(db, email);
   return { email, password, generated: given === undefined };
 }

@@ -12,10 +12,12 @@ export interface ThrottleKey {
   limit: number;
 }
 
+const accountKey = (email: string) => `account:${email.trim().toLowerCase()}`;
+
 export function throttleKeys(email: string, address: string): ThrottleKey[] {
   const e = env();
   return [
-    { key: `account:${email.trim().toLowerCase()}`, limit: e.LOGIN_MAX_FAILURES_PER_ACCOUNT },
+    { key: accountKey(email), limit: e.LOGIN_MAX_FAILURES_PER_ACCOUNT },
     { key: `address:${address}`, limit: e.LOGIN_MAX_FAILURES_PER_ADDRESS },
   ];
 }
@@ -54,4 +56,9 @@ export async function recordFailure(db: Db, keys: ThrottleKey[]): Promise<void> 
 export async function recordSuccess(db: Db, keys: ThrottleKey[]): Promise<void> {
   const accountKeys = keys.filter((k) => k.key.startsWith("account:")).map((k) => k.key);
   await db.$executeRaw`DELETE FROM "LoginThrottle" WHERE key = ANY(${accountKeys})`;
+}
+
+/** Lifts an account's count and cool-down (its password was just reset by someone who can reach the database). */
+export async function clearAccount(db: Db, email: string): Promise<void> {
+  await db.$executeRaw`DELETE FROM "LoginThrottle" WHERE key = ${accountKey(email)}`;
 }

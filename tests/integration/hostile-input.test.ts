@@ -225,6 +225,19 @@ test("escapes in route parameters are decoded once: %25 and encoded slashes or d
   assert.match(pct.body.error, /No model is named "100%"/, "decoded exactly once");
 });
 
+test("a malformed escape in the path (%E0%A4%A, a lone %) is a JSON 400 with the security headers, on API routes and pages", async () => {
+  for (const url of ["/api/models/%E0%A4%A", "/api/models/%", "/api/runs/%zz/logs", "/runs/%E0%A4%A", "/%"]) {
+    const r = await admin.fetch(url);
+    const a = await answer(r, 0);
+    assert.equal(a.status, 400, `${url}: ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`);
+    assert.match(String(a.body?.error), /malformed %-escape/, url);
+    assert.equal(r.headers.get("x-content-type-options"), "nosniff", url);
+    assert.match(r.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/, url);
+  }
+  const fine = await admin.fetch("/api/models/default?note=%zz");
+  assert.equal(fine.status, 200, "a malformed escape in the query string is left to the route");
+});
+
 test("20 concurrent creations of one user, or one model, give one 201 and 409s naming the field", async () => {
   const same = <T>(n: number, f: () => Promise<T>) => Promise.all(Array.from({ length: n }, f));
   const users = await same(20, () => admin.json<any>("/api/users", { method: "POST", body: { email: "race@example.com", password: "long-enough" } }));
@@ -238,9 +251,7 @@ test("20 concurrent creations of one user, or one model, give one 201 and 409s n
 
 // The fuzz sweep: every API route, as an admin, with hostile parameters, queries and bodies.
 
-// (A malformed escape such as %E0%A4%A or a lone % never reaches a route: Next itself answers it,
-// before the app, with a bare text 500, unless a proxy refuses it first. Not swept here.)
-const PARAMS = ["%00", "%25", "..%2F..%2Fetc%2Fpasswd", "x".repeat(3000), "null", "-1", "1e309", "'%20OR%201%3D1--", "%F0%9F%92%A9", "a.b.c", "__proto__"];
+const PARAMS = ["%E0%A4%A", "%", "%00", "%25", "..%2F..%2Fetc%2Fpasswd", "x".repeat(3000), "null", "-1", "1e309", "'%20OR%201%3D1--", "%F0%9F%92%A9", "a.b.c", "__proto__"];
 const QUERIES = ["", "?q=%00", "?limit=1e309&offset=-1", "?limit=abc", "?after=99999999999999999999999", "?status=%5B%5D", "?q=" + "z".repeat(5000), "?rows=NaN&label=%00", "?label=x&text=y"];
 const BODIES: (string | undefined)[] = [
   undefined,
