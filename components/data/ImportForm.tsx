@@ -6,9 +6,9 @@ import { useId, useState, type FormEvent } from "react";
 import type { ImportSummary } from "@/lib/data/import";
 import type { ApiError } from "@/lib/runs/types";
 import { MAX_IMPORT_BYTES, tableNameSchema } from "@/lib/validations/import";
-import { ApiRequestError, errorMessage } from "./api";
-import { formatInt } from "./format";
-import { LabelChart } from "./LabelChart";
+import { ApiRequestError, errorMessage } from "../api";
+import { formatInt } from "../format";
+import { LabelChart } from "../LabelChart";
 
 type ImportAnswer = ImportSummary & { created: null | { table: string; rows: number } };
 

@@ -5,41 +5,16 @@ import Link from "next/link";
 import { useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ModelHistoryResponse } from "@/lib/dashboard/types";
-import { apiFetch, errorMessage } from "./api";
-import { axisFloor, tooltipStyle } from "./CompareCharts";
-import { ConfirmDialog } from "./ConfirmDialog";
-import { Delta } from "./Delta";
-import { ErrorBox } from "./ErrorBox";
-import { formatDateTime, formatPercent } from "./format";
-import { NewRunLink } from "./RunCells";
-import { numeric, Table } from "./Table";
+import { apiFetch, errorMessage } from "../api";
+import { axisFloor, tooltipStyle } from "../runs/CompareCharts";
+import { ConfirmDialog } from "../ConfirmDialog";
+import { Delta } from "../Delta";
+import { ErrorBox } from "../ErrorBox";
+import { formatDateTime, formatPercent } from "../format";
+import { NewRunLink } from "../RunCells";
+import { numeric, Table } from "../Table";
+import { modelsQueryKey, useModels, type ModelRow, type ModelVersionRow } from "./useModels";
 
-/** The parts of GET /api/models this page reads. */
-export interface ModelVersionRow {
-  id: string;
-  createdAt: string;
-  runId: string | null;
-  labels: string[];
-  accuracy: number | null;
-  f1: number | null;
-  macroF1?: number | null;
-  serving: boolean;
-}
-export interface ModelRow {
-  name: string;
-  kind: string;
-  isDefault: boolean;
-  servingVersionId: string | null;
-  promotedAt: string | null;
-  promotedBy?: string | null;
-  /** newest first */
-  versions: ModelVersionRow[];
-}
-export interface ModelsResponse {
-  models: ModelRow[];
-}
-
-export const modelsQueryKey = ["models"] as const;
 const historyKey = (name: string) => ["model-history", name] as const;
 
 export function exportHref(versionId: string): string {
@@ -47,10 +22,7 @@ export function exportHref(versionId: string): string {
 }
 
 export function ModelsView({ isAdmin }: { isAdmin: boolean }) {
-  const query = useQuery({
-    queryKey: modelsQueryKey,
-    queryFn: ({ signal }) => apiFetch<ModelsResponse>("/api/models", { signal }),
-  });
+  const query = useModels();
   return (
     <section aria-labelledby="models-heading">
       <div className="page-header">

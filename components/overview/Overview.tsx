@@ -3,13 +3,13 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { OverviewModel, OverviewResponse, WorkerView } from "@/lib/dashboard/types";
-import { apiFetch } from "./api";
-import { ErrorBox } from "./ErrorBox";
-import { formatDateTime, formatPercent, runDuration } from "./format";
-import { formatAgo } from "./relativeTime";
-import { NewRunLink, RunLink, RunStatusCell } from "./RunCells";
-import { Stat } from "./Stat";
-import { numeric, Table } from "./Table";
+import { apiFetch } from "../api";
+import { ErrorBox } from "../ErrorBox";
+import { formatDateTime, formatPercent, runDuration } from "../format";
+import { formatAgo } from "../relativeTime";
+import { NewRunLink, RunLink, RunStatusCell } from "../RunCells";
+import { Stat } from "../Stat";
+import { numeric, Table } from "../Table";
 
 export const overviewQueryKey = ["overview"] as const;
 

@@ -5,11 +5,11 @@ import Link from "next/link";
 import { useId, useState, type ChangeEvent, type FormEvent } from "react";
 import { guessTextColumn, parseCsv, type CsvTable } from "@/lib/dashboard/csv";
 import type { PredictResponse } from "@/lib/runs/types";
-import { ApiRequestError, apiFetch } from "./api";
-import { ErrorBox } from "./ErrorBox";
-import type { ModelsResponse } from "./ModelsView";
-import { ScoreBars } from "./ScoreBars";
-import { useIsAdmin } from "./useMe";
+import { ApiRequestError, apiFetch } from "../api";
+import { ErrorBox } from "../ErrorBox";
+import { ScoreBars } from "../ScoreBars";
+import { useModels } from "../models/useModels";
+import { useIsAdmin } from "../useMe";
 
 /** The API takes at most this many texts per request; longer lists go in several requests. */
 export const PREDICT_BATCH = 1000;
@@ -51,10 +51,7 @@ export function PredictForm() {
   const [column, setColumn] = useState(-1);
   const [emptyError, setEmptyError] = useState<string | null>(null);
 
-  const models = useQuery({
-    queryKey: ["models"],
-    queryFn: ({ signal }) => apiFetch<ModelsResponse>("/api/models", { signal }),
-  });
+  const models = useModels();
   const modelList = models.data?.models ?? [];
   const chosen = modelList.find((m) => m.name === model) ?? modelList.find((m) => m.isDefault) ?? modelList[0];
 

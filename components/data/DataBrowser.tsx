@@ -4,10 +4,10 @@ import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { guessColumns } from "@/lib/data/columns";
-import { ErrorBox } from "./ErrorBox";
-import { formatInt } from "./format";
-import { LabelChart } from "./LabelChart";
-import { Table } from "./Table";
+import { ErrorBox } from "../ErrorBox";
+import { formatInt } from "../format";
+import { LabelChart } from "../LabelChart";
+import { Table } from "../Table";
 import { rowCountText, useTablePreview, useTableRows, useTables } from "./useTables";
 
 const PAGE = 25;
