@@ -1,0 +1,55 @@
+"use client";
+
+import { useId, useState } from "react";
+import type { RunView } from "@/lib/runs/types";
+import { ConfusionMatrix, type MatrixMode } from "./ConfusionMatrix";
+import { NO_OLD_MODEL } from "./MetricsTable";
+
+const MODES = [
+  ["counts", "Counts"],
+  ["normalised", "Row-normalised %"],
+] as const;
+
+/** Both confusion matrices side by side, as counts or row-normalised. */
+export function ConfusionPanel({ metrics }: { metrics: RunView["metrics"] }) {
+  const [mode, setMode] = useState<MatrixMode>("counts");
+  const modeName = useId();
+  const { old: oldM, new: newM } = metrics;
+  return (
+    <section className="card" aria-labelledby="cm-heading">
+      <div className="row">
+        <h2 id="cm-heading" style={{ margin: 0 }}>
+          Confusion matrices
+        </h2>
+        <span className="spacer" />
+        <fieldset className="segmented" data-testid="matrix-mode">
+          <legend className="visually-hidden">Show the confusion matrices as</legend>
+          {MODES.map(([value, label]) => (
+            <label key={value}>
+              <input type="radio" name={modeName} value={value} checked={mode === value} onChange={() => setMode(value)} />
+              {label}
+            </label>
+          ))}
+        </fieldset>
+      </div>
+      <div className="grid-2" style={{ marginTop: "0.75rem" }}>
+        {oldM ? (
+          <ConfusionMatrix title="Old (served before this run)" matrix={oldM.confusion_matrix} mode={mode} />
+        ) : (
+          <div>
+            <h3>Old</h3>
+            <p className="muted">{NO_OLD_MODEL}.</p>
+          </div>
+        )}
+        {newM ? (
+          <ConfusionMatrix title="New (this run)" matrix={newM.confusion_matrix} mode={mode} />
+        ) : (
+          <div>
+            <h3>New</h3>
+            <p className="muted">Appears once the new model is evaluated.</p>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

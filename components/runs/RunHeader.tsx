@@ -1,0 +1,80 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import type { RunView } from "@/lib/runs/types";
+import { apiFetch, errorMessage } from "../api";
+import { ConfirmDialog } from "../ConfirmDialog";
+import { isActive, StatusBadge } from "../StatusBadge";
+import { runQueryKey } from "./useRunEvents";
+
+/** The run's title and status, Cancel (admins, while it moves), and why it failed or was cancelled. */
+export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) {
+  const queryClient = useQueryClient();
+  const [cancelOpen, setCancelOpen] = useState(false);
+  const cancel = useMutation({
+    mutationFn: () => apiFetch<RunView>(`/api/runs/${encodeURIComponent(run.id)}/cancel`, { method: "POST", body: {} }),
+    onSuccess: (next) => {
+      queryClient.setQueryData(runQueryKey(run.id), next);
+      setCancelOpen(false);
+      void queryClient.invalidateQueries({ queryKey: ["runs"] });
+    },
+  });
+  const active = isActive(run.status);
+
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <p className="small muted" style={{ margin: 0 }}>
+            <Link href="/runs">Runs</Link> / <span className="mono">{run.id}</span>
+          </p>
+          <h1 id="run-heading" className="row">
+            Run on {run.model} <StatusBadge status={run.status} />
+          </h1>
+        </div>
+        <div className="row">
+          {active && isAdmin ? (
+            <button type="button" className="btn btn-danger" onClick={() => setCancelOpen(true)} disabled={cancel.isPending || run.cancelRequested}>
+              {run.cancelRequested ? "Cancelling…" : "Cancel run"}
+            </button>
+          ) : null}
+        </div>
+      </div>
+
+      {isAdmin && active ? (
+        <ConfirmDialog
+          open={cancelOpen}
+          title="Cancel this run?"
+          confirmLabel="Cancel run"
+          cancelLabel="Keep running"
+          busy={cancel.isPending}
+          error={cancel.isError ? errorMessage(cancel.error) : null}
+          onCancel={() => {
+            setCancelOpen(false);
+            cancel.reset();
+          }}
+          onConfirm={() => cancel.mutate()}
+        >
+          <p>The worker stops at its next check and the run ends as cancelled. No new version is stored, and what serves now keeps serving.</p>
+        </ConfirmDialog>
+      ) : null}
+
+      {run.status === "failed" ? (
+        <div className="alert alert-error" role="alert" data-testid="run-error">
+          <div className="alert-title">The run failed</div>
+          <p className="mono" style={{ whiteSpace: "pre-wrap" }}>
+            {run.error ?? "No reason was recorded."}
+          </p>
+          <p>Check the log below, fix the request and start a new run.</p>
+        </div>
+      ) : null}
+      {run.status === "cancelled" ? (
+        <div className="alert alert-warn" role="status">
+          This run was cancelled{run.error ? `: ${run.error}` : "."}
+        </div>
+      ) : null}
+    </>
+  );
+}
