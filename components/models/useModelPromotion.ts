@@ -1,0 +1,51 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { ModelHistoryResponse } from "@/lib/dashboard/types";
+import { apiFetch } from "../api";
+import { modelsQueryKey, type ModelRow, type ModelVersionRow } from "./useModels";
+
+export interface PendingPromotion {
+  version: ModelVersionRow;
+  number: number;
+  rollback: boolean;
+}
+
+export type ModelPromotion = ReturnType<typeof useModelPromotion>;
+
+const historyKey = (name: string) => ["model-history", name] as const;
+
+/** A model's promotion history, the version to roll back to, and promoting a version after a confirmation. */
+export function useModelPromotion(model: ModelRow) {
+  const queryClient = useQueryClient();
+  const history = useQuery({
+    queryKey: historyKey(model.name),
+    queryFn: ({ signal }) => apiFetch<ModelHistoryResponse>(`/api/models/${encodeURIComponent(model.name)}/versions`, { signal }),
+  });
+  const [pending, setPending] = useState<PendingPromotion | null>(null);
+  const promote = useMutation({
+    mutationFn: (versionId: string) =>
+      apiFetch<{ servingVersionId: string }>(`/api/models/${encodeURIComponent(model.name)}/promote`, { method: "POST", body: { versionId } }),
+    onSuccess: () => {
+      setPending(null);
+      void queryClient.invalidateQueries({ queryKey: modelsQueryKey });
+      void queryClient.invalidateQueries({ queryKey: historyKey(model.name) });
+      void queryClient.invalidateQueries({ queryKey: ["overview"] });
+      void queryClient.invalidateQueries({ queryKey: ["run"] });
+    },
+  });
+
+  const count = model.versions.length;
+  /** v1 is the oldest version. */
+  const numberOf = (id: string) => count - model.versions.findIndex((v) => v.id === id);
+  const rollbackTo = history.data?.rollbackVersionId ? (model.versions.find((v) => v.id === history.data.rollbackVersionId) ?? null) : null;
+
+  /** Opens the confirmation for promoting `version` (a rollback when it served before). */
+  const ask = (version: ModelVersionRow, rollback: boolean) => {
+    promote.reset();
+    setPending({ version, number: numberOf(version.id), rollback });
+  };
+
+  return { history: history.data, promote, pending, cancel: () => setPending(null), ask, numberOf, rollbackTo };
+}
