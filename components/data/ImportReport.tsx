@@ -1,5 +1,6 @@
 import { formatInt } from "../format";
 import { LabelChart } from "../LabelChart";
+import { numeric, TableHead } from "../Table";
 import type { ImportAnswer } from "./useImport";
 
 /** The dry-run check: lines accepted and rejected (with why), the first accepted lines, and their labels. */
@@ -18,14 +19,7 @@ export function ImportReport({ report }: { report: ImportAnswer }) {
           <summary>Rejected lines{report.rejectedCount > report.rejected.length ? ` (first ${report.rejected.length} listed)` : ""}</summary>
           <div className="table-wrap rejected-wrap">
             <table className="table table-compact" data-testid="rejected-lines">
-              <thead>
-                <tr>
-                  <th scope="col" className="num">
-                    Line
-                  </th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
+              <TableHead columns={[numeric("Line"), "Reason"]} />
               <tbody>
                 {report.rejected.map((r, i) => (
                   <tr key={i} data-testid="rejected-line" data-line={r.line}>
@@ -43,15 +37,7 @@ export function ImportReport({ report }: { report: ImportAnswer }) {
           <div className="table-wrap">
             <table className="table table-compact">
               <caption className="small muted">First accepted lines</caption>
-              <thead>
-                <tr>
-                  <th scope="col" className="num">
-                    Line
-                  </th>
-                  <th scope="col">label</th>
-                  <th scope="col">text</th>
-                </tr>
-              </thead>
+              <TableHead columns={[numeric("Line"), "label", "text"]} />
               <tbody>
                 {report.preview.map((r) => (
                   <tr key={r.line}>

@@ -1,6 +1,7 @@
 import { ErrorBox } from "../ErrorBox";
 import { formatInt } from "../format";
 import { Table } from "../Table";
+import { TitleRow } from "../TitleRow";
 import type { TableSummary } from "./useTables";
 import { PAGE, type DataBrowserState } from "./useDataBrowser";
 
@@ -11,10 +12,7 @@ export function RowsPanel({ browser, table }: { browser: DataBrowserState; table
   const last = page ? Math.min(page.total, page.offset + page.rows.length) : 0;
   return (
     <section className="card" aria-labelledby="rows-heading">
-      <div className="row">
-        <h2 id="rows-heading" style={{ margin: 0 }}>
-          Rows
-        </h2>
+      <TitleRow id="rows-heading" title="Rows">
         <span className="spacer" />
         <span className="small muted" role="status" data-testid="rows-status" aria-busy={browser.rows.isFetching}>
           {browser.rows.isFetching && !page
@@ -27,7 +25,7 @@ export function RowsPanel({ browser, table }: { browser: DataBrowserState; table
                 : `Rows ${formatInt(page.offset + 1)}–${formatInt(last)} of ${formatInt(page.total)}${page.q ? ` containing "${page.q}"` : ""}`
               : ""}
         </span>
-      </div>
+      </TitleRow>
       {browser.rows.isError ? <ErrorBox error={browser.rows.error} title="Could not read the rows" /> : null}
       {page && page.rows.length > 0 ? (
         <Table columns={columns.map((c) => c.name)} testId="data-rows" className="table table-compact">

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { formatDateTime } from "../format";
+import { TitleRow } from "../TitleRow";
 import { PromoteDialog } from "./PromoteDialog";
 import { useModelPromotion } from "./useModelPromotion";
 import type { ModelRow } from "./useModels";
@@ -18,10 +19,7 @@ export function ModelCard({ model, isAdmin }: { model: ModelRow; isAdmin: boolea
 
   return (
     <article className="card" aria-labelledby={`model-${model.name}-heading`} data-testid="model-card" data-model={model.name}>
-      <div className="row">
-        <h2 id={`model-${model.name}-heading`} style={{ margin: 0 }}>
-          {model.name}
-        </h2>
+      <TitleRow id={`model-${model.name}-heading`} title={model.name}>
         {model.isDefault ? <span className="badge badge-role">default</span> : null}
         <span className="muted small">{model.kind}</span>
         <span className="spacer" />
@@ -30,7 +28,7 @@ export function ModelCard({ model, isAdmin }: { model: ModelRow; isAdmin: boolea
             Roll back to v{numberOf(rollbackTo.id)}
           </button>
         ) : null}
-      </div>
+      </TitleRow>
       <p className="small muted" data-testid="model-serving-summary">
         {serving ? (
           <>

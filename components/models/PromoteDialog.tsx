@@ -1,6 +1,5 @@
 "use client";
 
-import { errorMessage } from "../api";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { Delta } from "../Delta";
 import { formatPercent } from "../format";
@@ -9,16 +8,12 @@ import type { ModelRow, ModelVersionRow } from "./useModels";
 
 /** Confirms a promotion or rollback, with the serving version's scores next to the chosen one's. */
 export function PromoteDialog({ model, serving, promotion }: { model: ModelRow; serving: ModelVersionRow | null; promotion: ModelPromotion }) {
-  const { pending, promote, numberOf } = promotion;
+  const { pending, numberOf } = promotion;
   return (
     <ConfirmDialog
-      open={pending !== null}
+      {...promotion.dialog}
       title={pending ? `${pending.rollback ? "Roll back" : "Promote"} ${model.name} to v${pending.number}?` : ""}
       confirmLabel={pending?.rollback ? "Confirm roll back" : "Confirm promote"}
-      busy={promote.isPending}
-      error={promote.isError ? errorMessage(promote.error) : null}
-      onCancel={promotion.cancel}
-      onConfirm={() => pending && promote.mutate(pending.version.id)}
     >
       {pending ? (
         <>

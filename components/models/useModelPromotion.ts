@@ -1,9 +1,9 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ModelHistoryResponse } from "@/lib/dashboard/types";
 import { apiFetch } from "../api";
+import { useConfirmedMutation } from "../useConfirmedMutation";
 import { modelsQueryKey, type ModelRow, type ModelVersionRow } from "./useModels";
 
 export interface PendingPromotion {
@@ -23,18 +23,16 @@ export function useModelPromotion(model: ModelRow) {
     queryKey: historyKey(model.name),
     queryFn: ({ signal }) => apiFetch<ModelHistoryResponse>(`/api/models/${encodeURIComponent(model.name)}/versions`, { signal }),
   });
-  const [pending, setPending] = useState<PendingPromotion | null>(null);
-  const promote = useMutation({
-    mutationFn: (versionId: string) =>
-      apiFetch<{ servingVersionId: string }>(`/api/models/${encodeURIComponent(model.name)}/promote`, { method: "POST", body: { versionId } }),
-    onSuccess: () => {
-      setPending(null);
+  const promote = useConfirmedMutation(
+    (p: PendingPromotion) =>
+      apiFetch<{ servingVersionId: string }>(`/api/models/${encodeURIComponent(model.name)}/promote`, { method: "POST", body: { versionId: p.version.id } }),
+    () => {
       void queryClient.invalidateQueries({ queryKey: modelsQueryKey });
       void queryClient.invalidateQueries({ queryKey: historyKey(model.name) });
       void queryClient.invalidateQueries({ queryKey: ["overview"] });
       void queryClient.invalidateQueries({ queryKey: ["run"] });
     },
-  });
+  );
 
   const count = model.versions.length;
   /** v1 is the oldest version. */
@@ -42,10 +40,7 @@ export function useModelPromotion(model: ModelRow) {
   const rollbackTo = history.data?.rollbackVersionId ? (model.versions.find((v) => v.id === history.data.rollbackVersionId) ?? null) : null;
 
   /** Opens the confirmation for promoting `version` (a rollback when it served before). */
-  const ask = (version: ModelVersionRow, rollback: boolean) => {
-    promote.reset();
-    setPending({ version, number: numberOf(version.id), rollback });
-  };
+  const ask = (version: ModelVersionRow, rollback: boolean) => promote.ask({ version, number: numberOf(version.id), rollback });
 
-  return { history: history.data, promote, pending, cancel: () => setPending(null), ask, numberOf, rollbackTo };
+  return { history: history.data, pending: promote.target, dialog: promote.dialog, ask, numberOf, rollbackTo };
 }

@@ -4,21 +4,19 @@ import { formatPercent, runDuration } from "../format";
 import { formatAgo } from "../relativeTime";
 import { RunLink, RunStatusCell } from "../RunCells";
 import { numeric, Table } from "../Table";
+import { TitleRow } from "../TitleRow";
 
 /** The newest runs with their status, table, model, age, duration and new accuracy. */
 export function LatestRuns({ latestRuns, runCounts, isAdmin, now }: Pick<OverviewResponse, "latestRuns" | "runCounts"> & { isAdmin: boolean; now: number }) {
   return (
     <section className="card" aria-labelledby="latest-runs-heading">
-      <div className="row">
-        <h2 id="latest-runs-heading" style={{ margin: 0 }}>
-          Latest runs
-        </h2>
+      <TitleRow id="latest-runs-heading" title="Latest runs">
         <span className="muted small">
           {runCounts.running} running, {runCounts.queued} queued, {runCounts.total} in all
         </span>
         <span className="spacer" />
         <Link href="/runs">All runs</Link>
-      </div>
+      </TitleRow>
       {latestRuns.length === 0 ? (
         <div className="empty" data-testid="overview-runs-empty">
           <p>No training runs yet.</p>

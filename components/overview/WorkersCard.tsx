@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { WorkerView } from "@/lib/dashboard/types";
 import { formatDateTime } from "../format";
 import { formatAgo } from "../relativeTime";
+import { TitleRow } from "../TitleRow";
 
 /** Workers alive (with what each trains), and those that stopped in the last day. */
 export function WorkersCard({ workers, aliveWithinMs, queued, now }: { workers: WorkerView[]; aliveWithinMs: number; queued: number; now: number }) {
@@ -9,14 +10,11 @@ export function WorkersCard({ workers, aliveWithinMs, queued, now }: { workers: 
   const gone = workers.filter((w) => !w.alive);
   return (
     <section className="card" aria-labelledby="workers-heading" data-testid="overview-workers">
-      <div className="row">
-        <h2 id="workers-heading" style={{ margin: 0 }}>
-          Workers
-        </h2>
+      <TitleRow id="workers-heading" title="Workers">
         <span className={`badge ${alive.length > 0 ? "badge-succeeded" : "badge-failed"}`} data-testid="workers-alive" data-count={alive.length}>
           {alive.length} alive
         </span>
-      </div>
+      </TitleRow>
       {alive.length === 0 ? (
         <div className={`alert ${queued > 0 ? "alert-warn" : "alert-info"}`} style={{ marginTop: "0.75rem" }}>
           <p>

@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
 import { ApiRequestError } from "../api";
 import { ErrorBox } from "../ErrorBox";
+import { Segmented } from "../Segmented";
 import { useModels } from "../models/useModels";
 import { useIsAdmin } from "../useMe";
 import { CsvColumnInput, useCsvColumn } from "./CsvColumnInput";
@@ -23,7 +24,6 @@ const SOURCES = [
 export function PredictForm() {
   const textId = useId();
   const modelId = useId();
-  const sourceName = useId();
   const isAdmin = useIsAdmin();
   const [source, setSource] = useState<Source>("text");
   const [text, setText] = useState("");
@@ -52,15 +52,7 @@ export function PredictForm() {
       <form onSubmit={onSubmit} noValidate className="card" aria-label="Classify texts">
         <ModelChoice id={modelId} models={models.data?.models ?? []} value={model} onChange={setModel} />
 
-        <fieldset className="segmented" style={{ marginBottom: "0.75rem" }}>
-          <legend className="visually-hidden">Where the texts come from</legend>
-          {SOURCES.map(([value, label]) => (
-            <label key={value}>
-              <input type="radio" name={sourceName} value={value} checked={source === value} onChange={() => setSource(value)} />
-              {label}
-            </label>
-          ))}
-        </fieldset>
+        <Segmented legend="Where the texts come from" options={SOURCES} value={source} onChange={setSource} style={{ marginBottom: "0.75rem" }} />
 
         {source === "text" ? (
           <div className="field">

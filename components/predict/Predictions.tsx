@@ -1,4 +1,5 @@
 import { ScoreBars } from "../ScoreBars";
+import { TitleRow } from "../TitleRow";
 import { PREDICT_MAX, type PredictResult } from "./usePredict";
 
 /** The answer: label and score bars per text, the version that answered, the time, and the labels counted. */
@@ -8,10 +9,7 @@ export function Predictions({ result }: { result: PredictResult }) {
   const shown = result.predictions.slice(0, 500);
   return (
     <section className="card" aria-labelledby="predictions-heading" data-testid="predictions">
-      <div className="row">
-        <h2 id="predictions-heading" style={{ margin: 0 }}>
-          Predictions
-        </h2>
+      <TitleRow id="predictions-heading" title="Predictions">
         <span className="spacer" />
         <span className="small muted">
           Model <strong>{result.model}</strong>, version{result.versionIds.length > 1 ? "s" : ""}{" "}
@@ -24,7 +22,7 @@ export function Predictions({ result }: { result: PredictResult }) {
           , <span data-testid="predict-elapsed">{result.elapsedMs.toFixed(1)} ms</span>
           {result.requests > 1 ? ` in ${result.requests} requests` : ""}
         </span>
-      </div>
+      </TitleRow>
       {result.predictions.length > 1 ? (
         <p className="small" data-testid="predict-summary">
           {result.predictions.length.toLocaleString("en-US")} texts:{" "}

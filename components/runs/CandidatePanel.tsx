@@ -1,13 +1,13 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
 import type { RunView } from "@/lib/runs/types";
-import { apiFetch, errorMessage } from "../api";
+import { apiFetch } from "../api";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { Delta } from "../Delta";
 import { formatPercent } from "../format";
 import { numeric, TableHead } from "../Table";
+import { useConfirmedMutation } from "../useConfirmedMutation";
 import { NO_OLD_MODEL } from "./MetricsTable";
 import { SCORE_METRICS } from "./scoreMetrics";
 import { runQueryKey } from "./useRunEvents";
@@ -15,21 +15,19 @@ import { runQueryKey } from "./useRunEvents";
 /** The version the run stored, whether it serves, and Override with the old-vs-new deltas to confirm. */
 export function CandidatePanel({ run, isAdmin }: { run: RunView & { candidateVersionId: string }; isAdmin: boolean }) {
   const queryClient = useQueryClient();
-  const [confirmOpen, setConfirmOpen] = useState(false);
-  const promote = useMutation({
-    mutationFn: ({ model, versionId }: { model: string; versionId: string }) =>
+  const promote = useConfirmedMutation(
+    ({ model, versionId }: { model: string; versionId: string }) =>
       apiFetch<{ model: string; servingVersionId: string; previousVersionId: string | null }>(`/api/models/${encodeURIComponent(model)}/promote`, {
         method: "POST",
         body: { versionId },
       }),
-    onSuccess: (result) => {
+    (result) => {
       queryClient.setQueryData<RunView>(runQueryKey(run.id), (r) => (r ? { ...r, candidateServing: result.servingVersionId === r.candidateVersionId } : r));
-      setConfirmOpen(false);
       void queryClient.invalidateQueries({ queryKey: runQueryKey(run.id) });
       void queryClient.invalidateQueries({ queryKey: ["models"] });
       void queryClient.invalidateQueries({ queryKey: ["overview"] });
     },
-  });
+  );
   const oldM = run.metrics.old;
   const newM = run.metrics.new;
 
@@ -49,24 +47,13 @@ export function CandidatePanel({ run, isAdmin }: { run: RunView & { candidateVer
         )}
         <span className="spacer" />
         {isAdmin && !run.candidateServing ? (
-          <button type="button" className="btn btn-primary" onClick={() => setConfirmOpen(true)}>
+          <button type="button" className="btn btn-primary" onClick={() => promote.ask({ model: run.model, versionId: run.candidateVersionId })}>
             Override
           </button>
         ) : null}
       </div>
       {!run.candidateServing && !isAdmin ? <p className="hint">An admin can make this version serve predictions.</p> : null}
-      <ConfirmDialog
-        open={confirmOpen}
-        title={`Serve this version of ${run.model}?`}
-        confirmLabel="Confirm override"
-        busy={promote.isPending}
-        error={promote.isError ? errorMessage(promote.error) : null}
-        onCancel={() => {
-          setConfirmOpen(false);
-          promote.reset();
-        }}
-        onConfirm={() => promote.mutate({ model: run.model, versionId: run.candidateVersionId })}
-      >
+      <ConfirmDialog {...promote.dialog} title={`Serve this version of ${run.model}?`} confirmLabel="Confirm override">
         <p>
           Predictions for <strong>{run.model}</strong> will come from version <code>{run.candidateVersionId}</code>. The current version is kept, so
           you can roll back later.

@@ -1,9 +1,11 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useState } from "react";
 import type { RunView } from "@/lib/runs/types";
 import { ConfusionMatrix, type MatrixMode } from "./ConfusionMatrix";
 import { NO_OLD_MODEL } from "./MetricsTable";
+import { Segmented } from "../Segmented";
+import { TitleRow } from "../TitleRow";
 
 const MODES = [
   ["counts", "Counts"],
@@ -13,25 +15,13 @@ const MODES = [
 /** Both confusion matrices side by side, as counts or row-normalised. */
 export function ConfusionPanel({ metrics }: { metrics: RunView["metrics"] }) {
   const [mode, setMode] = useState<MatrixMode>("counts");
-  const modeName = useId();
   const { old: oldM, new: newM } = metrics;
   return (
     <section className="card" aria-labelledby="cm-heading">
-      <div className="row">
-        <h2 id="cm-heading" style={{ margin: 0 }}>
-          Confusion matrices
-        </h2>
+      <TitleRow id="cm-heading" title="Confusion matrices">
         <span className="spacer" />
-        <fieldset className="segmented" data-testid="matrix-mode">
-          <legend className="visually-hidden">Show the confusion matrices as</legend>
-          {MODES.map(([value, label]) => (
-            <label key={value}>
-              <input type="radio" name={modeName} value={value} checked={mode === value} onChange={() => setMode(value)} />
-              {label}
-            </label>
-          ))}
-        </fieldset>
-      </div>
+        <Segmented legend="Show the confusion matrices as" options={MODES} value={mode} onChange={setMode} testId="matrix-mode" />
+      </TitleRow>
       <div className="grid-2" style={{ marginTop: "0.75rem" }}>
         {oldM ? (
           <ConfusionMatrix title="Old (served before this run)" matrix={oldM.confusion_matrix} mode={mode} />

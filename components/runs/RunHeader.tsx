@@ -1,26 +1,24 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
 import type { RunView } from "@/lib/runs/types";
-import { apiFetch, errorMessage } from "../api";
+import { apiFetch } from "../api";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { isActive, StatusBadge } from "../StatusBadge";
+import { useConfirmedMutation } from "../useConfirmedMutation";
 import { runQueryKey } from "./useRunEvents";
 
 /** The run's title and status, Cancel (admins, while it moves), and why it failed or was cancelled. */
 export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) {
   const queryClient = useQueryClient();
-  const [cancelOpen, setCancelOpen] = useState(false);
-  const cancel = useMutation({
-    mutationFn: () => apiFetch<RunView>(`/api/runs/${encodeURIComponent(run.id)}/cancel`, { method: "POST", body: {} }),
-    onSuccess: (next) => {
-      queryClient.setQueryData(runQueryKey(run.id), next);
-      setCancelOpen(false);
+  const cancel = useConfirmedMutation(
+    (id: string) => apiFetch<RunView>(`/api/runs/${encodeURIComponent(id)}/cancel`, { method: "POST", body: {} }),
+    (next) => {
+      queryClient.setQueryData(runQueryKey(next.id), next);
       void queryClient.invalidateQueries({ queryKey: ["runs"] });
     },
-  });
+  );
   const active = isActive(run.status);
 
   return (
@@ -36,7 +34,7 @@ export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) 
         </div>
         <div className="row">
           {active && isAdmin ? (
-            <button type="button" className="btn btn-danger" onClick={() => setCancelOpen(true)} disabled={cancel.isPending || run.cancelRequested}>
+            <button type="button" className="btn btn-danger" onClick={() => cancel.ask(run.id)} disabled={cancel.dialog.busy || run.cancelRequested}>
               {run.cancelRequested ? "Cancelling…" : "Cancel run"}
             </button>
           ) : null}
@@ -44,19 +42,7 @@ export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) 
       </div>
 
       {isAdmin && active ? (
-        <ConfirmDialog
-          open={cancelOpen}
-          title="Cancel this run?"
-          confirmLabel="Cancel run"
-          cancelLabel="Keep running"
-          busy={cancel.isPending}
-          error={cancel.isError ? errorMessage(cancel.error) : null}
-          onCancel={() => {
-            setCancelOpen(false);
-            cancel.reset();
-          }}
-          onConfirm={() => cancel.mutate()}
-        >
+        <ConfirmDialog {...cancel.dialog} title="Cancel this run?" confirmLabel="Cancel run" cancelLabel="Keep running">
           <p>The worker stops at its next check and the run ends as cancelled. No new version is stored, and what serves now keeps serving.</p>
         </ConfirmDialog>
       ) : null}

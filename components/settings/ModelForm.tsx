@@ -81,6 +81,19 @@ export function ModelForm({
     />
   );
 
+  const choice = <K extends "pooling" | "headType" | "activation">(key: K, idPart: string, label: string, options: Draft[K][]) => (
+    <div className="field">
+      <label htmlFor={`${id}-${idPart}`}>{label}</label>
+      <select id={`${id}-${idPart}`} value={d[key]} onChange={(e) => set(key, e.target.value as Draft[K])}>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+
   return (
     <form className="subform" onSubmit={onSubmit} noValidate aria-label={creating ? "Add a model" : `Edit ${initial.name}`}>
       <h3>{creating ? "Add a model" : `Edit ${initial.name}`}</h3>
@@ -108,31 +121,13 @@ export function ModelForm({
         </div>
         {text("labels", "Fixed labels", "labels", "optional, comma-separated; runs with other labels fail", "text")}
         {text("numLabels", "Number of labels", "numLabels", "optional")}
-        <div className="field">
-          <label htmlFor={`${id}-pooling`}>Pooling</label>
-          <select id={`${id}-pooling`} value={d.pooling} onChange={(e) => set("pooling", e.target.value as Draft["pooling"])}>
-            <option value="mean">mean</option>
-            <option value="cls">cls</option>
-          </select>
-        </div>
+        {choice("pooling", "pooling", "Pooling", ["mean", "cls"])}
         {text("maxLength", "Max length (tokens)", "maxLength", "8 to 8192")}
-        <div className="field">
-          <label htmlFor={`${id}-head`}>Head</label>
-          <select id={`${id}-head`} value={d.headType} onChange={(e) => set("headType", e.target.value as Draft["headType"])}>
-            <option value="linear">linear</option>
-            <option value="mlp">mlp</option>
-          </select>
-        </div>
+        {choice("headType", "head", "Head", ["linear", "mlp"])}
         {d.headType === "mlp" ? (
           <>
             {text("hiddenSize", "Head hidden size", "head", "units of the hidden layer")}
-            <div className="field">
-              <label htmlFor={`${id}-act`}>Activation</label>
-              <select id={`${id}-act`} value={d.activation} onChange={(e) => set("activation", e.target.value as Draft["activation"])}>
-                <option value="gelu">gelu</option>
-                <option value="relu">relu</option>
-              </select>
-            </div>
+            {choice("activation", "act", "Activation", ["gelu", "relu"])}
           </>
         ) : null}
         {text("topK", "Labels per prediction (top_k)", "pipeline", "empty: every label's score")}

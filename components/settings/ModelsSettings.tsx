@@ -10,6 +10,7 @@ import { ConfirmDialog } from "../ConfirmDialog";
 import { ErrorBox } from "../ErrorBox";
 import { modelsQueryKey, useModels } from "../models/useModels";
 import { ACTIONS, numeric, Table } from "../Table";
+import { TitleRow } from "../TitleRow";
 import { useConfirmedMutation } from "../useConfirmedMutation";
 import { EMPTY, fromModel, type Draft } from "./modelDraft";
 import { ModelForm, type BaseModel } from "./ModelForm";
@@ -32,15 +33,12 @@ export function ModelsSettings() {
 
   return (
     <section className="card" aria-labelledby="models-heading" id="models">
-      <div className="row">
-        <h2 id="models-heading" style={{ margin: 0 }}>
-          Configured models
-        </h2>
+      <TitleRow id="models-heading" title="Configured models">
         <span className="spacer" />
         <button type="button" className="btn" onClick={() => setEditing({ creating: true, draft: { ...EMPTY } })} disabled={!!editing}>
           Add model
         </button>
-      </div>
+      </TitleRow>
       <p className="hint">Each configured model trains and serves on its own; runs name one, or use the default.</p>
       {models.isError ? <ErrorBox error={models.error} title="Could not list the models" /> : null}
       {models.data ? (
