@@ -1,4 +1,4 @@
-import { cloneElement, isValidElement, type ReactElement, type ReactNode } from "react";
+import { cloneElement, isValidElement, type InputHTMLAttributes, type ReactElement, type ReactNode } from "react";
 import type { NewRunFormState } from "./useNewRunForm";
 
 /** A labelled control of the new-run form with its hint, or its issues in place of the hint. */
@@ -26,15 +26,17 @@ export function Field({ id, label, sub, hint, issues, children }: { id: string; 
   );
 }
 
-/** A number box bound to one request field: keeps what is typed until it reads as a number. */
-export function NumberInput({ form, name, id, integer, placeholder }: { form: NewRunFormState; name: string; id: string; integer?: boolean; placeholder: string }) {
+/**
+ * A number box bound to one request field: keeps what is typed until it reads as a number. Other
+ * props (the aria-describedby and aria-invalid that Field adds) go to the input.
+ */
+export function NumberInput({ form, name, integer, ...input }: { form: NewRunFormState; name: string; id: string; integer?: boolean; placeholder: string } & Omit<InputHTMLAttributes<HTMLInputElement>, "form" | "name" | "value" | "onChange" | "onBlur">) {
   return (
     <input
-      id={id}
       type="text"
       inputMode={integer ? "numeric" : "decimal"}
+      {...input}
       value={form.numberValue(name)}
-      placeholder={placeholder}
       onChange={(e) => form.setNumber(name, e.target.value)}
       onBlur={() => form.touch(name)}
     />

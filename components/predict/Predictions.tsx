@@ -1,4 +1,4 @@
-import { ScoreBars } from "../ScoreBars";
+import { ScoreBars } from "./ScoreBars";
 import { TitleRow } from "../TitleRow";
 import { PREDICT_MAX, type PredictResult } from "./usePredict";
 
