@@ -9,13 +9,13 @@ import { errorMessage } from "./api";
  * dialog, `dialog` holds its open/busy/error/confirm/cancel props. Success closes it; cancelling
  * closes it and forgets the last error.
  */
-export function useConfirmedMutation<T>(mutationFn: (target: T) => Promise<unknown>, onSuccess: () => void) {
+export function useConfirmedMutation<T, R = unknown>(mutationFn: (target: T) => Promise<R>, onSuccess: (result: R) => void) {
   const [target, setTarget] = useState<T | null>(null);
   const mutation = useMutation({
     mutationFn,
-    onSuccess: () => {
+    onSuccess: (result) => {
       setTarget(null);
-      onSuccess();
+      onSuccess(result);
     },
   });
   return {

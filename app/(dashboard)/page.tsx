@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { Overview } from "@/components/Overview";
+import { Overview } from "@/components/overview/Overview";
 import { getOverview } from "@/lib/dashboard/overview";
 import { db } from "@/lib/db/client";
 import { getCurrentUser } from "@/lib/session";

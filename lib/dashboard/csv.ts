@@ -1,6 +1,8 @@
-// A small RFC 4180 CSV parser for the Predict page (runs in the browser): quoted fields with ""
-// escapes, separators and line breaks inside quotes, CRLF or LF, a leading BOM, and a separator
-// guessed from the header (comma, semicolon or tab).
+// CSV for the Predict page (runs in the browser): csv-parse's browser build reads the records
+// (RFC 4180 quoting, CRLF or LF, a leading BOM); this adds the separator guessed from the header
+// (comma, semicolon or tab), blank lines dropped, short rows padded, and the text column guessed.
+
+import { parse } from "csv-parse/browser/esm/sync";
 
 export type CsvSeparator = "," | ";" | "\t";
 
@@ -27,54 +29,13 @@ export function guessSeparator(text: string): CsvSeparator {
 
 /** Every record as an array of fields; a trailing line break adds no empty record. */
 export function parseCsvRecords(input: string, separator: CsvSeparator = ","): string[][] {
-  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = "";
-  let quoted = false;
-  let i = 0;
-  const endField = () => {
-    record.push(field);
-    field = "";
-  };
-  const endRecord = () => {
-    endField();
-    records.push(record);
-    record = [];
-  };
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i += 1;
-        continue;
-      }
-      field += c;
-      i += 1;
-      continue;
-    }
-    if (c === '"' && field === "") {
-      quoted = true;
-      i += 1;
-    } else if (c === separator) {
-      endField();
-      i += 1;
-    } else if (c === "\r" || c === "\n") {
-      endRecord();
-      i += c === "\r" && text[i + 1] === "\n" ? 2 : 1;
-    } else {
-      field += c;
-      i += 1;
-    }
-  }
-  if (field !== "" || record.length > 0 || quoted) endRecord();
-  return records;
+  return parse(input, {
+    delimiter: separator,
+    bom: true,
+    // Short or long rows are padded or kept by parseCsv; a quote inside an unquoted field is kept as is.
+    relax_column_count: true,
+    relax_quotes: true,
+  }) as string[][];
 }
 
 /** Header and rows; blank lines are dropped, short rows are padded with "". */

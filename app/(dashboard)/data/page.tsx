@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { DataBrowser } from "@/components/DataBrowser";
-import { ImportForm } from "@/components/ImportForm";
+import { DataBrowser } from "@/components/data/DataBrowser";
+import { ImportForm } from "@/components/data/ImportForm";
 import { getCurrentUser } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Data" };

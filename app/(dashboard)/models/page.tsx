@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { ModelsView } from "@/components/ModelsView";
+import { ModelsView } from "@/components/models/ModelsView";
 import { getCurrentUser } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Models" };

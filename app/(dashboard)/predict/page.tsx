@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { PredictForm } from "@/components/PredictForm";
+import { PredictForm } from "@/components/predict/PredictForm";
 
 export const metadata: Metadata = { title: "Predict" };
 

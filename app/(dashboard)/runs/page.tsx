@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { RunsList } from "@/components/RunsList";
+import { RunsList } from "@/components/runs/RunsList";
 import { getCurrentUser } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Runs" };

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { NewRunForm } from "@/components/NewRunForm";
+import { NewRunForm } from "@/components/new-run/NewRunForm";
 import { db } from "@/lib/db/client";
 import { getCurrentUser } from "@/lib/session";
 import { getTrainingDefaults } from "@/lib/settings-training";

@@ -2,7 +2,7 @@
 
 import { Bar, BarChart, CartesianGrid, LabelList, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { Metrics } from "@/lib/training/types";
-import { deltaTone, formatDeltaPoints, formatPercent } from "./format";
+import { deltaTone, formatDeltaPoints, formatPercent } from "../format";
 import { SCORE_METRICS } from "./scoreMetrics";
 
 interface Row {

@@ -1,5 +1,7 @@
 "use client";
 
+// components/auth/: the sign-in page (app/(auth)/login).
+
 import { getCsrfToken } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";

@@ -1,5 +1,5 @@
-import { formatPercent } from "./format";
-import { ProgressBar } from "./ProgressBar";
+import { formatPercent } from "../format";
+import { ProgressBar } from "../ProgressBar";
 
 /** One bar per label, highest score first. */
 export function ScoreBars({ scores }: { scores: Record<string, number> }) {

@@ -3,7 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import type { RunLogLine, RunView } from "@/lib/runs/types";
-import { isActive } from "./StatusBadge";
+import { isActive } from "../StatusBadge";
 
 export type StreamState = "connecting" | "live" | "reconnecting" | "ended" | "failed";
 

@@ -2,7 +2,7 @@
 
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { RunLogLine } from "@/lib/runs/types";
-import { formatTime } from "./format";
+import { formatTime } from "../format";
 
 interface RunLogViewProps {
   lines: RunLogLine[];

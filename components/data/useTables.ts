@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { RowsPage, TablePreview, TableSummary } from "@/lib/data/tables";
-import { apiFetch } from "./api";
+import { apiFetch } from "../api";
 
 export type { RowsPage, TablePreview, TableSummary };
 

@@ -1,8 +1,8 @@
 import type { Metrics } from "@/lib/training/types";
-import { Delta } from "./Delta";
-import { formatNumber, formatPercent } from "./format";
+import { Delta } from "../Delta";
+import { formatNumber, formatPercent } from "../format";
 import { SCORE_METRICS, type ScoreKey } from "./scoreMetrics";
-import { numeric, Table, TableHead } from "./Table";
+import { numeric, Table, TableHead } from "../Table";
 
 export const NO_OLD_MODEL = "No model was serving before this run";
 

@@ -1,0 +1,74 @@
+"use client";
+
+import Link from "next/link";
+import { formatDateTime } from "../format";
+import { TitleRow } from "../TitleRow";
+import { PromoteDialog } from "./PromoteDialog";
+import { useModelPromotion } from "./useModelPromotion";
+import type { ModelRow } from "./useModels";
+import { VersionChart } from "./VersionChart";
+import { VersionsTable } from "./VersionsTable";
+
+/** One model: what serves, its versions and their scores over time, promotion history, promote and roll back. */
+export function ModelCard({ model, isAdmin }: { model: ModelRow; isAdmin: boolean }) {
+  const promotion = useModelPromotion(model);
+  const { history, numberOf, rollbackTo } = promotion;
+  const count = model.versions.length;
+  const serving = model.versions.find((v) => v.serving) ?? null;
+  const lastPromotion = history?.promotions[0];
+
+  return (
+    <article className="card" aria-labelledby={`model-${model.name}-heading`} data-testid="model-card" data-model={model.name}>
+      <TitleRow id={`model-${model.name}-heading`} title={model.name}>
+        {model.isDefault ? <span className="badge badge-role">default</span> : null}
+        <span className="muted small">{model.kind}</span>
+        <span className="spacer" />
+        {isAdmin && rollbackTo ? (
+          <button type="button" className="btn" data-testid="rollback" onClick={() => promotion.ask(rollbackTo, true)}>
+            Roll back to v{numberOf(rollbackTo.id)}
+          </button>
+        ) : null}
+      </TitleRow>
+      <p className="small muted" data-testid="model-serving-summary">
+        {serving ? (
+          <>
+            <span className="badge badge-serving">Serving</span> v{numberOf(serving.id)} (<code>{serving.id.slice(0, 10)}</code>)
+            {model.promotedAt ? <>, promoted {formatDateTime(model.promotedAt)}</> : null}
+            {model.promotedBy ?? lastPromotion?.by ? <> by {model.promotedBy ?? lastPromotion?.by}</> : null}.
+          </>
+        ) : count > 0 ? (
+          <>Nothing serves yet: promote a version below.</>
+        ) : (
+          <>
+            No versions yet. {isAdmin ? <Link href="/runs/new">Start a run</Link> : "Ask an admin to start a run"}, then press
+            Override on its page.
+          </>
+        )}
+      </p>
+
+      {count > 0 ? (
+        <>
+          <VersionChart model={model} />
+          <VersionsTable model={model} isAdmin={isAdmin} promotion={promotion} />
+        </>
+      ) : null}
+
+      {history && history.promotions.length > 0 ? (
+        <details className="small" style={{ marginTop: "0.75rem" }}>
+          <summary>Promotion history ({history.promotions.length})</summary>
+          <ol className="plain-list">
+            {history.promotions.map((p) => (
+              <li key={p.id}>
+                {formatDateTime(p.createdAt)}: v{numberOf(p.versionId)} serves
+                {p.previousVersionId ? <> (was v{numberOf(p.previousVersionId)})</> : null}
+                {p.by ? <>, by {p.by}</> : null}
+              </li>
+            ))}
+          </ol>
+        </details>
+      ) : null}
+
+      {isAdmin ? <PromoteDialog model={model} serving={serving} promotion={promotion} /> : null}
+    </article>
+  );
+}

@@ -1,0 +1,49 @@
+import Link from "next/link";
+import { formatDateTime, formatPercent } from "../format";
+import { numeric, Table } from "../Table";
+import type { ModelPromotion } from "./useModelPromotion";
+import type { ModelRow } from "./useModels";
+
+export function exportHref(versionId: string): string {
+  return `/api/models/versions/${encodeURIComponent(versionId)}/export`;
+}
+
+/** Every version of a model, newest first: scores, the serving badge or Promote, and the export download. */
+export function VersionsTable({ model, isAdmin, promotion }: { model: ModelRow; isAdmin: boolean; promotion: ModelPromotion }) {
+  const { numberOf } = promotion;
+  return (
+    <Table columns={["Version", "Created", "Run", "Labels", numeric("Accuracy"), numeric("F1 (w)"), numeric("Macro F1"), "Serving", "Export"]} caption={`Versions of ${model.name}, newest first`} testId="versions-table">
+      {model.versions.map((v) => (
+        <tr key={v.id} data-testid="version-row" data-version-id={v.id} data-serving={v.serving}>
+          <th scope="row">
+            v{numberOf(v.id)} <code className="small muted">{v.id.slice(0, 10)}</code>
+          </th>
+          <td>{formatDateTime(v.createdAt)}</td>
+          <td>{v.runId ? <Link href={`/runs/${v.runId}`}>{v.runId.slice(0, 8)}</Link> : <span className="muted">—</span>}</td>
+          <td className="small">{v.labels.join(", ")}</td>
+          <td className="num">{formatPercent(v.accuracy)}</td>
+          <td className="num">{formatPercent(v.f1)}</td>
+          <td className="num">{formatPercent(v.macroF1)}</td>
+          <td>
+            {v.serving ? (
+              <span className="badge badge-serving" data-testid="version-serving-badge">
+                Serving
+              </span>
+            ) : isAdmin ? (
+              <button type="button" className="btn btn-small" onClick={() => promotion.ask(v, false)} aria-label={`Promote v${numberOf(v.id)} of ${model.name}`}>
+                Promote
+              </button>
+            ) : (
+              <span className="muted small">—</span>
+            )}
+          </td>
+          <td>
+            <a href={exportHref(v.id)} download className="small" aria-label={`Export v${numberOf(v.id)} of ${model.name}`}>
+              Download
+            </a>
+          </td>
+        </tr>
+      ))}
+    </Table>
+  );
+}

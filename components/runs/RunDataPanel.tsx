@@ -1,0 +1,38 @@
+import type { RunView } from "@/lib/runs/types";
+import { formatInt } from "../format";
+import { Stat } from "../Stat";
+
+/** The rows the run read (train, test, skipped, per label) and the request it was given. */
+export function RunDataPanel({ run, active }: { run: RunView; active: boolean }) {
+  return (
+    <div className="card">
+      <h2>Data</h2>
+      {run.stats ? (
+        <>
+          <dl className="stats" data-testid="run-stats">
+            <Stat label="Rows">{formatInt(run.stats.rows)}</Stat>
+            <Stat label="Train">{formatInt(run.stats.trainRows)}</Stat>
+            <Stat label="Test">{formatInt(run.stats.testRows)}</Stat>
+            {run.stats.skippedRows ? <Stat label="Skipped">{formatInt(run.stats.skippedRows)}</Stat> : null}
+          </dl>
+          {run.stats.labels && Object.keys(run.stats.labels).length > 0 ? (
+            <p className="small muted" style={{ marginTop: "0.6rem" }}>
+              Labels:{" "}
+              {Object.entries(run.stats.labels)
+                .map(([label, count]) => `${label} (${formatInt(count)})`)
+                .join(", ")}
+            </p>
+          ) : null}
+        </>
+      ) : (
+        <p className="muted">{active ? "Row counts appear once the rows are fetched." : "No rows were fetched."}</p>
+      )}
+      <details>
+        <summary>Request</summary>
+        <pre className="mono small" style={{ overflowX: "auto" }}>
+          {JSON.stringify(run.request, null, 2)}
+        </pre>
+      </details>
+    </div>
+  );
+}

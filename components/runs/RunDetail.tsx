@@ -1,0 +1,70 @@
+"use client";
+
+// components/runs/: the Runs list and a run's page: header, progress, comparison, confusion
+// matrices, loss, data and log panels, and the hooks for the run's data and live events.
+
+import Link from "next/link";
+import type { RunView } from "@/lib/runs/types";
+import { ApiRequestError } from "../api";
+import { ErrorBox } from "../ErrorBox";
+import { isActive } from "../StatusBadge";
+import { useIsAdmin } from "../useMe";
+import { CandidatePanel } from "./CandidatePanel";
+import { ComparePanel } from "./ComparePanel";
+import { ConfusionPanel } from "./ConfusionPanel";
+import { LossChart } from "./LossChart";
+import { RunDataPanel } from "./RunDataPanel";
+import { RunHeader } from "./RunHeader";
+import { RunLogView } from "./RunLogView";
+import { RunProgress } from "./RunProgress";
+import { useRun } from "./useRun";
+
+export function RunDetail({ id }: { id: string }) {
+  const isAdmin = useIsAdmin();
+  const { query, lines, stream } = useRun(id);
+
+  if (query.isPending) {
+    return (
+      <p className="muted" role="status">
+        Loading run…
+      </p>
+    );
+  }
+  if (query.isError) {
+    const notFound = query.error instanceof ApiRequestError && query.error.status === 404;
+    return (
+      <ErrorBox error={query.error} title={notFound ? "Run not found" : "Could not load this run"}>
+        <p>
+          <Link href="/runs">Back to all runs</Link>
+        </p>
+      </ErrorBox>
+    );
+  }
+
+  const run = query.data;
+  const active = isActive(run.status);
+  const hasMetrics = run.metrics.old !== null || run.metrics.new !== null;
+
+  return (
+    <section aria-labelledby="run-heading">
+      <RunHeader run={run} isAdmin={isAdmin} />
+      <RunProgress run={run} stream={stream} />
+      {hasCandidate(run) ? <CandidatePanel run={run} isAdmin={isAdmin} /> : null}
+      {hasMetrics ? <ComparePanel metrics={run.metrics} /> : null}
+      {hasMetrics ? <ConfusionPanel metrics={run.metrics} /> : null}
+      <div className="card">
+        <h2>Loss</h2>
+        <LossChart points={run.lossCurve} />
+      </div>
+      <RunDataPanel run={run} active={active} />
+      <div className="card">
+        <h2>Log</h2>
+        <RunLogView lines={lines} emptyText={active ? "Waiting for the first log line…" : "This run wrote no log lines."} />
+      </div>
+    </section>
+  );
+}
+
+function hasCandidate(run: RunView): run is RunView & { candidateVersionId: string } {
+  return run.candidateVersionId !== null;
+}
