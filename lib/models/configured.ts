@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../db/generated/client";
 import { modelsDir } from "../env";
-import { readBaseModel } from "./base-models";
+import { readBaseModel } from "../kinds/base-models";
 import { badRequest, HttpError } from "../http";
 import type { createModelSchema, updateModelSchema } from "../validations/model-config";
 import type { z } from "zod";

@@ -1,4 +1,4 @@
-import type { Classifier } from "../models/inference";
+import type { Classifier } from "../onnx/classifier";
 import { computeMetrics } from "../training/metrics";
 import { CancelledError } from "../training/train-static";
 import type { Metrics } from "../training/types";

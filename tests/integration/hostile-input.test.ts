@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { STARTER_MODEL_TYPE } from "../../lib/models/base-models";
+import { STARTER_MODEL_TYPE } from "../../lib/kinds/base-models";
 import { ADMIN, createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
 import { login, type Client } from "../helpers/http";
 import { startWebProcess, type Proc } from "../helpers/processes";

@@ -3,13 +3,14 @@ import assert from "node:assert/strict";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { writeSynthBert } from "../../lib/models/synth-bert";
+import { writeSynthBert } from "../../scripts/lib/synth-bert";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
-import { buildFeeds, loadEncoder, makeBatches, poolRow, tokenizeForBatches } from "../../lib/encoders/encoder";
+import { buildFeeds } from "../../lib/onnx/feeds";
+import { loadEncoder, makeBatches, poolRow, tokenizeForBatches } from "../../lib/encoders/encoder";
 import { fillGaussian, mulberry32 } from "../../lib/training/rng";
 import { headPredict, initHead } from "../../lib/training/head-model";
 import { packRows } from "../../lib/training/train-head";
-import { loadEncoderClassifier, openEncoderSessions, readEncoderArtifact, writeEncoderArtifact } from "../../lib/models/encoder-classifier";
+import { loadEncoderClassifier, openEncoderSessions, readEncoderArtifact, writeEncoderArtifact } from "../../lib/kinds/encoder/artifact";
 
 const WORDS = "the quick brown fox jumps over lazy dog meeting moved tuesday please bring slides cheap meds click win free prize now hello world".split(" ");
 

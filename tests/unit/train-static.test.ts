@@ -10,9 +10,9 @@ import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../lib/train
 import { stratifiedSplit } from "../../lib/training/split";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 import { computeMetrics } from "../../lib/training/metrics";
-import { encodeTexts, loadTokenizer } from "../../lib/models/tokenizer";
-import { writeStaticArtifact } from "../../lib/models/static-artifact";
-import { loadClassifier } from "../../lib/models/inference";
+import { encodeTexts, loadTokenizer } from "../../lib/tokenizers/tokenizer";
+import { writeStaticArtifact } from "../../lib/kinds/starter/artifact";
+import { loadClassifier } from "../../lib/onnx/classifier";
 import type { LossPoint } from "../../lib/training/types";
 
 // Synthetic two-class text: each class has its own topic words; both share filler words.

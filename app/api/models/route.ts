@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/client";
 import { badRequest, json, readJson, route } from "@/lib/http";
 import { createModel, modelError } from "@/lib/models/configured";
-import { listModels } from "@/lib/models/views";
+import { listModels } from "@/lib/models/list";
 import { requireCaller } from "@/lib/session";
 import { createModelSchema } from "@/lib/validations/model-config";
 import { toFieldIssues } from "@/lib/validations/run-request";

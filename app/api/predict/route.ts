@@ -1,6 +1,6 @@
 import { db } from "@/lib/db/client";
 import { badRequest, HttpError, json, readJson, route } from "@/lib/http";
-import { NothingServingError, servingClassifier, UnknownModelError } from "@/lib/models/serving";
+import { NothingServingError, servingClassifier, UnknownModelError } from "@/lib/versions/serving";
 import type { PredictResponse } from "@/lib/runs/types";
 import { requireCaller } from "@/lib/session";
 import { PREDICT_BODY_BYTES, predictSchema } from "@/lib/validations/predict";

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { badRequest, json, readJson, route } from "@/lib/http";
-import { enqueueRun } from "@/lib/runs/enqueue";
-import { listRuns } from "@/lib/runs/views";
+import { enqueueRun } from "@/lib/runs/web/enqueue";
+import { listRuns } from "@/lib/runs/web/views";
 import { requireCaller } from "@/lib/session";
 import { toFieldIssues } from "@/lib/validations/run-request";
 

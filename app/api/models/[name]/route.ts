@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/client";
 import { badRequest, HttpError, json, readJson, route } from "@/lib/http";
 import { deleteModel, modelError, updateModel } from "@/lib/models/configured";
-import { listModels } from "@/lib/models/views";
+import { listModels } from "@/lib/models/list";
 import { requireCaller } from "@/lib/session";
 import { updateModelSchema } from "@/lib/validations/model-config";
 import { toFieldIssues } from "@/lib/validations/run-request";

@@ -1,6 +1,6 @@
 import { db } from "@/lib/db/client";
 import { HttpError, json, route } from "@/lib/http";
-import { getRunView } from "@/lib/runs/views";
+import { getRunView } from "@/lib/runs/web/views";
 import { requireCaller } from "@/lib/session";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { badRequest, HttpError, json, readJson, route } from "@/lib/http";
-import { promoteVersion, PromoteError } from "@/lib/models/promote";
+import { promoteVersion, PromoteError } from "@/lib/versions/promote";
 import { requireCaller } from "@/lib/session";
 import { toFieldIssues } from "@/lib/validations/run-request";
 

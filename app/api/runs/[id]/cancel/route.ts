@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/client";
 import { HttpError, json, route } from "@/lib/http";
 import { requestCancel } from "@/lib/runs/queue";
-import { getRunView } from "@/lib/runs/views";
+import { getRunView } from "@/lib/runs/web/views";
 import { requireCaller } from "@/lib/session";
 
 export const POST = route(async (req, ctx: { params: Promise<{ id: string }> }) => {

@@ -1,8 +1,8 @@
 import { db } from "@/lib/db/client";
 import { HttpError, route } from "@/lib/http";
-import { subscribeToRun } from "@/lib/runs/live";
+import { subscribeToRun } from "@/lib/runs/web/live";
 import type { RunView } from "@/lib/runs/types";
-import { getRunView, runLogsAfter } from "@/lib/runs/views";
+import { getRunView, runLogsAfter } from "@/lib/runs/web/views";
 import { requireCaller } from "@/lib/session";
 
 export const dynamic = "force-dynamic";

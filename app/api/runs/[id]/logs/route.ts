@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { badRequest, json, route } from "@/lib/http";
-import { runLogsAfter } from "@/lib/runs/views";
+import { runLogsAfter } from "@/lib/runs/web/views";
 import { requireCaller } from "@/lib/session";
 import { toFieldIssues } from "@/lib/validations/run-request";
 

@@ -1,6 +1,6 @@
 import { db } from "@/lib/db/client";
 import { HttpError, route } from "@/lib/http";
-import { exportArchiveResponse, UnknownVersionError } from "@/lib/models/export";
+import { exportArchiveResponse, UnknownVersionError } from "@/lib/versions/export";
 import { requireCaller } from "@/lib/session";
 
 export const dynamic = "force-dynamic";

@@ -1,8 +1,8 @@
-import type { PrismaClient } from "../db/generated/client";
-import { getTrainingDefaults, withDefaults } from "../settings-training";
-import { parseRunRequest, type Issue } from "../validations/run-request";
-import { notifyRunQueued } from "./queue";
-import { checkSource, findRunModel } from "./resolve-request";
+import type { PrismaClient } from "../../db/generated/client";
+import { getTrainingDefaults, withDefaults } from "../../settings-training";
+import { parseRunRequest, type Issue } from "../../validations/run-request";
+import { notifyRunQueued } from "../queue";
+import { checkSource, findRunModel } from "../resolve-request";
 
 export type EnqueueResult = { ok: true; id: string } | { ok: false; issues: Issue[] };
 

@@ -1,19 +1,19 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { loadEncoder } from "../encoders/encoder";
-import { featuresWithCache } from "../encoders/feature-cache";
-import { modelsDir } from "../env";
-import { encoderHash, readBaseModel } from "../models/base-models";
-import { ENCODER_HEAD_MODEL_TYPE, readEncoderArtifact, writeEncoderArtifact, type EncoderArtifactConfig } from "../models/encoder-classifier";
-import { headPredict, sameHeadShape, type HeadParams } from "../training/head-model";
-import { packRows, resolveClassWeights, resolveHeadTrainArgs, trainHead } from "../training/train-head";
-import type { Metrics } from "../training/types";
-import type { ModelSettings } from "../validations/model-config";
-import type { EncoderRunRequest } from "../validations/run-request";
-import { metricsFor } from "./evaluate";
-import { evaluateServing } from "./evaluate-serving";
-import { at, pct, RunFailure, type RunContext } from "./run-context";
-import { sameSet, type Candidate, type CandidateInput } from "./train-starter";
+import { loadEncoder } from "../../encoders/encoder";
+import { featuresWithCache } from "../../encoders/feature-cache";
+import { modelsDir } from "../../env";
+import { encoderHash, readBaseModel } from "../base-models";
+import { ENCODER_HEAD_MODEL_TYPE, readEncoderArtifact, writeEncoderArtifact, type EncoderArtifactConfig } from "./artifact";
+import { headPredict, sameHeadShape, type HeadParams } from "../../training/head-model";
+import { packRows, resolveClassWeights, resolveHeadTrainArgs, trainHead } from "../../training/train-head";
+import type { Metrics } from "../../training/types";
+import type { ModelSettings } from "../../validations/model-config";
+import type { EncoderRunRequest } from "../../validations/run-request";
+import { metricsFor } from "../../runs/evaluate";
+import { evaluateServing } from "../score-serving";
+import { at, pct, RunFailure, type RunContext } from "../../runs/run-context";
+import { sameSet, type Candidate, type CandidateInput } from "../starter/train";
 
 // A transformer encoder's part of a run: the encoder stays frozen; every text's pooled features
 // come from the feature cache (only texts it has not seen are encoded); the serving version, when

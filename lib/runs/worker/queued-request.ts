@@ -1,6 +1,6 @@
-import { asModelKind, type ParsedRun, type RunRequest } from "../validations/run-request";
-import { APPLIED_TRAINING_ARGUMENTS, HEAD_APPLIED_TRAINING_ARGUMENTS, TRAINING_ARGUMENT_NAMES } from "../validations/training-arguments";
-import { RunFailure } from "./run-context";
+import { asModelKind, type ParsedRun, type RunRequest } from "../../validations/run-request";
+import { APPLIED_TRAINING_ARGUMENTS, HEAD_APPLIED_TRAINING_ARGUMENTS, TRAINING_ARGUMENT_NAMES } from "../../validations/training-arguments";
+import { RunFailure } from "../run-context";
 
 // What the worker reads of a queued run: the request as POST /api/runs parsed it with the schema of
 // its model's kind. The worker fills defaults; it never parses or checks the request again.

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import pg from "pg";
-import { databaseUrl } from "../env";
-import { RUN_EVENTS_CHANNEL } from "./queue";
+import { databaseUrl } from "../../env";
+import { RUN_EVENTS_CHANNEL } from "../queue";
 
 // One LISTEN connection per web process; run ids arrive as NOTIFY payloads and wake the
 // Server-Sent-Event streams of that run. If the connection drops, the streams still poll.

@@ -4,7 +4,7 @@
 //   <version>/config.json            model_type "encoder-head", base, base_hash, pooling, max_length,
 //                                    quantized, head {type, hidden_size?, activation?}, hidden_size,
 //                                    id2label, label2id
-//   <version>/head.onnx              features [batch, hidden] → logits (lib/models/head-onnx.ts)
+//   <version>/head.onnx              features [batch, hidden] → logits (head-onnx.ts)
 //   <version>/tokenizer.json,        copied from the base (so the folder says how it tokenises;
 //   <version>/tokenizer_config.json  the encoder itself tokenises with the base's identical files)
 //
@@ -14,13 +14,13 @@
 import { copyFile, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
-import { encoderHash } from "./base-models";
+import { encoderHash } from "../base-models";
 import { readHeadOnnx, writeHeadOnnx, HEAD_INPUT, HEAD_OUTPUT } from "./head-onnx";
-import type { Classifier } from "./inference";
-import { labelsFromConfig } from "./static-artifact";
-import { loadEncoder, type Encoder, type Pooling } from "../encoders/encoder";
-import { checkHead, type HeadParams } from "../training/head-model";
-import { softmax } from "../training/metrics";
+import type { Classifier } from "../../onnx/classifier";
+import { labelMaps, labelsFromConfig } from "../../onnx/labels";
+import { loadEncoder, type Encoder, type Pooling } from "../../encoders/encoder";
+import { checkHead, type HeadParams } from "../../training/head-model";
+import { softmax } from "../../training/metrics";
 
 export const ENCODER_HEAD_MODEL_TYPE = "encoder-head";
 export const HEAD_FILE = "head.onnx";
@@ -83,8 +83,7 @@ export async function writeEncoderArtifact(dir: string, a: EncoderArtifactInput)
     head: a.head.type === "mlp" ? { type: "mlp", hidden_size: a.head.hiddenSize, activation: a.head.activation } : { type: "linear" },
     hidden_size: a.head.inputSize,
     num_labels: a.head.numLabels,
-    id2label: Object.fromEntries(a.labels.map((l, i) => [String(i), l])),
-    label2id: Object.fromEntries(a.labels.map((l, i) => [l, i])),
+    ...labelMaps(a.labels),
   };
   await mkdir(dir, { recursive: true });
   await Promise.all([

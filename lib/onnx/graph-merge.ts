@@ -1,6 +1,6 @@
 // Graph surgery on decoded ONNX models: an encoder graph (→ last_hidden_state [batch, seq, hidden]),
 // pooling nodes, and a classification head graph (features [batch, hidden] → logits) become ONE
-// graph from the encoder's inputs to `logits`. Used by the export (lib/models/export.ts).
+// graph from the encoder's inputs to `logits`. Used by the encoder kind's export (lib/kinds/encoder/export.ts).
 //
 //   mean:  mask   = Cast<float>(attention_mask)                        [batch, seq]
 //          summed = ReduceSum(last_hidden_state · mask[:, :, None], axes=[1], keepdims=0)
@@ -13,11 +13,8 @@
 // Opset: the merged graph keeps the encoder's default-domain opset when the head only uses ops whose
 // semantics are the same in both versions (MatMul, Add, Tanh, …), so the big graph is never
 // re-interpreted under another opset; other domains take the higher version of the two.
-import onnxProto from "onnx-proto";
-import type { onnx as P } from "onnx-proto";
-import { toNum, type Longish } from "./onnx-export";
+import { decodeModel, onnx, serializeModel, toNum, type Longish, type P } from "./proto";
 
-const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
 const AttrType = onnx.AttributeProto.AttributeType;
@@ -48,14 +45,6 @@ const OPSET_STABLE_OPS = new Set([
 const MIN_STABLE_OPSET = 13;
 
 const isDefaultDomain = (d: string | null | undefined) => !d || d === "ai.onnx";
-
-export function decodeModel(bytes: Uint8Array): P.ModelProto {
-  return onnx.ModelProto.decode(bytes);
-}
-
-export function encodeModelProto(model: P.IModelProto): Uint8Array {
-  return onnx.ModelProto.encode(model as P.ModelProto).finish();
-}
 
 function defaultOpset(m: P.IModelProto): number {
   const o = (m.opsetImport ?? []).find((x) => isDefaultDomain(x.domain));
@@ -300,7 +289,7 @@ export function mergeEncoderHead(encoderIn: Uint8Array | P.IModelProto, headIn: 
     metadataProps: encoder.metadataProps ?? [],
   };
   return {
-    bytes: encodeModelProto(onnx.ModelProto.fromObject(model as Record<string, unknown>)),
+    bytes: serializeModel(onnx.ModelProto.fromObject(model as Record<string, unknown>)),
     inputs: inputs.map((i) => i.name ?? ""),
     opset,
   };

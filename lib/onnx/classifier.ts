@@ -1,11 +1,14 @@
-// Serving: a model folder → probabilities. The worker evaluates old and new versions with this,
-// and the web server answers /api/predict with it, so evaluation is the serving path.
+// A model folder whose one ONNX graph gives `logits` (a starter version, an exported version) →
+// probabilities. The starter kind serves and evaluates its versions with it; encoder versions have
+// their own loader (lib/kinds/encoder/classifier.ts). The Classifier interface is what every kind's
+// `load` returns.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { softmax } from "../training/metrics";
-import { encodeTextsAsync, loadTokenizer } from "./tokenizer";
-import { labelsFromConfig } from "./static-artifact";
+import { buildFeeds } from "./feeds";
+import { encodeTextsAsync, loadTokenizer } from "../tokenizers/tokenizer";
+import { labelsFromConfig } from "./labels";
 
 export interface Classifier {
   labels: string[];
@@ -35,28 +38,12 @@ export async function loadClassifier(dir: string, opts: LoadClassifierOptions = 
     interOpNumThreads: 1,
     ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
   });
-  const wantsTypeIds = session.inputNames.includes("token_type_ids");
   const C = labels.length;
 
   async function runBatch(batch: Int32Array[]): Promise<Float32Array[]> {
     const B = batch.length;
-    // Pad to the longest text of the batch (at least 1 so no dimension is empty); mask 0 on pads.
-    let S = 1;
-    for (const ids of batch) S = Math.max(S, ids.length);
-    const inputIds = new BigInt64Array(B * S);
-    const mask = new BigInt64Array(B * S);
-    for (let b = 0; b < B; b++) {
-      const ids = batch[b];
-      for (let t = 0; t < ids.length; t++) {
-        inputIds[b * S + t] = BigInt(ids[t]);
-        mask[b * S + t] = 1n;
-      }
-    }
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor("int64", inputIds, [B, S]),
-      attention_mask: new ort.Tensor("int64", mask, [B, S]),
-    };
-    if (wantsTypeIds) feeds.token_type_ids = new ort.Tensor("int64", new BigInt64Array(B * S), [B, S]);
+    // Padded to the longest text of the batch (at least 1 so no dimension is empty); mask 0 on pads.
+    const { feeds } = buildFeeds(batch, Array.from(batch.keys()), session.inputNames);
     const out = await session.run(feeds);
     const logits = out.logits;
     if (!logits || logits.dims.length !== 2 || logits.dims[1] !== C) {

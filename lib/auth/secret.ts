@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { PrismaClient } from "./db/generated/client";
+import type { PrismaClient } from "../db/generated/client";
 
 /** The session-signing secret, made once and kept in the database so every web process shares it. */
 export async function ensureAuthSecret(db: PrismaClient): Promise<string> {

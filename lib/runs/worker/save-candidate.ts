@@ -1,11 +1,11 @@
-import type { Prisma } from "../db/generated/client";
-import { artifactRows, placeLocalCopy, readArtifactDir } from "../models/version-store";
-import { CancelledError } from "../training/train-static";
-import type { Metrics } from "../training/types";
-import { failpoint } from "./failpoint";
-import { lockRun, notifyRunEvent } from "./queue";
-import { appendRunLog } from "./reporter";
-import type { RunContext } from "./run-context";
+import type { Prisma } from "../../db/generated/client";
+import { artifactRows, placeLocalCopy, readArtifactDir } from "../../versions/store";
+import { CancelledError } from "../../training/train-static";
+import type { Metrics } from "../../training/types";
+import { failpoint } from "../failpoint";
+import { lockRun, notifyRunEvent } from "../queue";
+import { appendRunLog } from "../reporter";
+import type { RunContext } from "../run-context";
 
 // Saving a run's candidate is one transaction fenced by the worker's claim on the run: it locks the
 // run row and goes on only while the run is still this worker's, still running, and not asked to

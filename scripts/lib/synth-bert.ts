@@ -20,11 +20,12 @@
 // onnxruntime's own quantize_dynamic writes and fuses).
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { mulberry32, type Rng } from "../training/rng";
-import { addedTokens, SPECIAL_TOKENS, tokenizerConfigJson, tokenizerJson } from "../training/tokenizer-builder";
+import { mulberry32, type Rng } from "../../lib/training/rng";
+import { addedTokens, SPECIAL_TOKENS, tokenizerConfigJson, tokenizerJson } from "../../lib/training/tokenizer-builder";
 import {
   DT,
-  encodeModel,
+  modelOf,
+  serializeModel,
   floatAttr,
   floatTensor,
   int64Tensor,
@@ -35,7 +36,7 @@ import {
   scalarFloat,
   valueInfo,
   type P,
-} from "./onnx-builder";
+} from "../../lib/onnx/proto";
 
 export interface SynthBertOptions {
   layers: number;
@@ -325,11 +326,11 @@ function buildGraph(o: Required<Omit<SynthBertOptions, "quantized">>, w: Weights
     output: [valueInfo("last_hidden_state", DT.FLOAT, ["batch_size", "sequence_length", H])],
     node: nodes,
   };
-  return encodeModel(graph, {
+  return serializeModel(modelOf(graph, {
     opset: SYNTH_BERT_OPSET,
     irVersion: SYNTH_BERT_IR_VERSION,
     docString: "synth-bert: BERT architecture with RANDOM weights (not pretrained).",
-  });
+  }));
 }
 
 /**

@@ -1,16 +1,16 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { loadClassifier } from "../models/inference";
-import { readStaticArtifact, writeStaticArtifact } from "../models/static-artifact";
-import { createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../models/parallel-tokenize";
-import { growVocabulary, initStaticParams } from "../training/static-model";
-import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from "../training/tokenizer-builder";
-import { CancelledError, resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../training/train-static";
-import type { Metrics, StaticParams } from "../training/types";
-import { evaluateClassifier } from "./evaluate";
-import type { LabelledRow } from "./fetch-rows";
-import type { StarterRunRequest } from "../validations/run-request";
-import { at, type Phase, type RunContext } from "./run-context";
+import { loadClassifier } from "../../onnx/classifier";
+import { readStaticArtifact, writeStaticArtifact } from "./artifact";
+import { createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../../tokenizers/parallel-tokenize";
+import { growVocabulary, initStaticParams } from "../../training/static-model";
+import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from "../../training/tokenizer-builder";
+import { CancelledError, resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../training/train-static";
+import type { Metrics, StaticParams } from "../../training/types";
+import { evaluateClassifier } from "../../runs/evaluate";
+import type { LabelledRow } from "../../runs/fetch-rows";
+import type { StarterRunRequest } from "../../validations/run-request";
+import { at, type Phase, type RunContext } from "../../runs/run-context";
 
 // The starter model's part of a run: tokenise (with the serving version's tokenizer when
 // continuing from it, else one built from the training rows), train every weight, write the

@@ -1,8 +1,8 @@
-import { loadAnyClassifier } from "../models/classifier";
+import { loadAnyClassifier } from "../versions/load";
 import type { Metrics } from "../training/types";
-import { evaluateClassifier } from "./evaluate";
-import type { LabelledRow } from "./fetch-rows";
-import { pct, type Phase, type RunContext } from "./run-context";
+import { evaluateClassifier } from "../runs/evaluate";
+import type { LabelledRow } from "../runs/fetch-rows";
+import { pct, type Phase, type RunContext } from "../runs/run-context";
 
 /** The "old" metrics: the serving version evaluated on the test rows through its serving path; null when nothing serves. */
 export async function evaluateServing(

@@ -25,11 +25,12 @@ import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import type { PrismaClient } from "../db/generated/client";
 import { modelsDir } from "../env";
-import { ENCODER_HEAD_MODEL_TYPE, HEAD_FILE, verifyBase, type EncoderArtifactConfig } from "./encoder-classifier";
-import { HEAD_INPUT, HEAD_OUTPUT } from "./head-onnx";
-import { mergeEncoderHead } from "./onnx-graph-merge";
-import { labelsFromConfig, STATIC_MODEL_TYPE } from "./static-artifact";
-import { artifactDir, listFiles } from "./version-store";
+import { ENCODER_HEAD_MODEL_TYPE, HEAD_FILE, verifyBase, type EncoderArtifactConfig } from "../kinds/encoder/artifact";
+import { HEAD_INPUT, HEAD_OUTPUT } from "../kinds/encoder/head-onnx";
+import { mergeEncoderHead } from "../onnx/graph-merge";
+import { labelMaps, labelsFromConfig } from "../onnx/labels";
+import { STATIC_MODEL_TYPE } from "../kinds/starter/artifact";
+import { artifactDir, listFiles } from "./store";
 
 /** The model_type a starter export declares (see the header). */
 export const STARTER_EXPORT_MODEL_TYPE = "bert";
@@ -55,13 +56,6 @@ export class ExportError extends Error {}
 
 const json = (o: unknown) => JSON.stringify(o, null, 2) + "\n";
 const readJsonFile = async (p: string) => JSON.parse(await readFile(p, "utf8"));
-
-function labelMaps(labels: string[]) {
-  return {
-    id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
-    label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
-  };
-}
 
 /** `BertForSequenceClassification` from "bert", `XLMRobertaForSequenceClassification` from "xlm-roberta", … */
 export function sequenceClassificationArchitecture(modelType: string, baseArchitectures: unknown): string {

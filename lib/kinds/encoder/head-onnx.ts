@@ -11,17 +11,11 @@
 // and the only output `logits`, so the exporter can append this graph to an encoder's (feeding its
 // pooled tensor in as `features`) without name clashes. The same bytes are the version's stored
 // head and what warm starts read back (readHeadOnnx): one format.
-import onnxProto from "onnx-proto";
-import type { onnx as P } from "onnx-proto";
-import { checkHead, GELU_C, GELU_K, type HeadActivation, type HeadParams } from "../training/head-model";
-import { ONNX_IR_VERSION, ONNX_OPSET, readFloats, toNum } from "./onnx-export";
-
-const { onnx } = onnxProto;
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
+import { checkHead, GELU_C, GELU_K, type HeadActivation, type HeadParams } from "../../training/head-model";
+import { decodeModel, DT, floatTensor, initializers, modelOf, node as onnxNode, readFloats, scalarFloat as scalar, serializeModel, toNum, valueInfo as onnxValueInfo, type P } from "../../onnx/proto";
 
 export const HEAD_INPUT = "features";
 export const HEAD_OUTPUT = "logits";
-export const HEAD_PREFIX = "head/";
 export const HEAD_INIT_NAMES = {
   hiddenWeight: "head/hidden.weight",
   hiddenBias: "head/hidden.bias",
@@ -29,24 +23,10 @@ export const HEAD_INIT_NAMES = {
   outBias: "head/out.bias",
 } as const;
 
-function floatTensor(name: string, dims: number[], data: Float32Array): P.ITensorProto {
-  return { name, dims, dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-}
+/** A node with one output, named after it (every head node is). */
+const node = (opType: string, inputs: string[], output: string): P.INodeProto => onnxNode(opType, inputs, [output], []);
 
-function scalar(name: string, value: number): P.ITensorProto {
-  return { name, dims: [], dataType: FLOAT, floatData: [value] };
-}
-
-function node(opType: string, inputs: string[], output: string): P.INodeProto {
-  return { opType, input: inputs, output: [output], name: output };
-}
-
-function valueInfo(name: string, dims: (string | number)[]): P.IValueInfoProto {
-  return {
-    name,
-    type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) } } },
-  };
-}
+const valueInfo = (name: string, dims: (string | number)[]) => onnxValueInfo(name, DT.FLOAT, dims);
 
 /** The nodes and initializers of a head, from `input` to `output` (for writeHeadOnnx and for appending to another graph). */
 export function headGraphParts(h: HeadParams, input = HEAD_INPUT, output = HEAD_OUTPUT): { nodes: P.INodeProto[]; initializers: P.ITensorProto[] } {
@@ -87,40 +67,29 @@ export function headGraphParts(h: HeadParams, input = HEAD_INPUT, output = HEAD_
 }
 
 export function writeHeadOnnx(h: HeadParams): Uint8Array {
-  const { nodes, initializers } = headGraphParts(h);
+  const { nodes, initializers: inits } = headGraphParts(h);
   const metadata: Record<string, string> = {
     head_type: h.type,
     input_size: String(h.inputSize),
     num_labels: String(h.numLabels),
     ...(h.type === "mlp" ? { hidden_size: String(h.hiddenSize), activation: String(h.activation) } : {}),
   };
-  const model: P.IModelProto = {
-    irVersion: ONNX_IR_VERSION,
-    opsetImport: [{ domain: "", version: ONNX_OPSET }],
-    producerName: "finetune-dashboard",
-    producerVersion: "1",
-    metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
-    graph: {
-      name: "classification_head",
-      initializer: initializers,
-      input: [valueInfo(HEAD_INPUT, ["batch", h.inputSize])],
-      output: [valueInfo(HEAD_OUTPUT, ["batch", h.numLabels])],
-      node: nodes,
-    },
+  const graph = {
+    name: "classification_head",
+    initializer: inits,
+    input: [valueInfo(HEAD_INPUT, ["batch", h.inputSize])],
+    output: [valueInfo(HEAD_OUTPUT, ["batch", h.numLabels])],
+    node: nodes,
   };
-  return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+  return serializeModel(modelOf(graph, { metadata }));
 }
 
 /** The head's parameters from a graph written by writeHeadOnnx. */
 export function readHeadOnnx(bytes: Uint8Array): HeadParams {
-  const model = onnx.ModelProto.decode(bytes);
+  const model = decodeModel(bytes);
   const graph = model.graph;
-  const inits = new Map((graph?.initializer ?? []).map((t) => [t.name, t]));
-  const get = (name: string) => {
-    const t = inits.get(name);
-    if (!t) throw new Error(`readHeadOnnx: no initializer "${name}" (not a head graph?)`);
-    return t;
-  };
+  const inits = initializers(model, "readHeadOnnx", "not a head graph?");
+  const get = inits.get;
   const ow = get(HEAD_INIT_NAMES.outWeight);
   const [width, C] = (ow.dims ?? []).map(toNum);
   const out = { weight: readFloats(ow), bias: readFloats(get(HEAD_INIT_NAMES.outBias)) };

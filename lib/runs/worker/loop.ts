@@ -1,12 +1,12 @@
 import os from "node:os";
 import { randomBytes } from "node:crypto";
-import type { PrismaClient } from "../db/generated/client";
-import { databaseAnswers, retryThroughOutage } from "../db/outage";
-import { removeStaleStagingDirs } from "../models/version-store";
-import { RunFailure, runTraining } from "./handler";
-import { claimNextRun, heartbeatRun, heartbeatWorker, lockRun, notifyRunEvent, reapStaleRuns } from "./queue";
-import { appendRunLog, createRunReporter } from "./reporter";
-import { describeEnd, isCancellation, type RunEnd } from "./run-end";
+import type { PrismaClient } from "../../db/generated/client";
+import { databaseAnswers, retryThroughOutage } from "../../db/outage";
+import { removeStaleStagingDirs } from "../../versions/store";
+import { RunFailure, runTraining } from "./run-training";
+import { claimNextRun, heartbeatRun, heartbeatWorker, lockRun, notifyRunEvent, reapStaleRuns } from "../queue";
+import { appendRunLog, createRunReporter } from "../reporter";
+import { describeEnd, isCancellation, type RunEnd } from "../run-end";
 import { listenForQueuedRuns } from "./wake-listener";
 
 // The worker's main loop: reap runs whose worker died, claim the next queued run, run it while

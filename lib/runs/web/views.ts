@@ -1,6 +1,6 @@
-import type { PrismaClient } from "../db/generated/client";
-import type { LossPoint, Metrics } from "../training/types";
-import type { RunLogLine, RunStats, RunStatus, RunSummary, RunView } from "./types";
+import type { PrismaClient } from "../../db/generated/client";
+import type { LossPoint, Metrics } from "../../training/types";
+import type { RunLogLine, RunStats, RunStatus, RunSummary, RunView } from "../types";
 
 // Database rows → the runs API's JSON (lib/runs/types.ts).
 

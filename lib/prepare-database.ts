@@ -1,10 +1,10 @@
-import { ensureAdmin } from "./auth/bootstrap";
+import { ensureAdmin } from "./auth/first-admin";
 import { adminEmails } from "./auth/users";
 import { createDb } from "./db/client";
 import { migrate } from "./db/migrate";
 import { seedDemoEmail } from "./data/seed-demo";
-import { ensureStarterModel } from "./models/starter";
-import { ensureAuthSecret } from "./settings";
+import { ensureStarterModel } from "./models/default-model";
+import { ensureAuthSecret } from "./auth/secret";
 
 // Everything a database needs before the product runs on it; each step is idempotent, so every
 // start (and every test database) goes through the same path.

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { modelsDir } from "../env";
-import { ENCODER_HEAD_MODEL_TYPE, loadEncoderClassifier } from "./encoder-classifier";
-import { loadClassifier, type Classifier } from "./inference";
+import { ENCODER_HEAD_MODEL_TYPE, loadEncoderClassifier } from "../kinds/encoder/artifact";
+import { loadClassifier, type Classifier } from "../onnx/classifier";
 
 /** Loads any version folder as a Classifier, by its config.json's model_type. */
 export async function loadAnyClassifier(dir: string): Promise<Classifier> {

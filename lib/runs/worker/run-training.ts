@@ -1,23 +1,23 @@
 import { rm } from "node:fs/promises";
-import { artifactDir, stagingDir } from "../models/version-store";
-import { stratifiedSplit } from "../training/split";
-import { CancelledError } from "../training/train-static";
-import type { Metrics } from "../training/types";
-import { modelSettings } from "../validations/model-config";
-import { whyIgnored } from "../validations/training-arguments";
-import { evaluateServing } from "./evaluate-serving";
-import { fetchLabelledRows, type LabelledRow } from "./fetch-rows";
+import { artifactDir, stagingDir } from "../../versions/store";
+import { stratifiedSplit } from "../../training/split";
+import { CancelledError } from "../../training/train-static";
+import type { Metrics } from "../../training/types";
+import { modelSettings } from "../../validations/model-config";
+import { whyIgnored } from "../../validations/training-arguments";
+import { evaluateServing } from "../../kinds/score-serving";
+import { fetchLabelledRows, type LabelledRow } from "../fetch-rows";
 import { ignoredArguments, queuedRequest } from "./queued-request";
-import { resolveSource } from "./resolve-request";
+import { resolveSource } from "../resolve-request";
 import { saveCandidate } from "./save-candidate";
-import { at, pct, RunFailure, type Phase, type RunContext } from "./run-context";
-import { trainEncoderCandidate } from "./train-encoder";
-import { trainStarterCandidate, type Candidate, type CandidateInput } from "./train-starter";
+import { at, pct, RunFailure, type Phase, type RunContext } from "../run-context";
+import { trainEncoderCandidate } from "../../kinds/encoder/train";
+import { trainStarterCandidate, type Candidate, type CandidateInput } from "../../kinds/starter/train";
 
 // One training run, as a function of its id and a small helper object (the job-handler style of
 // graphile-worker/pg-boss): fetch rows, split, evaluate the serving version ("old"), train a
 // candidate (starter or encoder model), store it as a candidate version and end the run succeeded
-// in one transaction (lib/runs/save-candidate.ts).
+// in one transaction (save-candidate.ts).
 
 export { CancelledError, RunFailure, type RunContext };
 

@@ -9,7 +9,7 @@ import { modelsDir } from "../env";
 // Model versions are immutable folders addressed by the sha256 of their content. The bytes live in
 // PostgreSQL (ArtifactFile) so any web or worker process on any machine can use any version; the
 // folder under models/versions/<hash> is a local copy, made once the version is committed (see
-// lib/runs/save-candidate.ts) or on first use.
+// lib/runs/worker/save-candidate.ts) or on first use.
 
 export function versionsRoot(): string {
   return path.join(modelsDir(), "versions");

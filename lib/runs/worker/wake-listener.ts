@@ -1,5 +1,5 @@
 import pg from "pg";
-import { RUN_QUEUED_CHANNEL } from "./queue";
+import { RUN_QUEUED_CHANNEL } from "../queue";
 
 // The worker's LISTEN connection, which wakes it when a run is queued. When the connection is lost
 // it reconnects every `retryMs` (the worker polls meanwhile), and wakes the worker once connected

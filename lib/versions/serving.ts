@@ -1,7 +1,7 @@
 import type { PrismaClient } from "../db/generated/client";
-import { loadAnyClassifier } from "./classifier";
-import type { Classifier } from "./inference";
-import { artifactDir } from "./version-store";
+import { loadAnyClassifier } from "./load";
+import type { Classifier } from "../onnx/classifier";
+import { artifactDir } from "./store";
 import { modelSettings, type ModelSettings } from "../validations/model-config";
 
 // The web process's view of "which version serves": every prediction reads the model's serving

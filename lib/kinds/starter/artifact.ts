@@ -4,8 +4,9 @@
 // byte-equal folders and the caller can content-hash them.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { StaticParams } from "../training/types";
-import { exportStaticOnnx, readStaticOnnx } from "./onnx-export";
+import type { StaticParams } from "../../training/types";
+import { labelMaps, labelsFromConfig } from "../../onnx/labels";
+import { exportStaticOnnx, readStaticOnnx } from "./onnx";
 
 export const STATIC_MODEL_TYPE = "static-embedding";
 export const STATIC_ARCHITECTURE = "StaticEmbeddingForSequenceClassification";
@@ -29,8 +30,7 @@ export function staticConfigJson(params: StaticParams, labels: string[], maxLeng
     max_length: maxLength,
     pooling: "mean",
     problem_type: "single_label_classification",
-    id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
-    label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
+    ...labelMaps(labels),
   };
 }
 
@@ -44,16 +44,6 @@ export async function writeStaticArtifact(dir: string, p: StaticArtifactInput): 
     writeFile(path.join(dir, "tokenizer_config.json"), json(p.tokenizerConfig)),
     writeFile(path.join(dir, "onnx", "model.onnx"), exportStaticOnnx(p.params)),
   ]);
-}
-
-/** Label names in id order, from a config's id2label. */
-export function labelsFromConfig(config: { id2label?: Record<string, string> }): string[] {
-  const entries = Object.entries(config.id2label ?? {}).map(([k, v]) => [Number(k), v] as const);
-  entries.sort((a, b) => a[0] - b[0]);
-  entries.forEach(([k], i) => {
-    if (k !== i) throw new Error(`config.json id2label is not 0..${entries.length - 1}`);
-  });
-  return entries.map(([, v]) => v);
 }
 
 export async function readStaticArtifact(
