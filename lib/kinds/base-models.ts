@@ -11,12 +11,14 @@ import { createReadStream } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { modelsDir } from "../env";
+import type { ModelKind } from "../validations/run-request";
+import { STATIC_MODEL_TYPE } from "./starter/artifact";
 
 export interface BaseModelInfo {
   name: string;
   /** Absolute folder path. */
   path: string;
-  kind: "starter" | "encoder";
+  kind: ModelKind;
   modelType: string;
   architecture: string | null;
   hiddenSize: number | null;
@@ -32,7 +34,6 @@ export interface BaseModelInfo {
 }
 
 const SKIP = new Set(["versions"]);
-export const STARTER_MODEL_TYPE = "static-embedding";
 
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(
@@ -64,7 +65,7 @@ async function describe(dir: string, name: string): Promise<BaseModelInfo | null
   const modelType = typeof config.model_type === "string" ? config.model_type : "unknown";
   const hasOnnx = await exists(path.join(dir, "onnx", "model.onnx"));
   let kind: BaseModelInfo["kind"];
-  if (modelType === STARTER_MODEL_TYPE && !hasOnnx) kind = "starter";
+  if (modelType === STATIC_MODEL_TYPE && !hasOnnx) kind = "starter";
   else if (hasOnnx && (await exists(path.join(dir, "tokenizer.json")))) kind = "encoder";
   else return null;
   const arch = Array.isArray(config.architectures) && typeof config.architectures[0] === "string" ? config.architectures[0] : null;

@@ -4,6 +4,7 @@ import { readBaseModel } from "../kinds/base-models";
 import { badRequest, HttpError } from "../http";
 import type { createModelSchema, updateModelSchema } from "../validations/model-config";
 import type { z } from "zod";
+import type { ModelKind } from "../validations/run-request";
 
 // Configured models: add, edit, remove. A model's kind follows from its base folder: the starter
 // (static embeddings) or a transformer encoder in the transformers.js layout.
@@ -18,8 +19,8 @@ export class ModelConfigError extends Error {
   }
 }
 
-/** "starter" or "encoder", from the base folder's config.json; throws naming `base` when unusable. */
-export async function baseKind(base: string): Promise<"starter" | "encoder"> {
+/** The model kind of a base folder (lib/kinds/base-models.ts), from its config.json's config.json; throws naming `base` when unusable. */
+export async function baseKind(base: string): Promise<ModelKind> {
   const info = await readBaseModel(base);
   if (!info) {
     throw new ModelConfigError(

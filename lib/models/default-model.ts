@@ -4,6 +4,8 @@ import path from "node:path";
 import type { PrismaClient } from "../db/generated/client";
 import { modelsDir } from "../env";
 import { STARTER_DEFAULTS } from "../training/train-static";
+import { starterKind } from "../kinds/starter";
+import { STATIC_MODEL_TYPE } from "../kinds/starter/artifact";
 
 // The starter model: a base-model folder describing the static-embedding classifier, and the
 // configured model "default" that uses it. Created on first start; never overwritten.
@@ -17,7 +19,7 @@ export async function ensureStarterModel(db: PrismaClient): Promise<{ created: b
   if (!existsSync(configPath)) {
     await mkdir(dir, { recursive: true });
     const config = {
-      model_type: "static-embedding",
+      model_type: STATIC_MODEL_TYPE,
       architectures: ["StaticEmbeddingForSequenceClassification"],
       description:
         "Starter model: token embeddings mean-pooled over the attention mask, then a linear head; the tokenizer is built from the training data and every weight is trained in TypeScript.",
@@ -31,7 +33,7 @@ export async function ensureStarterModel(db: PrismaClient): Promise<{ created: b
   if (existing) return { created: false };
   const hasDefault = await db.model.findFirst({ where: { isDefault: true } });
   await db.model.create({
-    data: { name: DEFAULT_MODEL_NAME, kind: "starter", basePath: STARTER_DIR_NAME, isDefault: !hasDefault },
+    data: { name: DEFAULT_MODEL_NAME, kind: starterKind.name, basePath: STARTER_DIR_NAME, isDefault: !hasDefault },
   });
   return { created: true };
 }

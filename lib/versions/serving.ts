@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../db/generated/client";
-import { loadAnyClassifier } from "./load";
+import { loadVersion } from "../kinds";
 import type { Classifier } from "../onnx/classifier";
 import { artifactDir } from "./store";
 import { modelSettings, type ModelSettings } from "../validations/model-config";
@@ -17,7 +17,7 @@ const cache: Map<string, Promise<Classifier>> = (globalCache.servingClassifiers 
 export async function classifierForVersion(db: PrismaClient, version: { id: string; artifactHash: string }): Promise<Classifier> {
   let entry = cache.get(version.id);
   if (!entry) {
-    entry = artifactDir(db, version.artifactHash).then((dir) => loadAnyClassifier(dir));
+    entry = artifactDir(db, version.artifactHash).then((dir) => loadVersion(dir));
     entry.catch(() => cache.delete(version.id));
     cache.set(version.id, entry);
   }

@@ -151,8 +151,9 @@ test("the archive (<model>-<version>.tar.gz) holds the export folder; the route 
   await tar.t({ file: viaRoute, onReadEntry: (e) => listed.push(e.path) });
   assert.ok(listed.includes(`${folder}/onnx/model.onnx`), listed.join(", "));
   await assert.rejects(exportArchiveResponse(t.db, "nope", { tmpDir: tmpRoot }), UnknownVersionError);
-  // The temporary export folders are gone once the streams ended or failed.
-  await new Promise((r) => setTimeout(r, 100));
+  // The temporary export folders are gone once the streams ended or failed (removal is
+  // asynchronous: on a loaded machine it may take longer than a fixed 100 ms).
+  for (let waited = 0; readdirSync(tmpRoot).length > 0 && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(readdirSync(tmpRoot), []);
 });
 

@@ -8,21 +8,20 @@ import { ENCODER_HEAD_MODEL_TYPE, readEncoderArtifact, writeEncoderArtifact, typ
 import { headPredict, sameHeadShape, type HeadParams } from "../../training/head-model";
 import { packRows, resolveClassWeights, resolveHeadTrainArgs, trainHead } from "../../training/train-head";
 import type { Metrics } from "../../training/types";
-import type { ModelSettings } from "../../validations/model-config";
 import type { EncoderRunRequest } from "../../validations/run-request";
 import { metricsFor } from "../../runs/evaluate";
-import { evaluateServing } from "../score-serving";
+import { scoreServing } from "../score-serving";
 import { at, pct, RunFailure, type RunContext } from "../../runs/run-context";
-import { sameSet, type Candidate, type CandidateInput } from "../starter/train";
+import { sameSet, type Candidate, type CandidateInput } from "../types";
 
 // A transformer encoder's part of a run: the encoder stays frozen; every text's pooled features
 // come from the feature cache (only texts it has not seen are encoded); the serving version, when
 // it uses the same features, is evaluated on them; a head is trained on them (continuing from the
 // serving version's head when the labels match) and evaluated on the same test features.
 
-export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInput<EncoderRunRequest>, settings: ModelSettings): Promise<Candidate & { metricsOld: Metrics | null }> {
+export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInput<EncoderRunRequest>): Promise<Candidate> {
   const { db, report } = ctx;
-  const { train, test, serving, staged } = input;
+  const { train, test, serving, staged, settings } = input;
   const base = await readBaseModel(settings.base);
   if (!base || base.kind !== "encoder") {
     throw new RunFailure(`The base model folder "${settings.base}" is missing or is not an encoder under ${modelsDir()}: copy it there (config.json, tokenizer.json, onnx/model.onnx), or pick another base in Settings.`);
@@ -76,7 +75,7 @@ export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInp
     metricsOld = metricsFor(test, headPredict(previous.head, packRows(testX, previous.head.inputSize)), previous.labels);
     await report.log(`Old model (serving version ${serving.id}, same features): accuracy ${pct(metricsOld.accuracy)}, weighted F1 ${pct(metricsOld.f1)}, eval loss ${metricsOld.eval_loss.toFixed(4)}`);
   } else {
-    metricsOld = await evaluateServing(ctx, serving, test, input.phase);
+    metricsOld = await scoreServing(ctx, serving, test, input.phase);
   }
 
   // Train the head.

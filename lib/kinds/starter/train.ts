@@ -8,49 +8,31 @@ import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from 
 import { CancelledError, resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../training/train-static";
 import type { Metrics, StaticParams } from "../../training/types";
 import { evaluateClassifier } from "../../runs/evaluate";
-import type { LabelledRow } from "../../runs/fetch-rows";
 import type { StarterRunRequest } from "../../validations/run-request";
-import { at, type Phase, type RunContext } from "../../runs/run-context";
+import { at, type RunContext } from "../../runs/run-context";
+import { scoreServing } from "../score-serving";
+import { sameSet, type Candidate, type CandidateInput } from "../types";
 
-// The starter model's part of a run: tokenise (with the serving version's tokenizer when
+// The starter model's part of a run: score the serving version through its serving path, tokenise (with the serving version's tokenizer when
 // continuing from it, else one built from the training rows), train every weight, write the
 // artifact, evaluate it through the ONNX serving path.
 
-/** A trainer's input; `request` is the run's request as parsed by the schema of the model's kind. */
-export interface CandidateInput<Request = StarterRunRequest> {
-  train: LabelledRow[];
-  test: LabelledRow[];
-  /** the data's labels, sorted */
-  dataLabels: string[];
-  /** the serving version, when there is one */
-  serving: { id: string; labels: string[]; dir: string } | null;
-  seed: number;
-  request: Request;
-  /** the folder to write the candidate's files into */
-  staged: string;
-  phase(p: Phase): Promise<void>;
-}
+type Input = CandidateInput<StarterRunRequest>;
 
-export interface Candidate {
-  labels: string[];
-  parentId: string | null;
-  metricsNew: Metrics;
-  stats?: Record<string, number>;
-}
-
-export async function trainStarterCandidate(ctx: RunContext, input: CandidateInput): Promise<Candidate> {
+export async function trainStarterCandidate(ctx: RunContext, input: Input): Promise<Candidate> {
+  const metricsOld = await scoreServing(ctx, input.serving, input.test, input.phase);
   await input.phase("tokenizing");
   // Tokenising runs on worker threads too; they start now, so that their start-up (importing
   // transformers.js) overlaps with building the vocabulary.
   const pool = createTokenizePool({ threads: input.train.length + input.test.length < PARALLEL_MIN_TEXTS ? 1 : undefined });
   try {
-    return await trainWithPool(ctx, input, pool);
+    return { ...(await trainWithPool(ctx, input, pool)), metricsOld };
   } finally {
     await pool.close();
   }
 }
 
-async function trainWithPool(ctx: RunContext, input: CandidateInput, pool: TokenizePool): Promise<Candidate> {
+async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool): Promise<Omit<Candidate, "metricsOld">> {
   const { report } = ctx;
   const { train, test, serving, staged } = input;
   const warm = serving !== null && sameSet(serving.labels, input.dataLabels);
@@ -143,8 +125,4 @@ async function trainWithPool(ctx: RunContext, input: CandidateInput, pool: Token
   } finally {
     await classifier.close();
   }
-}
-
-export function sameSet(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
 }

@@ -1,5 +1,6 @@
+import { kindOf } from "../../kinds";
 import { asModelKind, type ParsedRun, type RunRequest } from "../../validations/run-request";
-import { APPLIED_TRAINING_ARGUMENTS, HEAD_APPLIED_TRAINING_ARGUMENTS, TRAINING_ARGUMENT_NAMES } from "../../validations/training-arguments";
+import { TRAINING_ARGUMENT_NAMES } from "../../validations/training-arguments";
 import { RunFailure } from "../run-context";
 
 // What the worker reads of a queued run: the request as POST /api/runs parsed it with the schema of
@@ -10,13 +11,13 @@ export function queuedRequest(run: { parsedRequest: unknown; model: { name: stri
   if (!parsed) throw new RunFailure("This run was queued by an older version of the dashboard, which did not store the parsed request: queue it again.");
   const kind = asModelKind(run.model.kind);
   if (parsed.kind !== kind) {
-    throw new RunFailure(`Model "${run.model.name}" became a${kind === "encoder" ? "n encoder" : " starter"} model after this run was queued for a ${parsed.kind} model: queue it again.`);
+    throw new RunFailure(`Model "${run.model.name}" became ${kindOf(kind).title} after this run was queued for a ${parsed.kind} model: queue it again.`);
   }
   return parsed;
 }
 
 /** The TrainingArguments a request gives that its model kind's trainer does not apply (the log says why). */
 export function ignoredArguments(parsed: ParsedRun): string[] {
-  const applied = parsed.kind === "encoder" ? HEAD_APPLIED_TRAINING_ARGUMENTS : APPLIED_TRAINING_ARGUMENTS;
+  const applied = kindOf(parsed.kind).appliedArguments;
   return Object.keys(parsed.request as RunRequest).filter((name) => TRAINING_ARGUMENT_NAMES.has(name) && !applied.has(name));
 }

@@ -1,23 +1,25 @@
 import { rm } from "node:fs/promises";
-import { artifactDir, stagingDir } from "../../versions/store";
+import type { Prisma } from "../../db/generated/client";
+import { loadVersion, type ServingVersion } from "../../kinds";
+import { trainerOf } from "../../kinds/trainers";
 import { stratifiedSplit } from "../../training/split";
 import { CancelledError } from "../../training/train-static";
 import type { Metrics } from "../../training/types";
-import { modelSettings } from "../../validations/model-config";
+import { modelSettings, type ModelSettings } from "../../validations/model-config";
 import { whyIgnored } from "../../validations/training-arguments";
-import { evaluateServing } from "../../kinds/score-serving";
+import type { ParsedRun } from "../../validations/run-request";
+import { artifactDir, stagingDir } from "../../versions/store";
 import { fetchLabelledRows, type LabelledRow } from "../fetch-rows";
-import { ignoredArguments, queuedRequest } from "./queued-request";
-import { resolveSource } from "../resolve-request";
-import { saveCandidate } from "./save-candidate";
+import { resolveSource, type RunSource } from "../resolve-request";
 import { at, pct, RunFailure, type Phase, type RunContext } from "../run-context";
-import { trainEncoderCandidate } from "../../kinds/encoder/train";
-import { trainStarterCandidate, type Candidate, type CandidateInput } from "../../kinds/starter/train";
+import { ignoredArguments, queuedRequest } from "./queued-request";
+import { saveCandidate } from "./save-candidate";
 
 // One training run, as a function of its id and a small helper object (the job-handler style of
-// graphile-worker/pg-boss): fetch rows, split, evaluate the serving version ("old"), train a
-// candidate (starter or encoder model), store it as a candidate version and end the run succeeded
-// in one transaction (save-candidate.ts).
+// graphile-worker/pg-boss), in named steps: read the queued request, fetch rows, split, let the
+// model's kind (lib/kinds) score the serving version ("old") and train and score a candidate
+// ("new"), then store it as a candidate version and end the run succeeded in one transaction
+// (save-candidate.ts).
 
 export { CancelledError, RunFailure, type RunContext };
 
@@ -27,39 +29,99 @@ export interface RunOutcome {
   metricsNew: Metrics;
 }
 
-export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
-  const { db, runId, report } = ctx;
+type QueuedRun = Prisma.TrainingRunGetPayload<{ include: { model: { include: { servingVersion: true } } } }>;
+
+/** Phases with timings: entering one checks for cancellation and moves the progress bar. */
+function phaseClock(ctx: RunContext) {
   const timings: Record<string, number> = {};
   const t0 = Date.now();
-  const clock: { phase: Phase | null; started: number } = { phase: null, started: t0 };
-  const enter = async (phase: Phase) => {
-    if (ctx.isCancelled()) throw new CancelledError();
-    if (clock.phase) timings[clock.phase] = (Date.now() - clock.started) / 1000;
-    clock.phase = phase;
-    clock.started = Date.now();
-    await report.progress({ phase, progress: at(phase, 0), step: null, totalSteps: null, etaSeconds: null, rowsPerSecond: null }, { force: true });
+  let current: Phase | null = null;
+  let started = t0;
+  return {
+    t0,
+    async enter(phase: Phase): Promise<void> {
+      if (ctx.isCancelled()) throw new CancelledError();
+      if (current) timings[current] = (Date.now() - started) / 1000;
+      current = phase;
+      started = Date.now();
+      await ctx.report.progress({ phase, progress: at(phase, 0), step: null, totalSteps: null, etaSeconds: null, rowsPerSecond: null }, { force: true });
+    },
+    /** every phase's seconds, the current one (saving) and the total included */
+    final: () => ({ ...timings, ...(current ? { [current]: (Date.now() - started) / 1000 } : {}), total: (Date.now() - t0) / 1000 }),
   };
+}
 
-  const run = await db.trainingRun.findUniqueOrThrow({ where: { id: runId }, include: { model: { include: { servingVersion: true } } } });
-  /** as sent (with the training defaults), recorded with the version */
-  const request = run.request as Record<string, unknown>;
-  // Parsed and checked by POST /api/runs with the schema of the model's kind; only the table and
-  // columns are checked again (the database may have changed since).
+export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
+  const clock = phaseClock(ctx);
+  const run = await ctx.db.trainingRun.findUniqueOrThrow({ where: { id: ctx.runId }, include: { model: { include: { servingVersion: true } } } });
+  const { parsed, source, settings } = await readRequest(ctx, run);
+
+  await clock.enter("fetching");
+  const { rows, skipped, dataLabels, counts } = await fetchRows(ctx, run, source, parsed.request.limit, settings, clock.t0);
+
+  const seed = parsed.request.seed ?? 42;
+  const split = splitRows(rows, parsed.request.p_of_train, seed);
+  const stats: Record<string, unknown> = { rows: rows.length, trainRows: split.train.length, testRows: split.test.length, skippedRows: skipped, labels: Object.fromEntries(counts) };
+  await ctx.db.trainingRun.update({ where: { id: ctx.runId }, data: { stats: stats as object } });
+  await ctx.report.log(`Split ${split.train.length} training / ${split.test.length} test rows (stratified by label, seed ${seed})`);
+
+  const staged = await stagingDir();
+  try {
+    const candidate = await trainerOf(parsed.kind)(ctx, {
+      ...split,
+      dataLabels,
+      serving: await servingVersion(ctx, run),
+      settings,
+      seed,
+      request: parsed.request,
+      staged,
+      phase: clock.enter,
+    });
+    const { metricsOld, metricsNew } = candidate;
+    await ctx.report.log(`New model: accuracy ${pct(metricsNew.accuracy)}, weighted F1 ${pct(metricsNew.f1)}, eval loss ${metricsNew.eval_loss.toFixed(4)}`);
+
+    // Saved as a candidate version: one transaction, only while this worker still holds the run.
+    await clock.enter("saving");
+    const versionId = await saveCandidate(ctx, staged, {
+      modelId: run.model.id,
+      labels: candidate.labels,
+      parentId: candidate.parentId,
+      /** as sent (with the training defaults), recorded with the version */
+      request: run.request as Record<string, unknown>,
+      metricsOld,
+      metricsNew,
+      stats: { ...stats, ...(candidate.stats ?? {}) },
+      timings: clock.final,
+    });
+    return { candidateVersionId: versionId, metricsOld, metricsNew };
+  } finally {
+    await rm(staged, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The request as POST /api/runs parsed it with the schema of the model's kind; only the table and
+ * columns are checked again (the database may have changed since). Logs what the run will read.
+ */
+async function readRequest(ctx: RunContext, run: QueuedRun): Promise<{ parsed: ParsedRun; source: RunSource; settings: ModelSettings }> {
   const parsed = queuedRequest(run);
   const req = parsed.request;
-  const resolution = await resolveSource(db, req);
+  const resolution = await resolveSource(ctx.db, req);
   if (!resolution.ok) throw new RunFailure(resolution.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
   const source = resolution.source;
   const model = run.model;
   const settings = modelSettings(model);
-  await report.log(`Model "${model.name}" (${model.kind}, base ${settings.base}); reading ${source.table.schema}.${source.table.table} (label: ${source.labelColumn}, text: ${source.textColumn})${req.limit ? `, at most ${req.limit} rows` : ""}`);
+  await ctx.report.log(`Model "${model.name}" (${model.kind}, base ${settings.base}); reading ${source.table.schema}.${source.table.table} (label: ${source.labelColumn}, text: ${source.textColumn})${req.limit ? `, at most ${req.limit} rows` : ""}`);
   for (const name of ignoredArguments(parsed)) {
-    await report.log(`Ignored TrainingArguments "${name}": ${whyIgnored(name)}`, "warn");
+    await ctx.report.log(`Ignored TrainingArguments "${name}": ${whyIgnored(name)}`, "warn");
   }
+  return { parsed, source, settings };
+}
 
-  // 1. Fetch
-  await enter("fetching");
-  const fetched = await fetchLabelledRows(db, { ...source, limit: req.limit }, {
+/** The rows with a label and a text, checked against what the model can learn. */
+async function fetchRows(ctx: RunContext, run: QueuedRun, source: RunSource, limit: number | undefined, settings: ModelSettings, t0: number) {
+  const { report } = ctx;
+  const fetched = await fetchLabelledRows(ctx.db, { ...source, limit }, {
     onChunk: (read, total) => report.progress({ progress: at("fetching", read / Math.max(1, total)), step: read, totalSteps: total }),
   });
   const rows = fetched.rows;
@@ -75,65 +137,29 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
     }
   }
   const dataLabels = [...counts.keys()].sort();
+  const model = run.model;
   if (settings.labels && dataLabels.some((l) => !settings.labels!.includes(l))) {
     throw new RunFailure(`Model "${model.name}" only takes the labels ${settings.labels.join(", ")}, but the data also has ${dataLabels.filter((l) => !settings.labels!.includes(l)).join(", ")}.`);
   }
   if (settings.numLabels && dataLabels.length > settings.numLabels) {
     throw new RunFailure(`Model "${model.name}" is configured for ${settings.numLabels} labels, but the data has ${dataLabels.length}: ${dataLabels.join(", ")}.`);
   }
+  return { rows, skipped: fetched.skipped, dataLabels, counts };
+}
 
-  // 2. Split
-  const seed = req.seed ?? 42;
-  const { train, test } = stratifiedSplit(rows, (r: LabelledRow) => r.label, req.p_of_train, seed);
+/** Train and test rows: a seeded shuffle, stratified by label; both sides non-empty. */
+function splitRows(rows: LabelledRow[], pOfTrain: number, seed: number): { train: LabelledRow[]; test: LabelledRow[] } {
+  const { train, test } = stratifiedSplit(rows, (r: LabelledRow) => r.label, pOfTrain, seed);
   if (train.length === 0 || test.length === 0) {
-    throw new RunFailure(`p_of_train ${req.p_of_train} of ${rows.length} rows leaves ${train.length} training and ${test.length} test rows; both need at least one.`);
+    throw new RunFailure(`p_of_train ${pOfTrain} of ${rows.length} rows leaves ${train.length} training and ${test.length} test rows; both need at least one.`);
   }
-  const stats: Record<string, unknown> = { rows: rows.length, trainRows: train.length, testRows: test.length, skippedRows: fetched.skipped, labels: Object.fromEntries(counts) };
-  await db.trainingRun.update({ where: { id: runId }, data: { stats: stats as object } });
-  await report.log(`Split ${train.length} training / ${test.length} test rows (stratified by label, seed ${seed})`);
+  return { train, test };
+}
 
-  // 3-6. Evaluate the serving version ("old"), train a candidate and evaluate it ("new")
-  const serving = model.servingVersion;
-  const servingInfo = serving ? { id: serving.id, labels: serving.labels, dir: await artifactDir(db, serving.artifactHash) } : null;
-  const staged = await stagingDir();
-  try {
-    const input: Omit<CandidateInput<unknown>, "request"> = {
-      train,
-      test,
-      dataLabels,
-      serving: servingInfo,
-      seed,
-      staged,
-      phase: enter,
-    };
-    let metricsOld: Metrics | null;
-    let candidate: Candidate;
-    if (parsed.kind === "encoder") {
-      // The encoder trainer evaluates the serving version itself, on cached features when it can.
-      const c = await trainEncoderCandidate(ctx, { ...input, request: parsed.request }, settings);
-      metricsOld = c.metricsOld;
-      candidate = c;
-    } else {
-      metricsOld = await evaluateServing(ctx, servingInfo, test, enter);
-      candidate = await trainStarterCandidate(ctx, { ...input, request: parsed.request });
-    }
-    const metricsNew = candidate.metricsNew;
-    await report.log(`New model: accuracy ${pct(metricsNew.accuracy)}, weighted F1 ${pct(metricsNew.f1)}, eval loss ${metricsNew.eval_loss.toFixed(4)}`);
-
-    // 7. Save as a candidate version: one transaction, only while this worker still holds the run
-    await enter("saving");
-    const versionId = await saveCandidate(ctx, staged, {
-      modelId: model.id,
-      labels: candidate.labels,
-      parentId: candidate.parentId,
-      request,
-      metricsOld,
-      metricsNew,
-      stats: { ...stats, ...(candidate.stats ?? {}) },
-      timings: () => ({ ...timings, saving: (Date.now() - clock.started) / 1000, total: (Date.now() - t0) / 1000 }),
-    });
-    return { candidateVersionId: versionId, metricsOld, metricsNew };
-  } finally {
-    await rm(staged, { recursive: true, force: true });
-  }
+/** The model's serving version, loadable through its own kind; null when nothing serves. */
+async function servingVersion(ctx: RunContext, run: QueuedRun): Promise<ServingVersion | null> {
+  const serving = run.model.servingVersion;
+  if (!serving) return null;
+  const dir = await artifactDir(ctx.db, serving.artifactHash);
+  return { id: serving.id, labels: serving.labels, dir, load: () => loadVersion(dir) };
 }
