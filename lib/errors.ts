@@ -28,6 +28,22 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A run (or a loop of one) stopped because its AbortSignal fired: cancelled on request, its worker
+ * stopping, or the run no longer this worker's. Long loops check `signal.aborted` where they yield.
+ */
+export class CancelledError extends Error {
+  constructor(message = "training was cancelled") {
+    super(message);
+    this.name = "CancelledError";
+  }
+}
+
+/** Throws a CancelledError when the signal has fired. */
+export function throwIfCancelled(signal: AbortSignal | undefined, message?: string): void {
+  if (signal?.aborted) throw new CancelledError(message);
+}
+
 /** 400 naming every field that is wrong. */
 export function badRequest(issues: FieldIssue[]): AppError {
   const summary = issues.map((i) => `${i.path}: ${i.message}`).join("; ");

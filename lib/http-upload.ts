@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { bodyChunks, HttpError } from "./http";
+import { bodyChunks } from "./http";
+import { AppError } from "./errors";
 
 // A multipart/form-data upload, read as a stream: the file part goes to a temporary file as it
 // arrives (never into memory), the other parts are short text fields. The size limit holds while
@@ -24,12 +25,12 @@ const FIELD_CHARS = 4096;
 const ENVELOPE_BYTES = 64 * 1024;
 
 const unreadable = (why: string) =>
-  new HttpError(400, `The upload could not be read as multipart/form-data: ${why}`, [{ path: "file", message: "could not be read" }]);
+  new AppError("invalid_request", 400, `The upload could not be read as multipart/form-data: ${why}`, [{ path: "file", message: "could not be read" }]);
 
-export async function receiveUpload(req: Request, opts: { fileField: string; maxFileBytes: number; tooLarge: () => HttpError }): Promise<Upload> {
+export async function receiveUpload(req: Request, opts: { fileField: string; maxFileBytes: number; tooLarge: () => AppError }): Promise<Upload> {
   const contentType = req.headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
-    throw new HttpError(415, `Send the file as multipart/form-data with a '${opts.fileField}' field`, [{ path: opts.fileField, message: "is missing" }]);
+    throw new AppError("unsupported_media_type", 415, `Send the file as multipart/form-data with a '${opts.fileField}' field`, [{ path: opts.fileField, message: "is missing" }]);
   }
   let parser: busboy.Busboy;
   try {
@@ -46,7 +47,7 @@ export async function receiveUpload(req: Request, opts: { fileField: string; max
   let file: Upload["file"] = null;
   const writes: Promise<void>[] = [];
   parser.on("field", (name, value, info) => {
-    if (info.valueTruncated) parser.destroy(new HttpError(400, `The form field '${name}' is longer than ${FIELD_CHARS} characters`, [{ path: name, message: "is too long" }]));
+    if (info.valueTruncated) parser.destroy(new AppError("invalid_request", 400, `The form field '${name}' is longer than ${FIELD_CHARS} characters`, [{ path: name, message: "is too long" }]));
     else fields[name] = value;
   });
   parser.on("file", (name, stream, info) => {
@@ -65,7 +66,7 @@ export async function receiveUpload(req: Request, opts: { fileField: string; max
     await Promise.all(writes);
   } catch (err) {
     await dispose();
-    if (err instanceof HttpError) throw err;
+    if (err instanceof AppError) throw err;
     throw unreadable((err as Error).message);
   }
   return { fields, file, dispose };

@@ -2,7 +2,7 @@ import { ensureAdmin } from "./auth/first-admin";
 import { adminEmails } from "./auth/users";
 import { createDb } from "./db/client";
 import { migrate } from "./db/migrate";
-import { seedDemoEmail } from "./data/seed-demo";
+import { fillDemoTable } from "./data/demo-table";
 import { ensureStarterModel } from "./models/default-model";
 import { ensureAuthSecret } from "./auth/secret";
 
@@ -28,7 +28,7 @@ export async function prepareDatabase(
   const db = createDb(url, 2);
   try {
     let lastPct = -1;
-    const seeded = await seedDemoEmail(db, (done, total) => {
+    const seeded = await fillDemoTable(db, (done, total) => {
       const pct = Math.floor((done / total) * 10) * 10;
       if (pct !== lastPct) log(`Seeding demo_email: ${pct}%`);
       lastPct = pct;

@@ -123,7 +123,7 @@ async function textsFromDb(spec: string): Promise<string[]> {
 }
 
 async function demoTexts(): Promise<string[]> {
-  const { buildDemoRows } = await import("../lib/data/seed-demo");
+  const { buildDemoRows } = await import("../lib/data/demo-table");
   return (await buildDemoRows()).map((r) => r.text);
 }
 

@@ -22,7 +22,7 @@ import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { buildFeeds } from "../onnx/feeds";
 import { encodeOne, loadTokenizer, type Tokenizer } from "../tokenizers/tokenizer";
-import { CancelledError } from "../training/train-static";
+import { throwIfCancelled } from "../errors";
 
 export type Pooling = "mean" | "cls";
 
@@ -38,8 +38,8 @@ export interface EncodeOptions {
   maxBatchRows?: number;
   /** After every batch: rows done, rows in all, rows per second so far (tokenisation included). */
   onProgress?(done: number, total: number, rowsPerSecond: number): void | Promise<void>;
-  /** Polled before every batch; true → CancelledError. */
-  isCancelled?(): boolean;
+  /** Checked before every batch; fired → CancelledError. */
+  signal?: AbortSignal;
 }
 
 export interface Encoder {
@@ -237,7 +237,7 @@ export async function loadEncoder(dir: string, opts: LoadEncoderOptions = {}): P
     const out: Float32Array[] = new Array(ids.length);
     let done = 0;
     for (const batch of batches) {
-      if (o.isCancelled?.()) throw new CancelledError("encoding was cancelled");
+      throwIfCancelled(o.signal, "encoding was cancelled");
       await runBatch(ids, batch, o.pooling, out);
       done += batch.length;
       const seconds = (performance.now() - started) / 1000;
@@ -268,7 +268,7 @@ export async function loadEncoder(dir: string, opts: LoadEncoderOptions = {}): P
     tokenize,
     async encode(texts, o) {
       const started = performance.now();
-      if (o.isCancelled?.()) throw new CancelledError("encoding was cancelled");
+      throwIfCancelled(o.signal, "encoding was cancelled");
       const ids = await tokenize(texts, o.maxLength);
       return encodeIds(ids, o, started);
     },

@@ -1,15 +1,16 @@
 import { z } from "zod";
+import type { FieldIssue } from "../errors";
 import { HEAD_OPTION_NAMES, headOptionsRefusedShape, headOptionsShape } from "./head-options";
 import { headArgumentsShape, TRAINING_ARGUMENT_NAMES, trainingArgumentsShape } from "./training-arguments";
 import { closestName } from "./closest-name";
 import { intAtLeast } from "./value-types";
 
-// The seed's TrainRequest, one complete schema per model kind: the request fields (table, columns
+// The original system's TrainRequest, one complete schema per model kind: the request fields (table, columns
 // "label,text", limit, p_of_train, model), every Hugging Face TrainingArguments name typed, and for
 // encoder models the head options. Any other name is refused. Shared by the route handler (which
 // stores the parsed request for the worker) and the new-run form.
 
-export type Issue = { path: string; message: string };
+export type Issue = FieldIssue;
 
 const columns = z
   .string({ error: 'must be a string "labelColumn,textColumn"' })
@@ -103,7 +104,7 @@ export function toFieldIssues(error: z.ZodError): Issue[] {
   );
 }
 
-/** The seed's example request, adapted to the demo table (prefills the new-run form). */
+/** The original system's example request, adapted to the demo table (prefills the new-run form). */
 export const EXAMPLE_REQUEST = {
   columns: "label,text",
   table: "demo_email",

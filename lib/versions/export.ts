@@ -20,6 +20,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import type { PrismaClient } from "../db/generated/client";
+import { AppError } from "../errors";
 import { kindOfVersionType, KINDS } from "../kinds";
 import { ExportError, prepareOutDir, readJsonFile } from "../kinds/export-folder";
 import type { ExportOptions } from "../kinds/types";
@@ -52,7 +53,6 @@ export async function exportArtifact(versionDir: string, outDir: string, opts: E
   return { dir, files: await listFiles(dir) };
 }
 
-export class UnknownVersionError extends ExportError {}
 
 /** Exports model version `versionId` into `outDir` (created; must be new or empty). */
 export async function exportVersion(db: PrismaClient, versionId: string, outDir: string, opts: { modelsDir?: string } = {}): Promise<ExportResult> {
@@ -60,7 +60,7 @@ export async function exportVersion(db: PrismaClient, versionId: string, outDir:
     where: { id: versionId },
     select: { id: true, artifactHash: true, model: { select: { name: true } } },
   });
-  if (!version) throw new UnknownVersionError(`No model version has the id "${versionId}"`);
+  if (!version) throw new AppError("unknown_version", 404, `No model version has the id "${versionId}"`);
   const src = await artifactDir(db, version.artifactHash);
   return exportArtifact(src, outDir, { ...opts, modelName: version.model.name, versionId: version.id });
 }
@@ -81,7 +81,7 @@ export async function exportVersionArchive(
   opts: { modelsDir?: string; tmpDir?: string } = {},
 ): Promise<{ filename: string; stream: Readable; files: string[] }> {
   const version = await db.modelVersion.findUnique({ where: { id: versionId }, select: { id: true, model: { select: { name: true } } } });
-  if (!version) throw new UnknownVersionError(`No model version has the id "${versionId}"`);
+  if (!version) throw new AppError("unknown_version", 404, `No model version has the id "${versionId}"`);
   const filename = exportArchiveName(version.model.name, version.id);
   const folder = filename.replace(/\.tar\.gz$/, "");
   const tmp = await mkdtemp(path.join(opts.tmpDir ?? os.tmpdir(), "export-"));
@@ -107,8 +107,7 @@ export async function exportVersionArchive(
 
 /**
  * The HTTP answer for a download: 200 with the .tar.gz streamed (Content-Disposition attachment,
- * `<model>-<versionId>.tar.gz`). Throws UnknownVersionError for an unknown id (the route makes it a
- * 404). A web-standard Response, so this module stays free of Next.js.
+ * `<model>-<versionId>.tar.gz`). Throws AppError "unknown_version" (404) for an unknown id. A web-standard Response, so this module stays free of Next.js.
  */
 export async function exportArchiveResponse(db: PrismaClient, versionId: string, opts: { modelsDir?: string; tmpDir?: string } = {}): Promise<Response> {
   const archive = await exportVersionArchive(db, versionId, opts);

@@ -1,10 +1,5 @@
 import type { PrismaClient } from "../db/generated/client";
-
-export class PromoteError extends Error {
-  constructor(message: string, readonly status: 404 | 409) {
-    super(message);
-  }
-}
+import { conflict, notFound } from "../errors";
 
 /**
  * Makes `versionId` the serving version of model `name`, in one transaction (the model row is
@@ -19,10 +14,10 @@ export async function promoteVersion(
     const locked = await tx.$queryRaw<{ id: string; servingVersionId: string | null }[]>`
       SELECT id, "servingVersionId" FROM "Model" WHERE name = ${p.modelName} FOR UPDATE`;
     const model = locked[0];
-    if (!model) throw new PromoteError(`No model is named "${p.modelName}"`, 404);
+    if (!model) throw notFound(`No model is named "${p.modelName}"`);
     const version = await tx.modelVersion.findUnique({ where: { id: p.versionId }, select: { modelId: true } });
-    if (!version) throw new PromoteError(`No model version has id "${p.versionId}"`, 404);
-    if (version.modelId !== model.id) throw new PromoteError(`Version ${p.versionId} belongs to another model, not "${p.modelName}"`, 409);
+    if (!version) throw notFound(`No model version has id "${p.versionId}"`);
+    if (version.modelId !== model.id) throw conflict(`Version ${p.versionId} belongs to another model, not "${p.modelName}"`);
     await tx.model.update({
       where: { id: model.id },
       data: { servingVersionId: p.versionId, promotedAt: new Date(), promotedById: p.userId ?? null },

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../db/generated/client";
+import { AppError } from "../errors";
 import { loadVersion } from "../kinds";
 import type { Classifier } from "../onnx/classifier";
 import { artifactDir } from "./store";
@@ -8,8 +9,6 @@ import { modelSettings, type ModelSettings } from "../validations/model-config";
 // pointer (one indexed query) and uses a classifier cached per version, so a promotion takes
 // effect on the next request without a restart.
 
-export class NothingServingError extends Error {}
-export class UnknownModelError extends Error {}
 
 const globalCache = globalThis as unknown as { servingClassifiers?: Map<string, Promise<Classifier>> };
 const cache: Map<string, Promise<Classifier>> = (globalCache.servingClassifiers ??= new Map());
@@ -32,9 +31,14 @@ export async function servingClassifier(
     where: modelName ? { name: modelName } : { isDefault: true },
     select: { name: true, basePath: true, config: true, servingVersion: { select: { id: true, artifactHash: true } } },
   });
-  if (!model) throw new UnknownModelError(modelName ? `No model is named "${modelName}"` : "No default model is configured");
+  if (!model) {
+    const message = modelName ? `No model is named "${modelName}"` : "No default model is configured";
+    throw new AppError("unknown_model", 404, message, [{ path: "model", message }]);
+  }
   if (!model.servingVersion) {
-    throw new NothingServingError(
+    throw new AppError(
+      "nothing_serving",
+      409,
       `Model "${model.name}" has no serving version yet: start a training run (New run), then press Override on its result page to make the new version serve.`,
     );
   }

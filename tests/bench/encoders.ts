@@ -27,7 +27,7 @@ import * as ort from "onnxruntime-node";
 import type { EmbeddedDb } from "../../lib/db/embedded";
 import { prepareDatabase } from "../../lib/prepare-database";
 import { createDb } from "../../lib/db/client";
-import { buildDemoRows } from "../../lib/data/seed-demo";
+import { buildDemoRows } from "../../lib/data/demo-table";
 import { buildFeeds } from "../../lib/onnx/feeds";
 import { loadEncoder, makeBatches, type Encoder } from "../../lib/encoders/encoder";
 import { writeSynthBert } from "../../scripts/lib/synth-bert";

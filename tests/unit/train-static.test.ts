@@ -29,7 +29,7 @@ function synthetic(n: number, seed: number) {
   });
 }
 
-test("resolveTrainArgs: HF names, starter defaults, the seed's batch-size rule", () => {
+test("resolveTrainArgs: HF names, starter defaults, the original system's batch-size rule", () => {
   const a = resolveTrainArgs({}, 4728);
   assert.equal(a.batchSize, 24);
   assert.equal(a.learningRate, STARTER_DEFAULTS.learningRate);
@@ -119,14 +119,14 @@ test("trainStatic: cancellation throws a CancelledError and the event loop keeps
   const y = Array.from({ length: n }, (_, i) => i % 2);
   let ticks = 0;
   const timer = setInterval(() => ticks++, 10);
-  let cancelled = false;
-  setTimeout(() => (cancelled = true), 300);
+  const cancel = new AbortController();
+  setTimeout(() => cancel.abort(), 300);
   try {
     await assert.rejects(
       trainStatic({
         trainIds: ids, trainLabels: y, init: initStaticParams(5000, 64, 2, 1),
         args: resolveTrainArgs({ num_train_epochs: 1000 }, n),
-        hooks: { isCancelled: () => cancelled },
+        hooks: { signal: cancel.signal },
       }),
       (e: Error) => e.name === "CancelledError",
     );

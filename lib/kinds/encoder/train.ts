@@ -42,7 +42,7 @@ export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInp
       encoder.encode(missing, {
         pooling: settings.pooling,
         maxLength: settings.maxLength,
-        isCancelled: () => ctx.isCancelled(),
+        signal: ctx.signal,
         onProgress: (done, _total, rowsPerSecond) => {
           const finished = info.done + done;
           return report.progress({
@@ -119,7 +119,7 @@ export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInp
       },
       onLog: (m) => report.log(m),
       onLossPoint: (p) => report.lossPoint(p),
-      isCancelled: () => ctx.isCancelled(),
+      signal: ctx.signal,
     },
   });
   await report.log(

@@ -5,7 +5,8 @@ import { readStaticArtifact, writeStaticArtifact } from "./artifact";
 import { createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../../tokenizers/parallel-tokenize";
 import { growVocabulary, initStaticParams } from "../../training/static-model";
 import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from "../../training/tokenizer-builder";
-import { CancelledError, resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../training/train-static";
+import { throwIfCancelled } from "../../errors";
+import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../training/train-static";
 import type { Metrics, StaticParams } from "../../training/types";
 import { evaluateClassifier } from "../../runs/evaluate";
 import type { StarterRunRequest } from "../../validations/run-request";
@@ -75,7 +76,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   const tokT0 = Date.now();
   const allIds = await pool.encode(staged, [...train, ...test].map((r) => r.text), maxLength, {
     onProgress: (done, total) => {
-      if (ctx.isCancelled()) throw new CancelledError();
+      throwIfCancelled(ctx.signal);
       return report.progress({ progress: at("tokenizing", done / total), step: done, totalSteps: total });
     },
   });
@@ -110,7 +111,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
       },
       onLog: (m) => report.log(m),
       onLossPoint: (p) => report.lossPoint(p),
-      isCancelled: () => ctx.isCancelled(),
+      signal: ctx.signal,
     },
   });
   await report.log(`Trained ${result.steps} steps in ${((Date.now() - trainStart) / 1000).toFixed(1)} s`);

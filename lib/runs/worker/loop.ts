@@ -39,6 +39,8 @@ export function startWorker(opts: WorkerOptions): WorkerHandle {
   const id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   const identity = { id, hostname: os.hostname(), pid: process.pid };
   let stopping = false;
+  /** the run in progress's AbortController: fired on a cancel request, a lost run, or stop() */
+  let current: AbortController | null = null;
   let wake: (() => void) | null = null;
   const retryMs = Math.min(OUTAGE_RETRY_MAX_MS, opts.pollMs);
 
@@ -64,20 +66,19 @@ export function startWorker(opts: WorkerOptions): WorkerHandle {
   }
 
   async function execute(runId: string): Promise<void> {
-    let cancelRequested = false;
-    let lost = false;
-    const report = createRunReporter(db, runId, id, { echo: log, onLost: () => (lost = true) });
+    const abort = (current = new AbortController());
+    if (stopping) abort.abort();
+    const report = createRunReporter(db, runId, id, { echo: log, onLost: () => abort.abort() });
     const beat = setInterval(() => {
       heartbeatRun(db, runId, id)
         .then((h) => {
-          cancelRequested ||= h.cancelRequested;
-          lost ||= h.lost;
+          if (h.cancelRequested || h.lost) abort.abort();
         })
         .catch((err) => log(`heartbeat failed: ${(err as Error).message}`));
     }, opts.heartbeatMs);
     try {
       await report.log(`Claimed by worker ${id}`);
-      await runTraining({ db, runId, workerId: id, staleSeconds: opts.staleSeconds, report, isCancelled: () => cancelRequested || lost || stopping });
+      await runTraining({ db, runId, workerId: id, staleSeconds: opts.staleSeconds, report, signal: abort.signal });
       log(`[run ${runId}] succeeded`);
     } catch (err) {
       const expected = err instanceof RunFailure || isCancellation(err);
@@ -96,6 +97,7 @@ export function startWorker(opts: WorkerOptions): WorkerHandle {
         log(`[run ${runId}] could not record its end: ${(e as Error).message}`);
       }
     } finally {
+      current = null;
       clearInterval(beat);
       await notifyRunEvent(db, runId).catch(() => {});
     }
@@ -147,6 +149,7 @@ export function startWorker(opts: WorkerOptions): WorkerHandle {
     done,
     async stop() {
       stopping = true;
+      current?.abort();
       wake?.();
       await done.catch(() => {});
     },

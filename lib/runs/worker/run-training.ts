@@ -1,9 +1,9 @@
 import { rm } from "node:fs/promises";
 import type { Prisma } from "../../db/generated/client";
+import { throwIfCancelled } from "../../errors";
 import { loadVersion, type ServingVersion } from "../../kinds";
 import { trainerOf } from "../../kinds/trainers";
 import { stratifiedSplit } from "../../training/split";
-import { CancelledError } from "../../training/train-static";
 import type { Metrics } from "../../training/types";
 import { modelSettings, type ModelSettings } from "../../validations/model-config";
 import { whyIgnored } from "../../validations/training-arguments";
@@ -21,7 +21,7 @@ import { saveCandidate } from "./save-candidate";
 // ("new"), then store it as a candidate version and end the run succeeded in one transaction
 // (save-candidate.ts).
 
-export { CancelledError, RunFailure, type RunContext };
+export { RunFailure, type RunContext };
 
 export interface RunOutcome {
   candidateVersionId: string;
@@ -40,7 +40,7 @@ function phaseClock(ctx: RunContext) {
   return {
     t0,
     async enter(phase: Phase): Promise<void> {
-      if (ctx.isCancelled()) throw new CancelledError();
+      throwIfCancelled(ctx.signal);
       if (current) timings[current] = (Date.now() - started) / 1000;
       current = phase;
       started = Date.now();

@@ -1,6 +1,6 @@
 import type { Prisma } from "../../db/generated/client";
 import { artifactRows, placeLocalCopy, readArtifactDir } from "../../versions/store";
-import { CancelledError } from "../../training/train-static";
+import { CancelledError } from "../../errors";
 import type { Metrics } from "../../training/types";
 import { failpoint } from "../failpoint";
 import { lockRun, notifyRunEvent } from "../queue";

@@ -1,5 +1,6 @@
 import { db } from "@/lib/db/client";
-import { HttpError, route } from "@/lib/http";
+import { route } from "@/lib/http";
+import { AppError } from "@/lib/errors";
 import { subscribeToRun } from "@/lib/runs/web/live";
 import type { RunView } from "@/lib/runs/types";
 import { getRunView, runLogsAfter } from "@/lib/runs/web/views";
@@ -20,7 +21,7 @@ export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) =
   await requireCaller(req);
   const { id } = await ctx.params;
   const first = await getRunView(db(), id);
-  if (!first) throw new HttpError(404, `No run has id "${id}"`);
+  if (!first) throw new AppError("not_found", 404, `No run has id "${id}"`);
   const url = new URL(req.url);
   let lastSeq = Number(req.headers.get("last-event-id") ?? url.searchParams.get("after") ?? 0) || 0;
 

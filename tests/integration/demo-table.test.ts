@@ -2,7 +2,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import pg from "pg";
 import type { PrismaClient } from "@/lib/db/client";
-import { buildDemoRows, DEMO_TABLE, seedDemoEmail } from "@/lib/data/seed-demo";
+import { buildDemoRows, DEMO_TABLE, fillDemoTable } from "@/lib/data/demo-table";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
 let t: TestDatabase | undefined;
@@ -21,7 +21,7 @@ after(async () => {
   await t?.drop();
 });
 
-test("seedDemoEmail fills demo_email once, de-duplicated, with both labels", { timeout: 120_000 }, async () => {
+test("fillDemoTable fills demo_email once, de-duplicated, with both labels", { timeout: 120_000 }, async () => {
   assert.ok(db && sql);
   assert.equal(DEMO_TABLE, "demo_email");
 
@@ -29,7 +29,7 @@ test("seedDemoEmail fills demo_email once, de-duplicated, with both labels", { t
   let last: [number, number] = [0, 0];
   let parsedAt = 0;
   const t0 = performance.now();
-  const first = await seedDemoEmail(db, (done, total) => {
+  const first = await fillDemoTable(db, (done, total) => {
     calls++;
     last = [done, total];
     if (done === total) parsedAt = performance.now();
@@ -98,7 +98,7 @@ test("seedDemoEmail fills demo_email once, de-duplicated, with both labels", { t
   );
   assert.equal(dirty[0].n, 0);
 
-  const second = await seedDemoEmail(db);
+  const second = await fillDemoTable(db);
   assert.deepEqual(second, { inserted: 0, skipped: true });
   const { rows: again } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${DEMO_TABLE}`);
   assert.equal(again[0].n, first.inserted);

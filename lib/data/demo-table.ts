@@ -31,7 +31,7 @@ const PARSE_CONCURRENCY = 16;
 /** Rows per INSERT: 5 bound parameters a row stays far below PostgreSQL's 65,535. */
 const INSERT_CHUNK = 500;
 /** Serialises concurrent seeders (two processes starting at once) inside the transaction. */
-const SEED_LOCK_KEY = 727_240_001;
+const DEMO_TABLE_LOCK_KEY = 727_240_001;
 
 /** The raw corpus, ordered by group then id (the order rows are inserted in). */
 export function loadCorpus(): CorpusEmail[] {
@@ -113,7 +113,7 @@ function insertStatement(rows: DemoEmailRow[]): { sql: string; params: string[] 
  * transaction (a crash leaves the table empty, never half-seeded), and an advisory lock makes a
  * second seeder that raced the first one wait and then skip.
  */
-export async function seedDemoEmail(
+export async function fillDemoTable(
   db: PrismaClient,
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ inserted: number; skipped: boolean }> {
@@ -123,7 +123,7 @@ export async function seedDemoEmail(
 
   return db.$transaction(
     async (tx) => {
-      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${SEED_LOCK_KEY}::bigint)::text AS locked`;
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${DEMO_TABLE_LOCK_KEY}::bigint)::text AS locked`;
       if ((await tx.demoEmail.findFirst({ select: { id: true } })) !== null) return { inserted: 0, skipped: true };
       let inserted = 0;
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
