@@ -46,8 +46,15 @@ export async function receiveUpload(req: Request, opts: { fileField: string; max
   const fields: Record<string, string> = {};
   let file: Upload["file"] = null;
   const writes: Promise<void>[] = [];
+  // The first refusal wins: once the parser is destroyed with it, the streams around it may fail
+  // with other errors (a premature close) in any order.
+  let refused: AppError | null = null;
+  const refuse = (err: AppError) => {
+    refused ??= err;
+    parser.destroy(err);
+  };
   parser.on("field", (name, value, info) => {
-    if (info.valueTruncated) parser.destroy(new AppError("invalid_request", 400, `The form field '${name}' is longer than ${FIELD_CHARS} characters`, [{ path: name, message: "is too long" }]));
+    if (info.valueTruncated) refuse(new AppError("invalid_request", 400, `The form field '${name}' is longer than ${FIELD_CHARS} characters`, [{ path: name, message: "is too long" }]));
     else fields[name] = value;
   });
   parser.on("file", (name, stream, info) => {
@@ -58,14 +65,18 @@ export async function receiveUpload(req: Request, opts: { fileField: string; max
     const current = { path: join(dir, "file"), name: info.filename ?? "", bytes: 0 };
     file = current;
     stream.on("data", (chunk: Buffer) => (current.bytes += chunk.length));
-    stream.on("limit", () => parser.destroy(opts.tooLarge()));
-    writes.push(pipeline(stream, createWriteStream(current.path)));
+    stream.on("limit", () => refuse(opts.tooLarge()));
+    const written = pipeline(stream, createWriteStream(current.path));
+    written.catch(() => {}); // awaited below on success; after a refusal its failure is expected
+    writes.push(written);
   });
   try {
-    await pipeline(Readable.from(bodyChunks(req, opts.maxFileBytes + ENVELOPE_BYTES, opts.tooLarge)), parser);
+    const bodyTooLarge = () => (refused ??= opts.tooLarge());
+    await pipeline(Readable.from(bodyChunks(req, opts.maxFileBytes + ENVELOPE_BYTES, bodyTooLarge)), parser);
     await Promise.all(writes);
   } catch (err) {
     await dispose();
+    if (refused) throw refused;
     if (err instanceof AppError) throw err;
     throw unreadable((err as Error).message);
   }

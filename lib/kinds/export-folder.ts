@@ -3,9 +3,31 @@
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { labelMaps } from "../onnx/labels";
 import type { ExportOptions } from "./types";
 
 export class ExportError extends Error {}
+
+/**
+ * An export's config.json: `source` (the version's or the base's config) with its architecture,
+ * model_type and labels replaced, `extra` fields after problem_type, and where it came from.
+ */
+export function exportConfig(
+  source: Record<string, unknown>,
+  o: { architecture: string; modelType: string; labels: string[]; extra?: Record<string, unknown>; provenance: Record<string, unknown> },
+): Record<string, unknown> {
+  const { architectures: _a, model_type: _m, id2label: _i, label2id: _l, ...rest } = source;
+  return {
+    ...rest,
+    architectures: [o.architecture],
+    model_type: o.modelType,
+    num_labels: o.labels.length,
+    problem_type: "single_label_classification",
+    ...o.extra,
+    ...labelMaps(o.labels),
+    finetune_dashboard: o.provenance,
+  };
+}
 
 type ExportMeta = Pick<ExportOptions, "modelName" | "versionId">;
 

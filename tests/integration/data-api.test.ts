@@ -217,7 +217,7 @@ test("users: create, list, change role and password, delete; the last admin stay
   assert.equal(created.body.passwordHash, undefined);
   const stored = await t.db.user.findUniqueOrThrow({ where: { email: "new.user@example.com" } });
   assert.notEqual(stored.passwordHash, "long-enough");
-  assert.match(stored.passwordHash, /^\$2[aby]\$/);
+  assert.match(stored.passwordHash, /^scrypt\$/); // lib/auth/password.ts: scrypt, never the password itself
   await login(web.url, "new.user@example.com", "long-enough");
 
   const dup = await admin.json<any>("/api/users", { method: "POST", body: { email: "new.user@example.com", password: "long-enough" } });
@@ -252,13 +252,14 @@ test("users: create, list, change role and password, delete; the last admin stay
   assert.equal((await admin.json(`/api/users/${stored.id}`, { method: "PATCH", body: { role: "admin" } })).status, 200);
   const other = await login(web.url, "new.user@example.com", "another-password");
   assert.equal((await other.json(`/api/users/${me.id}`, { method: "PATCH", body: { role: "viewer" } })).status, 200);
-  // Roles are read on every request: the demoted admin's open session is a viewer's now.
-  assert.equal((await admin.json<any>(`/api/users/${stored.id}`, { method: "DELETE" })).status, 403);
+  // A role change ends the demoted admin's open session (lib/auth: sessions end on role change).
+  assert.equal((await admin.json<any>(`/api/users/${stored.id}`, { method: "DELETE" })).status, 401);
   const delLast = await other.json<any>(`/api/users/${stored.id}`, { method: "DELETE" });
   assert.equal(delLast.status, 409, JSON.stringify(delLast.body));
   assert.equal(await t.db.user.count({ where: { role: "admin" } }), 1);
   // Restore: the original admin is admin again, then the new user is deleted.
   await t.db.user.update({ where: { id: me.id }, data: { role: "admin" } });
+  admin = await login(web.url, ADMIN.email, ADMIN.password);
   const del = await admin.json<any>(`/api/users/${stored.id}`, { method: "DELETE" });
   assert.equal(del.status, 200);
   assert.equal(await t.db.user.count({ where: { id: stored.id } }), 0);

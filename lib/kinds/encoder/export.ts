@@ -6,8 +6,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { modelsDir } from "../../env";
 import { mergeEncoderHead } from "../../onnx/graph-merge";
-import { labelMaps, labelsFromConfig } from "../../onnx/labels";
-import { ExportError, exportReadme, json, readJsonFile, sequenceClassificationArchitecture, writeTokenizerFiles } from "../export-folder";
+import { labelsFromConfig } from "../../onnx/labels";
+import { ExportError, exportConfig, exportReadme, json, readJsonFile, sequenceClassificationArchitecture, writeTokenizerFiles } from "../export-folder";
 import type { ExportOptions } from "../types";
 import { ENCODER_HEAD_MODEL_TYPE, HEAD_FILE, verifyBase, type EncoderArtifactConfig } from "./artifact";
 import { HEAD_INPUT, HEAD_OUTPUT } from "./head-onnx";
@@ -32,16 +32,12 @@ export async function exportEncoder(versionDir: string, dir: string, versionConf
 
   const modelType = String(config.base_model_type ?? baseConfig.model_type ?? "bert");
   const architecture = sequenceClassificationArchitecture(modelType, baseConfig.architectures);
-  const { architectures: _a, model_type: _m, id2label: _i, label2id: _l, ...baseRest } = baseConfig;
-  const out = {
-    ...baseRest,
-    architectures: [architecture],
-    model_type: modelType,
-    num_labels: labels.length,
-    problem_type: "single_label_classification",
-    max_length: config.max_length,
-    ...labelMaps(labels),
-    finetune_dashboard: {
+  const out = exportConfig(baseConfig, {
+    architecture,
+    modelType,
+    labels,
+    extra: { max_length: config.max_length },
+    provenance: {
       source_model_type: ENCODER_HEAD_MODEL_TYPE,
       base: config.base,
       base_hash: config.base_hash,
@@ -51,7 +47,7 @@ export async function exportEncoder(versionDir: string, dir: string, versionConf
       ...(opts.modelName ? { modelName: opts.modelName } : {}),
       ...(opts.versionId ? { versionId: opts.versionId } : {}),
     },
-  };
+  });
   const tokenizerFrom = existsSync(path.join(versionDir, "tokenizer.json")) ? versionDir : baseDir;
   await Promise.all([
     writeFile(path.join(dir, "config.json"), json(out)),

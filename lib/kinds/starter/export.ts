@@ -4,8 +4,8 @@
 // exactly the inputs it declares, so a graph without token_type_ids runs under it unchanged.
 import { copyFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { labelMaps, labelsFromConfig } from "../../onnx/labels";
-import { exportReadme, json, sequenceClassificationArchitecture, writeTokenizerFiles } from "../export-folder";
+import { labelsFromConfig } from "../../onnx/labels";
+import { exportConfig, exportReadme, json, sequenceClassificationArchitecture, writeTokenizerFiles } from "../export-folder";
 import type { ExportOptions } from "../types";
 import { STATIC_MODEL_TYPE } from "./artifact";
 
@@ -18,20 +18,16 @@ export async function exportStarter(versionDir: string, dir: string, config: Rec
   const labels = labelsFromConfig(config as { id2label?: Record<string, string> });
   const maxLength = Number(config.max_length) || undefined;
   const architecture = sequenceClassificationArchitecture(STARTER_EXPORT_MODEL_TYPE, undefined);
-  const { architectures: _a, model_type: _m, id2label: _i, label2id: _l, ...rest } = config;
-  const out = {
-    ...rest,
-    architectures: [architecture],
-    model_type: STARTER_EXPORT_MODEL_TYPE,
-    num_labels: labels.length,
-    problem_type: "single_label_classification",
-    ...labelMaps(labels),
-    finetune_dashboard: {
+  const out = exportConfig(config, {
+    architecture,
+    modelType: STARTER_EXPORT_MODEL_TYPE,
+    labels,
+    provenance: {
       source_model_type: STATIC_MODEL_TYPE,
       note: 'The graph is a static-embedding classifier (token embeddings mean-pooled over attention_mask, then a linear layer), not a BERT network. model_type "bert" only tells loaders such as transformers.js which classification wrapper to use; they feed the graph only the inputs it declares (input_ids, attention_mask).',
       ...meta,
     },
-  };
+  });
   await Promise.all([
     writeFile(path.join(dir, "config.json"), json(out)),
     writeTokenizerFiles(versionDir, dir, maxLength),
