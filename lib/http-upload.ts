@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { bodyChunks, HttpError } from "./http";
+import { bodyChunks } from "./http";
+import { AppError } from "./errors";
 
 // A multipart/form-data upload, read as a stream: the file part goes to a temporary file as it
 // arrives (never into memory), the other parts are short text fields. The size limit holds while
@@ -24,12 +25,12 @@ const FIELD_CHARS = 4096;
 const ENVELOPE_BYTES = 64 * 1024;
 
 const unreadable = (why: string) =>
-  new HttpError(400, `The upload could not be read as multipart/form-data: ${why}`, [{ path: "file", message: "could not be read" }]);
+  new AppError("invalid_request", 400, `The upload could not be read as multipart/form-data: ${why}`, [{ path: "file", message: "could not be read" }]);
 
-export async function receiveUpload(req: Request, opts: { fileField: string; maxFileBytes: number; tooLarge: () => HttpError }): Promise<Upload> {
+export async function receiveUpload(req: Request, opts: { fileField: string; maxFileBytes: number; tooLarge: () => AppError }): Promise<Upload> {
   const contentType = req.headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
-    throw new HttpError(415, `Send the file as multipart/form-data with a '${opts.fileField}' field`, [{ path: opts.fileField, message: "is missing" }]);
+    throw new AppError("unsupported_media_type", 415, `Send the file as multipart/form-data with a '${opts.fileField}' field`, [{ path: opts.fileField, message: "is missing" }]);
   }
   let parser: busboy.Busboy;
   try {
@@ -45,8 +46,15 @@ export async function receiveUpload(req: Request, opts: { fileField: string; max
   const fields: Record<string, string> = {};
   let file: Upload["file"] = null;
   const writes: Promise<void>[] = [];
+  // The first refusal wins: once the parser is destroyed with it, the streams around it may fail
+  // with other errors (a premature close) in any order.
+  let refused: AppError | null = null;
+  const refuse = (err: AppError) => {
+    refused ??= err;
+    parser.destroy(err);
+  };
   parser.on("field", (name, value, info) => {
-    if (info.valueTruncated) parser.destroy(new HttpError(400, `The form field '${name}' is longer than ${FIELD_CHARS} characters`, [{ path: name, message: "is too long" }]));
+    if (info.valueTruncated) refuse(new AppError("invalid_request", 400, `The form field '${name}' is longer than ${FIELD_CHARS} characters`, [{ path: name, message: "is too long" }]));
     else fields[name] = value;
   });
   parser.on("file", (name, stream, info) => {
@@ -57,15 +65,19 @@ export async function receiveUpload(req: Request, opts: { fileField: string; max
     const current = { path: join(dir, "file"), name: info.filename ?? "", bytes: 0 };
     file = current;
     stream.on("data", (chunk: Buffer) => (current.bytes += chunk.length));
-    stream.on("limit", () => parser.destroy(opts.tooLarge()));
-    writes.push(pipeline(stream, createWriteStream(current.path)));
+    stream.on("limit", () => refuse(opts.tooLarge()));
+    const written = pipeline(stream, createWriteStream(current.path));
+    written.catch(() => {}); // awaited below on success; after a refusal its failure is expected
+    writes.push(written);
   });
   try {
-    await pipeline(Readable.from(bodyChunks(req, opts.maxFileBytes + ENVELOPE_BYTES, opts.tooLarge)), parser);
+    const bodyTooLarge = () => (refused ??= opts.tooLarge());
+    await pipeline(Readable.from(bodyChunks(req, opts.maxFileBytes + ENVELOPE_BYTES, bodyTooLarge)), parser);
     await Promise.all(writes);
   } catch (err) {
     await dispose();
-    if (err instanceof HttpError) throw err;
+    if (refused) throw refused;
+    if (err instanceof AppError) throw err;
     throw unreadable((err as Error).message);
   }
   return { fields, file, dispose };

@@ -1,28 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { NextResponse } from "next/server";
 import { knownDbError } from "./db/errors";
-import type { ApiError } from "./runs/types";
+import { AppError, badRequest, type ApiError } from "./errors";
 
-// Route handlers stay thin: they throw HttpError (or return) and `route` turns errors into JSON.
-// Bodies are read here, as streams with a byte limit, so no route buffers more than it accepts.
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly issues?: ApiError["issues"],
-  ) {
-    super(message);
-  }
-}
+// Route handlers stay thin: they and the domain modules throw AppError (lib/errors.ts), and
+// `route` is the one place that turns errors into JSON. Bodies are read here, as streams with a
+// byte limit, so no route buffers more than it accepts.
 
 export function json<T>(body: T, status = 200): NextResponse {
   return NextResponse.json(body, { status });
-}
-
-export function badRequest(issues: NonNullable<ApiError["issues"]>): HttpError {
-  const summary = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
-  return new HttpError(400, `Invalid request: ${summary}`, issues);
 }
 
 /** The JSON body limit of every route unless it names another. */
@@ -32,8 +18,8 @@ export function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${+(n / 1024 / 1024).toFixed(1)} MB` : `${+(n / 1024).toFixed(1)} KB`;
 }
 
-export function tooLarge(limit: number, field = "(body)", advice = ""): HttpError {
-  return new HttpError(413, `The request body is larger than ${formatBytes(limit)}, the most this route accepts.${advice ? ` ${advice}` : ""}`, [
+export function tooLarge(limit: number, field = "(body)", advice = ""): AppError {
+  return new AppError("too_large", 413, `The request body is larger than ${formatBytes(limit)}, the most this route accepts.${advice ? ` ${advice}` : ""}`, [
     { path: field, message: `is larger than ${formatBytes(limit)}` },
   ]);
 }
@@ -43,7 +29,7 @@ export function tooLarge(limit: number, field = "(body)", advice = ""): HttpErro
  * `limit`, and stopped (413, the rest unread) as soon as a chunk takes it over, so chunked uploads
  * without Content-Length are bounded too.
  */
-export async function* bodyChunks(req: Request, limit: number, tooLargeError: () => HttpError = () => tooLarge(limit)): AsyncGenerator<Uint8Array> {
+export async function* bodyChunks(req: Request, limit: number, tooLargeError: () => AppError = () => tooLarge(limit)): AsyncGenerator<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (declared > limit) throw tooLargeError();
   if (!req.body) return;
@@ -110,7 +96,7 @@ function isJsonType(contentType: string | null): boolean {
  */
 export async function readJson(req: Request, { limit = JSON_BODY_LIMIT }: { limit?: number } = {}): Promise<unknown> {
   if (!isJsonType(req.headers.get("content-type"))) {
-    throw new HttpError(415, "Send the body as JSON, with the header content-type: application/json", [
+    throw new AppError("unsupported_media_type", 415, "Send the body as JSON, with the header content-type: application/json", [
       { path: "content-type", message: `must be application/json (got ${JSON.stringify(req.headers.get("content-type") ?? "none")})` },
     ]);
   }
@@ -121,7 +107,7 @@ export async function readJson(req: Request, { limit = JSON_BODY_LIMIT }: { limi
   try {
     value = JSON.parse(text);
   } catch {
-    throw new HttpError(400, text.trim() === "" ? "The body is empty: send a JSON object" : "The body is not valid JSON", [
+    throw new AppError("invalid_request", 400, text.trim() === "" ? "The body is empty: send a JSON object" : "The body is not valid JSON", [
       { path: "(body)", message: "is not valid JSON" },
     ]);
   }
@@ -138,13 +124,13 @@ export function logInternalError(where: string, err: unknown): string {
 
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
 
-function errorResponse(err: HttpError): NextResponse {
+function errorResponse(err: AppError): NextResponse {
   const body: ApiError = { error: err.message, ...(err.issues ? { issues: err.issues } : {}) };
   return NextResponse.json(body, { status: err.status });
 }
 
 /**
- * Wraps a route handler: NUL characters in its parameters are refused (400); HttpErrors and the
+ * Wraps a route handler: NUL characters in its parameters are refused (400); AppErrors and the
  * database's known refusals (duplicates, missing rows, text PostgreSQL cannot store) become 4xx JSON; anything else is a generic 500 whose reference
  * is logged with the detail, which never reaches the caller.
  */
@@ -154,9 +140,9 @@ export function route<C>(handler: Handler<C>): Handler<C> {
       await checkParams(req, ctx);
       return await handler(req, ctx);
     } catch (err) {
-      if (err instanceof HttpError) return errorResponse(err);
+      if (err instanceof AppError) return errorResponse(err);
       const known = knownDbError(err);
-      if (known) return errorResponse(new HttpError(known.status, known.message, known.issues));
+      if (known) return errorResponse(new AppError("database_refused", known.status, known.message, known.issues));
       return NextResponse.json({ error: logInternalError(`${req.method} ${new URL(req.url).pathname}`, err) } satisfies ApiError, { status: 500 });
     }
   };

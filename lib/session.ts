@@ -3,7 +3,7 @@ import { authOptions } from "./auth/options";
 import { userForToken } from "./auth/tokens";
 import type { Role, SessionUser } from "./auth/types";
 import { db } from "./db/client";
-import { HttpError } from "./http";
+import { AppError } from "./errors";
 
 // The one place that knows how a caller is found: an API token (Authorization: Bearer …) or the
 // next-auth session cookie.
@@ -35,7 +35,7 @@ export async function getCaller(req: Request): Promise<SessionUser | null> {
 /** 401 when anonymous, 403 when the role is not enough. */
 export async function requireCaller(req: Request, role: Role = "viewer"): Promise<SessionUser> {
   const user = await getCaller(req);
-  if (!user) throw new HttpError(401, "Sign in, or send an API token as 'Authorization: Bearer <token>'");
-  if (role === "admin" && user.role !== "admin") throw new HttpError(403, "This action needs the admin role");
+  if (!user) throw new AppError("unauthenticated", 401, "Sign in, or send an API token as 'Authorization: Bearer <token>'");
+  if (role === "admin" && user.role !== "admin") throw new AppError("forbidden", 403, "This action needs the admin role");
   return user;
 }

@@ -15,9 +15,9 @@ import { rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { modelsDir, databaseUrl } from "../lib/env";
-import { isValidModelName, listBaseModels } from "../lib/models/base-models";
-import { formatProgress, HubUnreachableError, pullModel } from "../lib/models/hub-pull";
-import { writeSynthBert } from "../lib/models/synth-bert";
+import { isValidModelName, listBaseModels } from "../lib/kinds/base-models";
+import { formatProgress, HubUnreachableError, pullModel } from "./lib/hub-pull";
+import { writeSynthBert } from "./lib/synth-bert";
 import { buildTokenizer, SPECIAL_TOKENS } from "../lib/training/tokenizer-builder";
 
 class UsageError extends Error {}
@@ -123,7 +123,7 @@ async function textsFromDb(spec: string): Promise<string[]> {
 }
 
 async function demoTexts(): Promise<string[]> {
-  const { buildDemoRows } = await import("../lib/data/seed-demo");
+  const { buildDemoRows } = await import("../lib/data/demo-table");
   return (await buildDemoRows()).map((r) => r.text);
 }
 
@@ -175,28 +175,14 @@ async function synthBert(args: string[]): Promise<void> {
   console.log(`Wrote ${dest} in ${((performance.now() - t0) / 1000).toFixed(1)} s. Its weights are random: use it for tests and to try the encoder path, not for real predictions.`);
 }
 
-type ExportModule = { exportVersion(db: unknown, versionId: string, dir: string): Promise<unknown> };
-
 async function exportCmd(args: string[]): Promise<void> {
   if (args.length !== 2) throw new UsageError("export takes <versionId> <dir>");
   const [versionId, dir] = args;
-  const spec = "../lib/models/export";
-  let mod: ExportModule;
-  try {
-    mod = (await import(spec)) as ExportModule;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && String((e as Error).message).includes("lib/models/export")) {
-      console.error("export is not available yet");
-      process.exitCode = 1;
-      return;
-    }
-    throw e;
-  }
+  const { exportVersion } = await import("../lib/versions/export");
   const { createDb } = await import("../lib/db/client");
   const db = createDb(databaseUrl(), 2);
   try {
-    const res = await mod.exportVersion(db, versionId, path.resolve(dir));
+    const res = await exportVersion(db, versionId, path.resolve(dir));
     console.log(`Exported version ${versionId} to ${path.resolve(dir)}`);
     if (res && typeof res === "object") console.log(JSON.stringify(res, null, 2));
   } finally {

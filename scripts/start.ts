@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { prepareDatabase } from "../lib/bootstrap";
+import { prepareDatabase } from "../lib/prepare-database";
 import type { EmbeddedDb } from "../lib/db/server-urls";
 import { PRODUCT_DATABASE } from "../lib/db/embedded-connection";
 import { spawnEmbeddedPostgres } from "../lib/db/embedded-process";

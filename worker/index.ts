@@ -1,7 +1,7 @@
 import { createDb } from "../lib/db/client";
 import { runningEmbeddedDatabaseUrl } from "../lib/db/embedded-connection";
 import { dataDir, env } from "../lib/env";
-import { startWorker } from "../lib/runs/worker-loop";
+import { startWorker } from "../lib/runs/worker/loop";
 
 // `npm run worker`: one more worker against DATABASE_URL, or, without it, against the embedded
 // PostgreSQL that `npm start` runs (DATA_DIR, PG_PORT). Any number may run, on any machines.

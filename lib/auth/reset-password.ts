@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../db/generated/client";
-import { HttpError } from "../http";
+import { AppError } from "../errors";
 import { emailSchema } from "../validations/email";
 import { generatePassword } from "./password";
 import { clearAccount } from "./throttle";
@@ -25,7 +25,7 @@ export async function resetPassword(
   try {
     await updateUser(db, user.id, { password });
   } catch (err) {
-    if (err instanceof HttpError && err.issues?.length) throw new Error(err.issues.map((i) => `new password ${i.message}`).join("; "));
+    if (err instanceof AppError && err.issues?.length) throw new Error(err.issues.map((i) => `new password ${i.message}`).join("; "));
     throw err;
   }
   await clearAccount(db, email);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { PrismaClient } from "../db/generated/client";
-import { HttpError, badRequest } from "../http";
+import { AppError, badRequest } from "../errors";
 import { emailSchema } from "../validations/email";
 import { newPasswordSchema as password } from "../validations/password";
 import { hashPassword } from "./password";
@@ -52,7 +52,7 @@ export async function createUser(db: PrismaClient, body: unknown): Promise<UserV
   if (!parsed.success) throw badRequest(issuesOf(parsed.error));
   const { email, role: r, name } = parsed.data;
   if (await db.user.findUnique({ where: { email } })) {
-    throw new HttpError(409, `A user with the e-mail ${email} already exists`, [{ path: "email", message: "is already used by another user" }]);
+    throw new AppError("conflict", 409, `A user with the e-mail ${email} already exists`, [{ path: "email", message: "is already used by another user" }]);
   }
   const u = await db.user.create({ data: { email, role: r, name: name || null, passwordHash: await hashPassword(parsed.data.password) } });
   return { id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt.toISOString(), tokens: 0 };
@@ -73,10 +73,10 @@ export async function updateUser(db: PrismaClient, id: string, body: unknown): P
   const passwordHash = pw ? await hashPassword(pw) : undefined;
   return db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id } });
-    if (!user) throw new HttpError(404, `No user has id "${id}"`);
+    if (!user) throw new AppError("not_found", 404, `No user has id "${id}"`);
     if (r === "viewer" && user.role === "admin") {
       const admins = await lockAdmins(tx);
-      if (admins.length <= 1) throw new HttpError(409, `${user.email} is the last admin and cannot be made a viewer: ${LAST_ADMIN}`, [{ path: "role", message: LAST_ADMIN }]);
+      if (admins.length <= 1) throw new AppError("conflict", 409, `${user.email} is the last admin and cannot be made a viewer: ${LAST_ADMIN}`, [{ path: "role", message: LAST_ADMIN }]);
     }
     const endSessions = Boolean(passwordHash) || (r !== undefined && r !== user.role);
     const u = await tx.user.update({
@@ -94,13 +94,13 @@ export async function updateUser(db: PrismaClient, id: string, body: unknown): P
 }
 
 export async function deleteUser(db: PrismaClient, id: string, callerId: string): Promise<void> {
-  if (id === callerId) throw new HttpError(409, "You cannot delete your own account; another admin can");
+  if (id === callerId) throw new AppError("conflict", 409, "You cannot delete your own account; another admin can");
   await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id } });
-    if (!user) throw new HttpError(404, `No user has id "${id}"`);
+    if (!user) throw new AppError("not_found", 404, `No user has id "${id}"`);
     if (user.role === "admin") {
       const admins = await lockAdmins(tx);
-      if (admins.length <= 1) throw new HttpError(409, `${user.email} is the last admin and cannot be deleted: ${LAST_ADMIN}`);
+      if (admins.length <= 1) throw new AppError("conflict", 409, `${user.email} is the last admin and cannot be deleted: ${LAST_ADMIN}`);
     }
     await tx.user.delete({ where: { id } });
   });

@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../db/generated/client";
-import { listRuns } from "../runs/views";
+import { listRuns } from "../runs/web/views";
 import type { Metrics } from "../training/types";
 import type { OverviewModel, OverviewResponse } from "./types";
 import { listWorkers } from "./workers";

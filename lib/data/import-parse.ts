@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-import { badRequest } from "../http";
+import { badRequest } from "../errors";
 import { guessColumns } from "./columns";
 import { csvRecords } from "./csv-records";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { PrismaClient } from "../db/generated/client";
 import { quoteIdent } from "../db/catalog";
-import { HttpError, badRequest } from "../http";
+import { AppError, badRequest } from "../errors";
 import type { Upload } from "../http-upload";
 import { MAX_IMPORT_BYTES, TABLE_NAME, tableNameSchema } from "../validations/import";
 import { detectFormat, listFields, parseImportFile, pickFields, type ImportFormat, type ParsedFile, type RejectedLine } from "./import-parse";
@@ -79,9 +79,9 @@ export async function checkNewTableName(db: PrismaClient, raw: unknown): Promise
 
 const INSERT_BATCH = 5000;
 
-function nulInFile(line?: number): HttpError {
+function nulInFile(line?: number): AppError {
   const where = line ? `line ${line} holds` : "holds";
-  return new HttpError(400, `The file holds text PostgreSQL cannot store (${where} a NUL character); nothing was created`, [
+  return new AppError("invalid_request", 400, `The file holds text PostgreSQL cannot store (${where} a NUL character); nothing was created`, [
     { path: "file", message: `${where} a NUL character` },
   ]);
 }
@@ -186,9 +186,9 @@ export async function importUpload(db: PrismaClient, upload: Upload): Promise<Im
 }
 
 /** The 413 of an upload over the limit (whether Content-Length said so or the stream ran past it). */
-export function fileTooLarge(): HttpError {
+export function fileTooLarge(): AppError {
   const mb = `${(MAX_IMPORT_BYTES / 1024 / 1024).toFixed(1)} MB`;
-  return new HttpError(413, `The file is larger than ${mb}; imports are limited to ${mb}. Split it into smaller files, or load it with SQL.`, [
+  return new AppError("too_large", 413, `The file is larger than ${mb}; imports are limited to ${mb}. Split it into smaller files, or load it with SQL.`, [
     { path: "file", message: `is larger than ${mb}` },
   ]);
 }

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../db/generated/client";
 import { findColumn, findTable, INTERNAL_TABLES, qualifiedName, quoteIdent, type TableRef } from "../db/catalog";
-import { HttpError, badRequest } from "../http";
+import { AppError, badRequest } from "../errors";
 export { guessColumns } from "./columns";
 
 // The user tables a training run may read, as the catalogue describes them, and what the data
@@ -71,7 +71,7 @@ export async function listTables(db: PrismaClient): Promise<TableSummary[]> {
 /** The table by name, or a 404 naming it. */
 export async function requireTable(db: PrismaClient, name: string): Promise<TableRef> {
   const t = await findTable(db, name);
-  if (!t) throw new HttpError(404, `No table named "${name}" that a run can read exists in the database`, [{ path: "table", message: `no table named "${name}"` }]);
+  if (!t) throw new AppError("not_found", 404, `No table named "${name}" that a run can read exists in the database`, [{ path: "table", message: `no table named "${name}"` }]);
   return t;
 }
 

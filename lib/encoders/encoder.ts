@@ -14,14 +14,15 @@
 // timer fires during a run), so the loop yields to the event loop between batches; with the default
 // budget a batch takes well under a second on a BERT-base-sized model.
 //
-// tokenizeForBatches / makeBatches / buildFeeds are exported so a benchmark can time a bare
+// tokenizeForBatches / makeBatches (and lib/onnx/feeds.ts buildFeeds) are exported so a benchmark can time a bare
 // `session.run` loop over exactly the batches encode() runs.
 import { readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
-import { encodeOne, loadTokenizer, type Tokenizer } from "../models/tokenizer";
-import { CancelledError } from "../training/train-static";
+import { buildFeeds } from "../onnx/feeds";
+import { encodeOne, loadTokenizer, type Tokenizer } from "../tokenizers/tokenizer";
+import { throwIfCancelled } from "../errors";
 
 export type Pooling = "mean" | "cls";
 
@@ -37,8 +38,8 @@ export interface EncodeOptions {
   maxBatchRows?: number;
   /** After every batch: rows done, rows in all, rows per second so far (tokenisation included). */
   onProgress?(done: number, total: number, rowsPerSecond: number): void | Promise<void>;
-  /** Polled before every batch; true → CancelledError. */
-  isCancelled?(): boolean;
+  /** Checked before every batch; fired → CancelledError. */
+  signal?: AbortSignal;
 }
 
 export interface Encoder {
@@ -157,44 +158,6 @@ export function makeBatches(
   return batches;
 }
 
-/**
- * The feeds for one batch: ids padded with padId to the batch's longest row, mask 1 on tokens,
- * token types 0. The int64 tensors are filled through an Int32Array view of their buffers (low
- * word = value, high word = 0: ids are non-negative and < 2^31; little-endian, as every platform
- * Node runs on), which avoids a BigInt per element. `mask` is the same mask as bytes, for pooling.
- */
-export function buildFeeds(
-  ids: Int32Array[],
-  batch: ArrayLike<number>,
-  inputNames: readonly string[],
-  padId = 0,
-): { feeds: Record<string, ort.Tensor>; mask: Uint8Array; seqLen: number } {
-  const B = batch.length;
-  let T = 1;
-  for (let b = 0; b < B; b++) T = Math.max(T, ids[batch[b]].length);
-  const idWords = new Int32Array(2 * B * T);
-  const maskWords = new Int32Array(2 * B * T);
-  const mask = new Uint8Array(B * T);
-  if (padId !== 0) for (let i = 0; i < B * T; i++) idWords[2 * i] = padId;
-  for (let b = 0; b < B; b++) {
-    const row = ids[batch[b]];
-    const o = b * T;
-    for (let t = 0; t < row.length; t++) {
-      idWords[2 * (o + t)] = row[t];
-      maskWords[2 * (o + t)] = 1;
-      mask[o + t] = 1;
-    }
-  }
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const name of inputNames) {
-    if (name === "input_ids") feeds[name] = new ort.Tensor("int64", new BigInt64Array(idWords.buffer), [B, T]);
-    else if (name === "attention_mask") feeds[name] = new ort.Tensor("int64", new BigInt64Array(maskWords.buffer), [B, T]);
-    else if (name === "token_type_ids") feeds[name] = new ort.Tensor("int64", new BigInt64Array(B * T), [B, T]);
-    else throw new Error(`the encoder asks for an input "${name}" (only input_ids, attention_mask and token_type_ids are fed)`);
-  }
-  return { feeds, mask, seqLen: T };
-}
-
 /** Pooled vector of row b of last_hidden_state [B, T, H] (mask: [B, T], 1 on tokens). */
 export function poolRow(hidden: Float32Array, mask: Uint8Array, b: number, T: number, H: number, pooling: Pooling): Float32Array {
   const out = new Float32Array(H);
@@ -274,7 +237,7 @@ export async function loadEncoder(dir: string, opts: LoadEncoderOptions = {}): P
     const out: Float32Array[] = new Array(ids.length);
     let done = 0;
     for (const batch of batches) {
-      if (o.isCancelled?.()) throw new CancelledError("encoding was cancelled");
+      throwIfCancelled(o.signal, "encoding was cancelled");
       await runBatch(ids, batch, o.pooling, out);
       done += batch.length;
       const seconds = (performance.now() - started) / 1000;
@@ -305,7 +268,7 @@ export async function loadEncoder(dir: string, opts: LoadEncoderOptions = {}): P
     tokenize,
     async encode(texts, o) {
       const started = performance.now();
-      if (o.isCancelled?.()) throw new CancelledError("encoding was cancelled");
+      throwIfCancelled(o.signal, "encoding was cancelled");
       const ids = await tokenize(texts, o.maxLength);
       return encodeIds(ids, o, started);
     },

@@ -1,41 +1,26 @@
 import type { PrismaClient } from "../db/generated/client";
 import { modelsDir } from "../env";
-import { readBaseModel } from "./base-models";
-import { badRequest, HttpError } from "../http";
+import { readBaseModel } from "../kinds/base-models";
+import { badRequest, conflict, notFound } from "../errors";
 import type { createModelSchema, updateModelSchema } from "../validations/model-config";
 import type { z } from "zod";
+import type { ModelKind } from "../validations/run-request";
 
 // Configured models: add, edit, remove. A model's kind follows from its base folder: the starter
 // (static embeddings) or a transformer encoder in the transformers.js layout.
 
-export class ModelConfigError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    message: string,
-    readonly path?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** "starter" or "encoder", from the base folder's config.json; throws naming `base` when unusable. */
-export async function baseKind(base: string): Promise<"starter" | "encoder"> {
+/** The model kind of a base folder (lib/kinds/base-models.ts), from its config.json's config.json; throws naming `base` when unusable. */
+export async function baseKind(base: string): Promise<ModelKind> {
   const info = await readBaseModel(base);
   if (!info) {
-    throw new ModelConfigError(
-      400,
-      `no usable base model folder "${base}" under ${modelsDir()} (it needs config.json, tokenizer.json and onnx/model.onnx: copy a transformers.js model folder there, or run npm run models -- synth-bert ${base})`,
-      "base",
-    );
+    throw badRequest([
+      {
+        path: "base",
+        message: `no usable base model folder "${base}" under ${modelsDir()} (it needs config.json, tokenizer.json and onnx/model.onnx: copy a transformers.js model folder there, or run npm run models -- synth-bert ${base})`,
+      },
+    ]);
   }
   return info.kind;
-}
-
-/** The HTTP error for a ModelConfigError (other errors pass through). */
-export function modelError(err: unknown): unknown {
-  if (!(err instanceof ModelConfigError)) return err;
-  if (err.status === 400 && err.path) return badRequest([{ path: err.path, message: err.message }]);
-  return new HttpError(err.status, err.message);
 }
 
 type CreateInput = z.output<typeof createModelSchema>;
@@ -49,7 +34,7 @@ function configOf(input: Partial<CreateInput>): Record<string, unknown> {
 export async function createModel(db: PrismaClient, input: CreateInput) {
   const kind = await baseKind(input.base);
   if (await db.model.findUnique({ where: { name: input.name } })) {
-    throw new ModelConfigError(409, `a model named "${input.name}" already exists`, "name");
+    throw conflict(`a model named "${input.name}" already exists`);
   }
   return db.$transaction(async (tx) => {
     if (input.isDefault) await tx.model.updateMany({ where: { isDefault: true }, data: { isDefault: false } });
@@ -61,10 +46,10 @@ export async function createModel(db: PrismaClient, input: CreateInput) {
 
 export async function updateModel(db: PrismaClient, name: string, input: UpdateInput) {
   const model = await db.model.findUnique({ where: { name } });
-  if (!model) throw new ModelConfigError(404, `no model is named "${name}"`);
+  if (!model) throw notFound(`no model is named "${name}"`);
   const kind = input.base !== undefined ? await baseKind(input.base) : model.kind;
   if (input.isDefault === false && model.isDefault) {
-    throw new ModelConfigError(409, "make another model the default instead of un-setting this one", "isDefault");
+    throw conflict("make another model the default instead of un-setting this one");
   }
   return db.$transaction(async (tx) => {
     if (input.isDefault) await tx.model.updateMany({ where: { isDefault: true, NOT: { id: model.id } }, data: { isDefault: false } });
@@ -83,10 +68,10 @@ export async function updateModel(db: PrismaClient, name: string, input: UpdateI
 /** Removes a model with its versions and runs; refused for the default model and while it has a run in progress. */
 export async function deleteModel(db: PrismaClient, name: string): Promise<void> {
   const model = await db.model.findUnique({ where: { name } });
-  if (!model) throw new ModelConfigError(404, `no model is named "${name}"`);
-  if (model.isDefault) throw new ModelConfigError(409, `"${name}" is the default model: make another model the default first`);
+  if (!model) throw notFound(`no model is named "${name}"`);
+  if (model.isDefault) throw conflict(`"${name}" is the default model: make another model the default first`);
   const active = await db.trainingRun.count({ where: { modelId: model.id, status: { in: ["queued", "running"] } } });
-  if (active > 0) throw new ModelConfigError(409, `"${name}" has ${active} queued or running run(s): cancel them first`);
+  if (active > 0) throw conflict(`"${name}" has ${active} queued or running run(s): cancel them first`);
   await db.$transaction(async (tx) => {
     await tx.model.update({ where: { id: model.id }, data: { servingVersionId: null } });
     await tx.model.delete({ where: { id: model.id } });

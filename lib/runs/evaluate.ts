@@ -1,6 +1,6 @@
-import type { Classifier } from "../models/inference";
+import type { Classifier } from "../onnx/classifier";
 import { computeMetrics } from "../training/metrics";
-import { CancelledError } from "../training/train-static";
+import { throwIfCancelled } from "../errors";
 import type { Metrics } from "../training/types";
 import type { LabelledRow } from "./fetch-rows";
 import { progressOf, type Phase, type RunContext } from "./run-context";
@@ -27,7 +27,7 @@ export async function evaluateClassifier(classifier: Classifier, rows: LabelledR
   const slice = 256;
   const tick = progressOf(ctx, phase, rows.length);
   for (let i = 0; i < rows.length; i += slice) {
-    if (ctx.isCancelled()) throw new CancelledError();
+    throwIfCancelled(ctx.signal);
     probs.push(...(await classifier.predict(rows.slice(i, i + slice).map((r) => r.text))));
     await tick(Math.min(rows.length, i + slice));
   }

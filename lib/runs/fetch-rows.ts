@@ -1,7 +1,7 @@
 import type { PrismaClient } from "../db/generated/client";
 import { qualifiedName, quoteIdent, type TableRef } from "../db/catalog";
 
-// Reads (label, text) rows of a user table in chunks, in physical order (the seed's
+// Reads (label, text) rows of a user table in chunks, in physical order (the original system's
 // `SELECT TOP limit`), with identifiers quoted and every value bound.
 
 export interface LabelledRow {

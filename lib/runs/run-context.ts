@@ -2,7 +2,8 @@ import type { PrismaClient } from "../db/generated/client";
 import type { RunReporter } from "./reporter";
 
 // What every step of a run gets: the database, the run's id, the worker that holds it, its
-// reporter, and the cancel flag.
+// reporter, and the run's AbortSignal (fired on a cancel request, when the worker stops, or when
+// the run is no longer this worker's).
 // Also the phases and where each sits on the overall progress bar.
 
 /** A failure the user can act on: its message is shown as the run's error, as is. */
@@ -16,7 +17,7 @@ export interface RunContext {
   /** RUN_STALE_SECONDS: how long the run's row may stay locked by a save that makes no progress. */
   staleSeconds: number;
   report: RunReporter;
-  isCancelled(): boolean;
+  signal: AbortSignal;
 }
 
 const SPAN = {

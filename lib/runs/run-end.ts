@@ -1,4 +1,4 @@
-import { CancelledError } from "../training/train-static";
+import { CancelledError } from "../errors";
 import { RunFailure } from "./run-context";
 
 // How a run that did not succeed ends: its status, the error shown on the run, and its last log

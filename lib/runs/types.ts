@@ -54,6 +54,11 @@ export interface RunSummary {
   accuracyNew: number | null;
 }
 
+/**
+ * One log line. GET /api/runs/:id/events streams Server-Sent Events: `log` (id: seq, data:
+ * RunLogLine; resumable with Last-Event-ID or ?after=<seq>), `progress` (data: RunView, whenever
+ * status/phase/progress/loss change) and `end` (data: RunView, once finished; then it closes).
+ */
 export interface RunLogLine {
   seq: number;
   level: "info" | "warn" | "error";
@@ -61,29 +66,7 @@ export interface RunLogLine {
   createdAt: string;
 }
 
-/**
- * GET /api/runs/:id/events — Server-Sent Events:
- *   event: log       id: <seq>   data: RunLogLine        (resumable with Last-Event-ID / ?after=<seq>)
- *   event: progress              data: RunView           (whenever status/phase/progress/loss change)
- *   event: end                   data: RunView           (once the run is finished; then the stream closes)
- */
-export type RunEvent =
-  | { type: "log"; line: RunLogLine }
-  | { type: "progress"; run: RunView }
-  | { type: "end"; run: RunView };
-
-/** POST /api/predict → */
-export interface PredictResponse {
-  model: string;
-  versionId: string;
-  elapsedMs: number;
-  /** `top`: the k best labels, best first, when the model's pipeline option top_k is set */
-  predictions: { label: string; scores: Record<string, number>; top?: { label: string; score: number }[] }[];
-}
-
-/** Any 4xx/5xx from the API */
-export interface ApiError {
-  error: string;
-  /** field-level problems for 400s: path is the field name ("p_of_train", "columns", …) */
-  issues?: { path: string; message: string }[];
-}
+// The API's error shape and POST /api/predict's answer live with what they describe (lib/errors.ts,
+// lib/validations/predict.ts); the pages still import them from here.
+export type { ApiError } from "../errors";
+export type { PredictResponse } from "../validations/predict";

@@ -1,4 +1,4 @@
-// The seed's batch-size rule, used when a request names no batch size.
+// The original system's batch-size rule, used when a request names no batch size.
 
 /**
  * The largest divisor of `rowCount` that is at most 32 and at most √rowCount (at least 1).

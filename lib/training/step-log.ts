@@ -1,23 +1,17 @@
+import { throwIfCancelled } from "../errors";
 import type { LossPoint } from "./types";
 
 // The bookkeeping every training loop shares: the loss curve, a mean training loss per
 // `loggingSteps`, evaluation points, log lines, and yielding to the event loop (about every
 // 50 ms of work) so heartbeats run and cancellation is noticed.
 
-export class CancelledError extends Error {
-  constructor(message = "training was cancelled") {
-    super(message);
-    this.name = "CancelledError";
-  }
-}
-
 export interface TrainHooks {
   /** After every optimiser step. */
   onStep?(p: { step: number; totalSteps: number; epoch: number; loss: number }): void | Promise<void>;
   onLog?(message: string): void | Promise<void>;
   onLossPoint?(p: LossPoint): void | Promise<void>;
-  /** Polled when the loop yields to the event loop (about every 50 ms of work) and at epoch ends. */
-  isCancelled?(): boolean | Promise<boolean>;
+  /** Checked when the loop yields to the event loop (about every 50 ms of work) and at epoch ends. */
+  signal?: AbortSignal;
 }
 
 const YIELD_EVERY_MS = 50;
@@ -37,7 +31,7 @@ export function createStepLog(hooks: TrainHooks, o: { totalSteps: number; stepsP
     await hooks.onLog?.(m);
   };
   const checkCancelled = async () => {
-    if (hooks.isCancelled && (await hooks.isCancelled())) throw new CancelledError();
+    throwIfCancelled(hooks.signal);
   };
   const trainPoint = async (step: number, suffix = "") => {
     const mean = lossSum / lossCount;

@@ -4,9 +4,8 @@
 // tokenizers.js (the code transformers.js runs when it loads the file), so every word counted here
 // is exactly a word the loaded tokenizer will look up.
 
+/** The special tokens, at ids 0-4 ([PAD] is 0, [UNK] is 1). */
 export const SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] as const;
-export const PAD_ID = 0;
-export const UNK_ID = 1;
 /**
  * Words longer than this (in code points) become [UNK] in WordPiece, and are never put in the vocab.
  * BERT uses 100; 50 keeps every real word while base64 lines, hashes and other junk skip the

@@ -7,7 +7,7 @@ import type { ClassWeightSpec, HeadOptions } from "../validations/head-options";
 import type { HeadTrainingArguments } from "../validations/training-arguments";
 import { permutation, mulberry32 } from "./rng";
 import { ADAMW_DEFAULTS, adamwDense, linearSchedule, newAdamState, type AdamState, type AdamWConfig } from "./optimizer";
-import { CancelledError, createStepLog, type TrainHooks } from "./step-log";
+import { createStepLog, type TrainHooks } from "./step-log";
 import { resolveTrainArgs, totalStepsFor } from "./train-static";
 import {
   checkHead,
@@ -27,7 +27,6 @@ import {
   type HeadType,
 } from "./head-model";
 
-export { CancelledError };
 
 /**
  * Defaults for a head on frozen features (HF's own defaults target fine-tuning a whole transformer):
@@ -82,7 +81,7 @@ export type HeadSettings = Partial<{ type: HeadType; hiddenSize: number; activat
 /**
  * Fills the defaults into a request's parsed TrainingArguments and head options (checked by the
  * encoder request schema, head-options.ts): this trainer's defaults, the model's head settings,
- * the seed's batch-size rule. Early stopping evaluates every epoch unless the request says otherwise.
+ * the original system's batch-size rule. Early stopping evaluates every epoch unless the request says otherwise.
  */
 export function resolveHeadTrainArgs(args: HeadTrainingArguments & HeadOptions, trainRowCount: number, head: HeadSettings = {}): HeadTrainArgs {
   const patience = args.early_stopping_patience ? args.early_stopping_patience : null;
@@ -224,22 +223,81 @@ export function clipGradNorm(tensors: { grad: Float32Array }[], maxNorm: number)
 }
 
 
+/** The head training starts from: a copy of `init` (which must have the requested shape), else fresh weights. */
+function initialHead(input: TrainHeadInput): HeadParams {
+  if (!input.init) return initHead(input.spec, input.args.seed);
+  checkHead(input.init);
+  if (!sameHeadShape(input.init, input.spec)) {
+    throw new Error(
+      `warm start: the initial head is ${input.init.type} ${input.init.inputSize}→${input.init.hiddenSize ?? ""}→${input.init.numLabels}, ` +
+        `the requested one ${input.spec.type} ${input.spec.inputSize}→${input.spec.hiddenSize ?? ""}→${input.spec.numLabels}`,
+    );
+  }
+  return cloneHead(input.init);
+}
+
+type OptimisedTensor = { theta: Float32Array; grad: Float32Array; m: AdamState; decay: boolean };
+
+/** Every weight tensor with its gradient and AdamW state; biases get no weight decay (as in HF). */
+function optimisedTensors(params: HeadParams, grads: ReturnType<typeof newHeadGradients>): OptimisedTensor[] {
+  const state: OptimisedTensor[] = [];
+  const add = (theta: Float32Array, grad: Float32Array, decay: boolean) => state.push({ theta, grad, m: newAdamState(theta.length), decay });
+  if (params.hidden) {
+    add(params.hidden.weight, grads.hidden!.weight, true);
+    add(params.hidden.bias, grads.hidden!.bias, false);
+  }
+  add(params.out.weight, grads.out.weight, true);
+  add(params.out.bias, grads.out.bias, false);
+  return state;
+}
+
+/**
+ * Evaluation with best-model tracking and early stopping (transformers' EarlyStoppingCallback
+ * semantics): `evaluate` scores the current weights, keeps a copy of the best when asked to, and
+ * sets `stop` once the metric has not improved for `earlyStoppingPatience` evaluations.
+ */
+function createEvaluator(args: HeadTrainArgs, params: HeadParams, evalSet: { X: Float32Array; Y: Int32Array } | null, steps: ReturnType<typeof createStepLog>) {
+  const tracking = evalSet !== null && args.evaluationStrategy !== "no";
+  const keepBest = tracking && (args.loadBestModelAtEnd || args.earlyStoppingPatience !== null);
+  const best = keepBest ? cloneHead(params) : null;
+  const better = (m: number, ref: number, threshold: number) => (args.greaterIsBetter ? m > ref + threshold : m < ref - threshold);
+  const e = {
+    keepBest,
+    best,
+    bestMetric: null as number | null,
+    bestStep: null as number | null,
+    badEvals: 0,
+    stop: false,
+    lastEvalStep: -1,
+    async evaluate(step: number): Promise<void> {
+      if (!evalSet) return;
+      e.lastEvalStep = step;
+      const { loss: evalLoss, accuracy } = evaluateHead(params, evalSet.X, evalSet.Y, args.evalBatchSize);
+      await steps.evalPoint(step, evalLoss, ` eval_accuracy ${accuracy.toFixed(4)}`);
+      const m = args.metricForBestModel === "accuracy" ? accuracy : evalLoss;
+      if (e.bestMetric === null || better(m, e.bestMetric, 0)) {
+        const improved = e.bestMetric === null || better(m, e.bestMetric, args.earlyStoppingThreshold);
+        e.bestMetric = m;
+        e.bestStep = step;
+        if (best) copyHeadInto(best, params);
+        if (improved) e.badEvals = 0;
+        else e.badEvals++;
+      } else {
+        e.badEvals++;
+      }
+      if (args.earlyStoppingPatience !== null && e.badEvals >= args.earlyStoppingPatience) {
+        e.stop = true;
+        await steps.log(`early stopping at step ${step}: ${args.metricForBestModel} has not improved for ${e.badEvals} evaluations (best ${e.bestMetric!.toFixed(4)} at step ${e.bestStep})`);
+      }
+    },
+  };
+  return e;
+}
+
 export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult> {
   const { args } = input;
   const hooks = input.hooks ?? {};
-  let params: HeadParams;
-  if (input.init) {
-    checkHead(input.init);
-    if (!sameHeadShape(input.init, input.spec)) {
-      throw new Error(
-        `warm start: the initial head is ${input.init.type} ${input.init.inputSize}→${input.init.hiddenSize ?? ""}→${input.init.numLabels}, ` +
-          `the requested one ${input.spec.type} ${input.spec.inputSize}→${input.spec.hiddenSize ?? ""}→${input.spec.numLabels}`,
-      );
-    }
-    params = cloneHead(input.init);
-  } else {
-    params = initHead(input.spec, args.seed);
-  }
+  const params = initialHead(input);
   const D = params.inputSize;
   const C = params.numLabels;
   checkLabels("train", input.trainX, input.trainLabels, params);
@@ -252,8 +310,7 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
   if (N === 0) throw new Error("trainHead: no training rows");
   const X = packRows(input.trainX, D);
   const Y = Int32Array.from(input.trainLabels as ArrayLike<number>);
-  const EX = canEval ? packRows(input.evalX!, D) : null;
-  const EY = canEval ? Int32Array.from(input.evalLabels as ArrayLike<number>) : null;
+  const evalSet = canEval ? { X: packRows(input.evalX!, D), Y: Int32Array.from(input.evalLabels as ArrayLike<number>) } : null;
 
   const B = Math.min(args.batchSize, N);
   const stepsPerEpoch = Math.ceil(N / B);
@@ -268,50 +325,11 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
   const dlogits = new Float32Array(B * C);
   const xb = new Float32Array(B * D);
   const yb = new Int32Array(B);
-  const state: { theta: Float32Array; grad: Float32Array; m: AdamState; decay: boolean }[] = [];
-  const add = (theta: Float32Array, grad: Float32Array, decay: boolean) => state.push({ theta, grad, m: newAdamState(theta.length), decay });
-  if (params.hidden) {
-    add(params.hidden.weight, grads.hidden!.weight, true);
-    add(params.hidden.bias, grads.hidden!.bias, false);
-  }
-  add(params.out.weight, grads.out.weight, true);
-  add(params.out.bias, grads.out.bias, false);
+  const state = optimisedTensors(params, grads);
 
   const steps = createStepLog(hooks, { totalSteps, stepsPerEpoch, loggingSteps: args.loggingSteps });
   const { log, checkCancelled } = steps;
-
-  // Best-model tracking and early stopping (transformers' EarlyStoppingCallback semantics).
-  const tracking = canEval && args.evaluationStrategy !== "no";
-  const keepBest = tracking && (args.loadBestModelAtEnd || args.earlyStoppingPatience !== null);
-  const best = keepBest ? cloneHead(params) : null;
-  let bestMetric: number | null = null;
-  let bestStep: number | null = null;
-  let badEvals = 0;
-  let stop = false;
-  let lastEvalStep = -1;
-  const better = (m: number, ref: number, threshold: number) => (args.greaterIsBetter ? m > ref + threshold : m < ref - threshold);
-
-  const evaluate = async (step: number) => {
-    if (!canEval) return;
-    lastEvalStep = step;
-    const { loss: evalLoss, accuracy } = evaluateHead(params, EX!, EY!, args.evalBatchSize);
-    await steps.evalPoint(step, evalLoss, ` eval_accuracy ${accuracy.toFixed(4)}`);
-    const m = args.metricForBestModel === "accuracy" ? accuracy : evalLoss;
-    if (bestMetric === null || better(m, bestMetric, 0)) {
-      const improved = bestMetric === null || better(m, bestMetric, args.earlyStoppingThreshold);
-      bestMetric = m;
-      bestStep = step;
-      if (best) copyHeadInto(best, params);
-      if (improved) badEvals = 0;
-      else badEvals++;
-    } else {
-      badEvals++;
-    }
-    if (args.earlyStoppingPatience !== null && badEvals >= args.earlyStoppingPatience) {
-      stop = true;
-      await log(`early stopping at step ${step}: ${args.metricForBestModel} has not improved for ${badEvals} evaluations (best ${bestMetric!.toFixed(4)} at step ${bestStep})`);
-    }
-  };
+  const ev = createEvaluator(args, params, evalSet, steps);
 
   await log(
     `training ${params.type} head: ${N} rows, ${C} labels, features ${D}` +
@@ -325,9 +343,9 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
 
   let step = 0;
   await checkCancelled();
-  for (let epoch = 0; step < totalSteps && !stop; epoch++) {
+  for (let epoch = 0; step < totalSteps && !ev.stop; epoch++) {
     const order = permutation(N, rng);
-    for (let start = 0; start < N && step < totalSteps && !stop; start += B) {
+    for (let start = 0; start < N && step < totalSteps && !ev.stop; start += B) {
       const n = Math.min(N, start + B) - start;
       for (let k = 0; k < n; k++) {
         const r = order[start + k];
@@ -345,27 +363,27 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
       for (const s of state) adamwDense(s.decay ? cfg : noDecay, lr, t, s.theta, s.grad, s.m);
       step = t;
       await steps.afterStep(step, loss, lr);
-      if (args.evaluationStrategy === "steps" && step % args.evalSteps === 0) await evaluate(step);
+      if (args.evaluationStrategy === "steps" && step % args.evalSteps === 0) await ev.evaluate(step);
     }
-    if (args.evaluationStrategy === "epoch" && !stop) await evaluate(step);
+    if (args.evaluationStrategy === "epoch" && !ev.stop) await ev.evaluate(step);
     await checkCancelled();
   }
   await steps.flush(step);
   // The last weights compete for "best" too, when the schedule ended between evaluations.
-  if (keepBest && lastEvalStep !== step && !stop) await evaluate(step);
+  if (ev.keepBest && ev.lastEvalStep !== step && !ev.stop) await ev.evaluate(step);
   let restored = false;
-  if (best && bestStep !== null && bestStep !== step) {
-    copyHeadInto(params, best);
+  if (ev.best && ev.bestStep !== null && ev.bestStep !== step) {
+    copyHeadInto(params, ev.best);
     restored = true;
-    await log(`restored the best head (step ${bestStep}, ${args.metricForBestModel} ${bestMetric!.toFixed(4)})`);
+    await log(`restored the best head (step ${ev.bestStep}, ${args.metricForBestModel} ${ev.bestMetric!.toFixed(4)})`);
   }
   return {
     head: params,
     lossCurve: steps.lossCurve,
     steps: step,
-    bestStep: best ? bestStep : null,
-    bestMetric: best ? bestMetric : null,
-    stoppedEarly: stop,
+    bestStep: ev.best ? ev.bestStep : null,
+    bestMetric: ev.best ? ev.bestMetric : null,
+    stoppedEarly: ev.stop,
     restoredBest: restored,
   };
 }

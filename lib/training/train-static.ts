@@ -1,6 +1,6 @@
 // The training loop of the starter model: minibatch AdamW over a seeded shuffle, with logging,
 // evaluation, cancellation and regular yields to the event loop (so a worker's heartbeat runs).
-import { CancelledError, createStepLog, type TrainHooks } from "./step-log";
+import { createStepLog, type TrainHooks } from "./step-log";
 import type { LossPoint, StaticParams, TrainArgs } from "./types";
 import { defaultBatchSize } from "./batch-size";
 import { permutation, mulberry32 } from "./rng";
@@ -19,14 +19,14 @@ import type { StarterTrainingArguments } from "../validations/training-arguments
  * Defaults for the starter model, measured with tests/bench/starter-spam.ts (spam-assassin, 5,946
  * de-duplicated e-mails, stratified 80/20 split, seed 42; fastText's reference gets 97.3 %):
  * - dim 64: 98.5 % (dim 32: 98.5 % with a worse held-out loss); fastText uses 100.
- * - learningRate 0.01, AdamW, linear decay, no warm-up (the seed's own example request uses 0.01):
+ * - learningRate 0.01, AdamW, linear decay, no warm-up (the original system's own example request uses 0.01):
  *   Adam's per-coordinate step makes ~1e-2 right for embeddings of scale 1/dim; HF's 5e-5 is a
  *   transformer fine-tuning rate and barely moves a from-scratch model in 5 epochs. 0.03 and
  *   batch sizes 1–32 all land within ±0.3 points.
  * - numTrainEpochs 5: fastText's default; 3 epochs lose ~0.2 points.
  * - maxLength 1024 tokens: 98.8 % vs 98.5 % at 512 and 98.2 % at 256 (e-mails are long-tailed and
  *   the tail still carries signal); the cap bounds tokenisation and step time on huge inputs.
- * With these, 4,757 training e-mails (= 67·71, so the seed's rule gives batch 1): 98.8 % accuracy,
+ * With these, 4,757 training e-mails (= 67·71, so the original system's rule gives batch 1): 98.8 % accuracy,
  * training 4.4 s; with per_device_train_batch_size 24: 98.7 %, 2.8 s (2-core machine).
  * - vocabSize 30000, minCount 2: BERT's vocabulary size; words seen once cannot be learnt from
  *   and fall back to word pieces.
@@ -68,7 +68,7 @@ function stepsArg(x: number, totalSteps: number): number {
 
 /**
  * Fills the defaults into a request's parsed TrainingArguments (checked by the request schema):
- * the trainer's defaults and the seed's batch-size rule (largest divisor of the training row count
+ * the trainer's defaults and the original system's batch-size rule (largest divisor of the training row count
  * ≤ 32 and ≤ √n). logging_steps defaults to about 50 points per run (at most HF's 500), eval_steps
  * to logging_steps; eval_strategy (HF's newer spelling) wins over evaluation_strategy.
  */
@@ -100,7 +100,7 @@ export function totalStepsFor(rows: number, batchSize: number, epochs: number): 
 
 
 
-export { CancelledError, type TrainHooks };
+export type { TrainHooks };
 
 export interface TrainStaticInput {
   trainIds: Int32Array[];

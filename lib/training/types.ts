@@ -20,7 +20,7 @@ export interface StaticParams {
 export interface TrainArgs {
   learningRate: number;
   numTrainEpochs: number;
-  /** Training batch size (the seed's rule applies when the request has none). */
+  /** Training batch size (the original system's rule applies when the request has none). */
   batchSize: number;
   evalBatchSize: number;
   weightDecay: number;
@@ -47,7 +47,7 @@ export interface ClassScores {
   support: number;
 }
 
-/** Evaluation of one model on the held-out rows. Key names follow the seed (`accuracy`, `precision`, `f1`). */
+/** Evaluation of one model on the held-out rows. Key names follow the original system (`accuracy`, `precision`, `f1`). */
 export interface Metrics {
   accuracy: number;
   /** weighted by support */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-// The seed's MLRequest: {"inputs": "text"} or a list of texts, optionally naming a model. Every
+// The original system's MLRequest: {"inputs": "text"} or a list of texts, optionally naming a model. Every
 // text must hold something; the limits are named in the messages.
 
 export const PREDICT_MAX_INPUTS = 1000;
@@ -27,3 +27,12 @@ export const predictSchema = z.object({
     { error: "must be a string or a list of strings" },
   ),
 });
+
+/** POST /api/predict → */
+export interface PredictResponse {
+  model: string;
+  versionId: string;
+  elapsedMs: number;
+  /** `top`: the k best labels, best first, when the model's pipeline option top_k is set */
+  predictions: { label: string; scores: Record<string, number>; top?: { label: string; score: number }[] }[];
+}

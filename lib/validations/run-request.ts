@@ -1,17 +1,16 @@
 import { z } from "zod";
+import type { FieldIssue } from "../errors";
 import { HEAD_OPTION_NAMES, headOptionsRefusedShape, headOptionsShape } from "./head-options";
 import { headArgumentsShape, TRAINING_ARGUMENT_NAMES, trainingArgumentsShape } from "./training-arguments";
 import { closestName } from "./closest-name";
 import { intAtLeast } from "./value-types";
 
-// The seed's TrainRequest, one complete schema per model kind: the request fields (table, columns
+// The original system's TrainRequest, one complete schema per model kind: the request fields (table, columns
 // "label,text", limit, p_of_train, model), every Hugging Face TrainingArguments name typed, and for
 // encoder models the head options. Any other name is refused. Shared by the route handler (which
 // stores the parsed request for the worker) and the new-run form.
 
-export type ModelKind = "starter" | "encoder";
-export const asModelKind = (kind: string): ModelKind => (kind === "encoder" ? "encoder" : "starter");
-export type Issue = { path: string; message: string };
+export type Issue = FieldIssue;
 
 const columns = z
   .string({ error: 'must be a string "labelColumn,textColumn"' })
@@ -64,6 +63,15 @@ export type StarterRunRequest = z.output<typeof starterRunRequestSchema>;
 export type EncoderRunRequest = z.output<typeof encoderRunRequestSchema>;
 export type RunRequest = StarterRunRequest | EncoderRunRequest;
 
+/**
+ * The request schema of each model kind (lib/kinds/<kind>/ uses its own; the new-run form and
+ * POST /api/runs pick one by the model's kind). Client-safe: no server code behind it.
+ */
+export const RUN_REQUEST_SCHEMAS = { starter: starterRunRequestSchema, encoder: encoderRunRequestSchema } as const;
+export type ModelKind = keyof typeof RUN_REQUEST_SCHEMAS;
+/** A stored Model.kind as a ModelKind (rows older than the encoder kind say "starter"). */
+export const asModelKind = (kind: string): ModelKind => (Object.hasOwn(RUN_REQUEST_SCHEMAS, kind) ? (kind as ModelKind) : "starter");
+
 /** A request parsed by its model kind's schema: what is stored with a run and what the worker reads. */
 export type ParsedRun = { kind: "starter"; request: StarterRunRequest } | { kind: "encoder"; request: EncoderRunRequest };
 
@@ -75,12 +83,9 @@ export type ParsedRunRequest = ({ ok: true } & ParsedRun) | { ok: false; issues:
  * accepts the most, so that every value is still checked.
  */
 export function parseRunRequest(body: unknown, kind: ModelKind | null): ParsedRunRequest {
-  if (kind === "starter") {
-    const parsed = starterRunRequestSchema.safeParse(body);
-    return parsed.success ? { ok: true, kind, request: parsed.data } : { ok: false, issues: toFieldIssues(parsed.error) };
-  }
-  const parsed = encoderRunRequestSchema.safeParse(body);
-  return parsed.success ? { ok: true, kind: "encoder", request: parsed.data } : { ok: false, issues: toFieldIssues(parsed.error) };
+  const schemaKind = kind ?? "encoder";
+  const parsed = RUN_REQUEST_SCHEMAS[schemaKind].safeParse(body);
+  return parsed.success ? ({ ok: true, kind: schemaKind, request: parsed.data } as ParsedRunRequest) : { ok: false, issues: toFieldIssues(parsed.error) };
 }
 
 const KNOWN_NAMES = [...Object.keys(requestFieldsShape), ...TRAINING_ARGUMENT_NAMES, ...HEAD_OPTION_NAMES];
@@ -99,7 +104,7 @@ export function toFieldIssues(error: z.ZodError): Issue[] {
   );
 }
 
-/** The seed's example request, adapted to the demo table (prefills the new-run form). */
+/** The original system's example request, adapted to the demo table (prefills the new-run form). */
 export const EXAMPLE_REQUEST = {
   columns: "label,text",
   table: "demo_email",

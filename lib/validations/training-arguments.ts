@@ -16,7 +16,7 @@ import {
 } from "./value-types";
 
 // Every field of Hugging Face `transformers.TrainingArguments` (plus `evaluation_strategy`, its
-// older spelling), each with its type and range. A request may carry any of them, as the seed's
+// older spelling), each with its type and range. A request may carry any of them, as the original system's
 // did; the trainers apply some and the run's log lists the others as ignored, with why.
 
 export const evaluationStrategy = oneOf(["no", "steps", "epoch"]);

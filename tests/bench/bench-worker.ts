@@ -1,6 +1,6 @@
 import type { Db } from "../../lib/db/client";
 import { env } from "../../lib/env";
-import { startWorker, type WorkerHandle } from "../../lib/runs/worker-loop";
+import { startWorker, type WorkerHandle } from "../../lib/runs/worker/loop";
 
 /**
  * The real worker loop in this process, printing its log except the per-step loss lines.

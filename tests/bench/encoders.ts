@@ -25,12 +25,13 @@ import os from "node:os";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
 import type { EmbeddedDb } from "../../lib/db/embedded";
-import { prepareDatabase } from "../../lib/bootstrap";
+import { prepareDatabase } from "../../lib/prepare-database";
 import { createDb } from "../../lib/db/client";
-import { buildDemoRows } from "../../lib/data/seed-demo";
-import { buildFeeds, loadEncoder, makeBatches, type Encoder } from "../../lib/encoders/encoder";
-import { writeSynthBert } from "../../lib/models/synth-bert";
-import { enqueueRun } from "../../lib/runs/enqueue";
+import { buildDemoRows } from "../../lib/data/demo-table";
+import { buildFeeds } from "../../lib/onnx/feeds";
+import { loadEncoder, makeBatches, type Encoder } from "../../lib/encoders/encoder";
+import { writeSynthBert } from "../../scripts/lib/synth-bert";
+import { enqueueRun } from "../../lib/runs/web/enqueue";
 import { startBenchWorker } from "./bench-worker";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 

@@ -43,9 +43,9 @@ const modelsTmp = path.join(tmp, "models");
 process.env.MODELS_DIR = modelsTmp;
 
 const { freePort, startEmbeddedPostgres } = await import("../../lib/db/embedded");
-const { prepareDatabase } = await import("../../lib/bootstrap");
+const { prepareDatabase } = await import("../../lib/prepare-database");
 const { createDb } = await import("../../lib/db/client");
-const { enqueueRun } = await import("../../lib/runs/enqueue");
+const { enqueueRun } = await import("../../lib/runs/web/enqueue");
 const { startBenchWorker } = await import("./bench-worker");
 const { parseRunRequest } = await import("../../lib/validations/run-request");
 const { resolveSource } = await import("../../lib/runs/resolve-request");

@@ -16,9 +16,9 @@ import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 import { initStaticParams } from "../../lib/training/static-model";
 import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../lib/training/train-static";
 import { computeMetrics } from "../../lib/training/metrics";
-import { encodeTexts, loadTokenizer } from "../../lib/models/tokenizer";
-import { writeStaticArtifact } from "../../lib/models/static-artifact";
-import { loadClassifier } from "../../lib/models/inference";
+import { encodeTexts, loadTokenizer } from "../../lib/tokenizers/tokenizer";
+import { writeStaticArtifact } from "../../lib/kinds/starter/artifact";
+import { loadClassifier } from "../../lib/onnx/classifier";
 
 const { values: opt } = parseArgs({
   options: {

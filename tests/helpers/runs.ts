@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Db } from "../../lib/db/client";
-import { enqueueRun } from "../../lib/runs/enqueue";
+import { enqueueRun } from "../../lib/runs/web/enqueue";
 import { startWorkerProcess, waitFor, type Proc } from "./processes";
 
 // Queueing runs, waiting for them to end, and worker processes that a test file kills at its end.

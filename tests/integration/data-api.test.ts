@@ -261,6 +261,7 @@ test("users: create, list, change role and password, delete; the last admin stay
   assert.equal(await t.db.user.count({ where: { role: "admin" } }), 1);
   // Restore: the original admin is admin again, then the new user is deleted.
   await t.db.user.update({ where: { id: me.id }, data: { role: "admin" } });
+  admin = await login(web.url, ADMIN.email, ADMIN.password);
   const del = await admin.json<any>(`/api/users/${stored.id}`, { method: "DELETE" });
   assert.equal(del.status, 200);
   assert.equal(await t.db.user.count({ where: { id: stored.id } }), 0);

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import pg from "pg";
 import { createDb, type Db } from "../../lib/db/client";
-import { enqueueRun } from "../../lib/runs/enqueue";
+import { enqueueRun } from "../../lib/runs/web/enqueue";
 import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
 import { startWorkerProcess, waitFor, type Proc } from "../helpers/processes";
 

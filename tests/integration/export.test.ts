@@ -5,13 +5,14 @@ import { after, before, test } from "node:test";
 import * as ort from "onnxruntime-node";
 import * as tar from "tar";
 import { env as hfEnv, pipeline } from "@huggingface/transformers";
-import { exportArchiveName, exportArchiveResponse, exportArtifact, exportVersion, UnknownVersionError, writeExportArchive } from "../../lib/models/export";
-import { loadClassifier } from "../../lib/models/inference";
-import { loadEncoderClassifier, writeEncoderArtifact } from "../../lib/models/encoder-classifier";
-import { writeSynthBert } from "../../lib/models/synth-bert";
-import { loadTokenizer } from "../../lib/models/tokenizer";
-import { artifactDir } from "../../lib/models/version-store";
-import { enqueueRun } from "../../lib/runs/enqueue";
+import { exportArchiveName, exportArchiveResponse, exportArtifact, exportVersion, writeExportArchive } from "../../lib/versions/export";
+import { AppError } from "../../lib/errors";
+import { loadClassifier } from "../../lib/onnx/classifier";
+import { loadEncoderClassifier, writeEncoderArtifact } from "../../lib/kinds/encoder/artifact";
+import { writeSynthBert } from "../../scripts/lib/synth-bert";
+import { loadTokenizer } from "../../lib/tokenizers/tokenizer";
+import { artifactDir } from "../../lib/versions/store";
+import { enqueueRun } from "../../lib/runs/web/enqueue";
 import { initHead, type HeadParams } from "../../lib/training/head-model";
 import { mulberry32 } from "../../lib/training/rng";
 import { SPECIAL_TOKENS } from "../../lib/training/tokenizer-builder";
@@ -138,7 +139,7 @@ test("the archive (<model>-<version>.tar.gz) holds the export folder; the route 
   assert.deepEqual(files, ["README.md", "config.json", "onnx/model.onnx", "tokenizer.json", "tokenizer_config.json"]);
   assert.equal(exportArchiveName("my model/x", "v1"), "my_model_x-v1.tar.gz");
 
-  // The download the route serves (the route adds requireCaller and turns UnknownVersionError into a 404).
+  // The download the route serves (the route adds requireCaller; an unknown id is an AppError the route answers with 404).
   const res = await exportArchiveResponse(t.db, versionId, { tmpDir: tmpRoot });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("content-type"), "application/gzip");
@@ -150,9 +151,10 @@ test("the archive (<model>-<version>.tar.gz) holds the export folder; the route 
   const listed: string[] = [];
   await tar.t({ file: viaRoute, onReadEntry: (e) => listed.push(e.path) });
   assert.ok(listed.includes(`${folder}/onnx/model.onnx`), listed.join(", "));
-  await assert.rejects(exportArchiveResponse(t.db, "nope", { tmpDir: tmpRoot }), UnknownVersionError);
-  // The temporary export folders are gone once the streams ended or failed.
-  await new Promise((r) => setTimeout(r, 100));
+  await assert.rejects(exportArchiveResponse(t.db, "nope", { tmpDir: tmpRoot }), (e: unknown) => e instanceof AppError && e.code === "unknown_version" && e.status === 404);
+  // The temporary export folders are gone once the streams ended or failed (removal is
+  // asynchronous: on a loaded machine it may take longer than a fixed 100 ms).
+  for (let waited = 0; readdirSync(tmpRoot).length > 0 && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(readdirSync(tmpRoot), []);
 });
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, test } from "node:test";
-import { promoteVersion } from "../../lib/models/promote";
+import { promoteVersion } from "../../lib/versions/promote";
 import { requestCancel } from "../../lib/runs/queue";
 import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
 import { createReviewTable } from "../helpers/fixtures";

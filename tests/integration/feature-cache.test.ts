@@ -6,8 +6,8 @@ import { createTestDatabase, tmpDir } from "../helpers/db";
 import { featuresWithCache, lookupFeatures, textHash, type FeatureCacheKey } from "../../lib/encoders/feature-cache";
 import { decodeFloat16, encodeFloat16 } from "../../lib/encoders/f16";
 import { loadEncoder } from "../../lib/encoders/encoder";
-import { writeSynthBert } from "../../lib/models/synth-bert";
-import { encoderHash } from "../../lib/models/base-models";
+import { writeSynthBert } from "../../scripts/lib/synth-bert";
+import { encoderHash } from "../../lib/kinds/base-models";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 
 const dbP = createTestDatabase({ prepare: false, migrate: true });

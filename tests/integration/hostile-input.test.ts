@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { STARTER_MODEL_TYPE } from "../../lib/models/base-models";
+import { STATIC_MODEL_TYPE } from "../../lib/kinds/starter/artifact";
 import { ADMIN, createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
 import { login, type Client } from "../helpers/http";
 import { startWebProcess, type Proc } from "../helpers/processes";
@@ -22,7 +22,7 @@ before(async () => {
   t = await createTestDatabase();
   const modelsDir = tmpDir("models");
   mkdirSync(path.join(modelsDir, "starter"), { recursive: true });
-  writeFileSync(path.join(modelsDir, "starter", "config.json"), JSON.stringify({ model_type: STARTER_MODEL_TYPE }));
+  writeFileSync(path.join(modelsDir, "starter", "config.json"), JSON.stringify({ model_type: STATIC_MODEL_TYPE }));
   web = await startWebProcess({ DATABASE_URL: t.url, NEXTAUTH_SECRET: t.authSecret, MODELS_DIR: modelsDir });
   admin = await login(web.url, ADMIN.email, ADMIN.password);
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { hashPassword } from "../../lib/auth/password";
-import { writeSynthBert } from "../../lib/models/synth-bert";
+import { writeSynthBert } from "../../scripts/lib/synth-bert";
 import { ADMIN, createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
 import { login, type Client } from "../helpers/http";
 import { startWebProcess, type Proc } from "../helpers/processes";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { writeSynthBert } from "../../lib/models/synth-bert";
+import { writeSynthBert } from "../../scripts/lib/synth-bert";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 import { ADMIN, createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
 import { createReviewTable } from "../helpers/fixtures";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { promoteVersion } from "../../lib/models/promote";
-import { enqueueRun } from "../../lib/runs/enqueue";
+import { promoteVersion } from "../../lib/versions/promote";
+import { enqueueRun } from "../../lib/runs/web/enqueue";
 import { requestCancel } from "../../lib/runs/queue";
 import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
 import { createReviewTable } from "../helpers/fixtures";

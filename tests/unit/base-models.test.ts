@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { encoderHash, listBaseModels, readBaseModel } from "../../lib/models/base-models";
-import { HubUnreachableError, pullModel } from "../../lib/models/hub-pull";
-import { writeSynthBert } from "../../lib/models/synth-bert";
+import { encoderHash, listBaseModels, readBaseModel } from "../../lib/kinds/base-models";
+import { HubUnreachableError, pullModel } from "../../scripts/lib/hub-pull";
+import { writeSynthBert } from "../../scripts/lib/synth-bert";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 
 const vocab = buildTokenizer(["Hello world, the fox and the dog.", "Another Text here"], { vocabSize: 200, minCount: 1, lowercase: false }).vocab;

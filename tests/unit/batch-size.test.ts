@@ -14,7 +14,7 @@ test("largest divisor ≤ 32 and ≤ √n", () => {
   assert.equal(defaultBatchSize(2000), 25);
   // 1024: √ = 32 → 32
   assert.equal(defaultBatchSize(1024), 32);
-  // 20 (the seed's example limit): √20 ≈ 4.47 → 4
+  // 20 (the original system's example limit): √20 ≈ 4.47 → 4
   assert.equal(defaultBatchSize(20), 4);
   // 15: √15 ≈ 3.87 → 3
   assert.equal(defaultBatchSize(15), 3);

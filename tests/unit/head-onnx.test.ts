@@ -4,7 +4,7 @@ import * as ort from "onnxruntime-node";
 import onnxProto from "onnx-proto";
 import { fillGaussian, mulberry32 } from "../../lib/training/rng";
 import { headLogits, initHead, type HeadParams, type HeadSpec } from "../../lib/training/head-model";
-import { HEAD_INPUT, HEAD_OUTPUT, readHeadOnnx, writeHeadOnnx } from "../../lib/models/head-onnx";
+import { HEAD_INPUT, HEAD_OUTPUT, readHeadOnnx, writeHeadOnnx } from "../../lib/kinds/encoder/head-onnx";
 import { decodeFloat16, encodeFloat16, fromHalfBits, toHalfBits } from "../../lib/encoders/f16";
 
 function randomHead(spec: HeadSpec, seed: number): HeadParams {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { knownDbError } from "../../lib/db/errors";
-import { HttpError, readJson, route } from "../../lib/http";
+import { AppError } from "../../lib/errors";
+import { readJson, route } from "../../lib/http";
 
 // The route wrapper and body reader every API route uses: generic 500s that carry a reference
 // and no internal detail, the database's refusals as 4xx, JSON bodies typed, bounded and clean.
@@ -13,7 +14,7 @@ async function status(p: Promise<unknown>): Promise<{ status: number; message: s
   try {
     await p;
   } catch (err) {
-    assert.ok(err instanceof HttpError, String(err));
+    assert.ok(err instanceof AppError, String(err));
     return { status: err.status, message: err.message, path: err.issues?.[0]?.path };
   }
   return { status: 200, message: "" };
@@ -37,9 +38,9 @@ test("route: an unexpected error is a 500 with a reference, logged with its deta
   }
 });
 
-test("route: HttpErrors keep their status, message and issues; NUL in a query is a 400 naming it", async () => {
+test("route: AppErrors keep their status, message and issues; NUL in a query is a 400 naming it", async () => {
   const res = await route(async () => {
-    throw new HttpError(404, "No run has id x", [{ path: "id", message: "unknown" }]);
+    throw new AppError("not_found", 404, "No run has id x", [{ path: "id", message: "unknown" }]);
   })(new Request("http://localhost/api/x"), {});
   assert.equal(res.status, 404);
   assert.deepEqual(await res.json(), { error: "No run has id x", issues: [{ path: "id", message: "unknown" }] });

@@ -7,9 +7,9 @@ import * as ort from "onnxruntime-node";
 import { fillGaussian, mulberry32 } from "../../lib/training/rng";
 import { forwardBatch, initStaticParams } from "../../lib/training/static-model";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
-import { exportStaticOnnx, readStaticOnnx } from "../../lib/models/onnx-export";
-import { readStaticArtifact, writeStaticArtifact } from "../../lib/models/static-artifact";
-import { loadClassifier } from "../../lib/models/inference";
+import { exportStaticOnnx, readStaticOnnx } from "../../lib/kinds/starter/onnx";
+import { readStaticArtifact, writeStaticArtifact } from "../../lib/kinds/starter/artifact";
+import { loadClassifier } from "../../lib/onnx/classifier";
 import { softmax } from "../../lib/training/metrics";
 
 function randomParams() {

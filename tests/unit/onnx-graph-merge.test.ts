@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as ort from "onnxruntime-node";
-import { mergeEncoderHead, decodeModel } from "../../lib/models/onnx-graph-merge";
-import { DT, encodeModel, floatTensor, intAttr, node, valueInfo, type P } from "../../lib/models/onnx-builder";
+import { mergeEncoderHead } from "../../lib/onnx/graph-merge";
+import { decodeModel, DT, modelOf, serializeModel, floatTensor, intAttr, node, valueInfo, type P } from "../../lib/onnx/proto";
 import { mulberry32 } from "../../lib/training/rng";
 
 // Graph surgery, checked numerically: the merged graph's logits equal encoder → pooling (in JS) →
@@ -40,7 +40,7 @@ function tinyEncoder(opset: number, opts: { typeIds?: boolean; seed?: number } =
     output: [valueInfo("last_hidden_state", DT.FLOAT, ["batch_size", "sequence_length", H]), valueInfo("emb", DT.FLOAT, ["batch_size", "sequence_length", H])],
     node: nodes,
   };
-  return encodeModel(graph, { opset, irVersion: 8 });
+  return serializeModel(modelOf(graph, { opset, irVersion: 8 }));
 }
 
 /** linear: logits = features · W + b;  mlp: logits = gelu_tanh(features · W1 + b1) · W + b. */
@@ -80,7 +80,7 @@ function tinyHead(opset: number, type: "linear" | "mlp", seed = 2): Uint8Array {
     output: [valueInfo("logits", DT.FLOAT, ["batch_size", C])],
     node: nodes,
   };
-  return encodeModel(graph, { opset, irVersion: 8 });
+  return serializeModel(modelOf(graph, { opset, irVersion: 8 }));
 }
 
 // Two texts of different lengths, right-padded (ids 0, mask 0).

@@ -5,8 +5,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createTokenizePool, encodeTextsParallel, planChunks } from "../../lib/models/parallel-tokenize";
-import { encodeTexts, loadTokenizer } from "../../lib/models/tokenizer";
+import { createTokenizePool, encodeTextsParallel, planChunks } from "../../lib/tokenizers/parallel-tokenize";
+import { encodeTexts, loadTokenizer } from "../../lib/tokenizers/tokenizer";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -138,7 +138,7 @@ test("the threads are gone afterwards: a process that encoded (or was cancelled)
   const dir = await savedTokenizer(texts, 64);
   const textsFile = path.join(dir, "texts.json");
   await writeFile(textsFile, JSON.stringify(texts));
-  const mod = JSON.stringify(pathToFileURL(path.join(root, "lib/models/parallel-tokenize.ts")).href);
+  const mod = JSON.stringify(pathToFileURL(path.join(root, "lib/tokenizers/parallel-tokenize.ts")).href);
   const code = `
     import { readFileSync } from "node:fs";
     const { encodeTextsParallel } = await import(${mod});

@@ -14,7 +14,7 @@ const issuesOf = (body: unknown, kind: ModelKind | null = "starter") => {
 };
 const paths = (body: unknown, kind: ModelKind | null = "starter") => issuesOf(body, kind).map((i) => i.path).sort();
 
-test("the seed's request shape is accepted, with columns split into label and text", () => {
+test("the original system's request shape is accepted, with columns split into label and text", () => {
   const seed = { columns: "ReviewLabel,ReviewText", table: "iris.Review", limit: 20, p_of_train: 0.8, output_dir: "/irisdev/app/src/model/checkpoints", evaluation_strategy: "steps", learning_rate: 0.01, num_train_epochs: 1 };
   for (const kind of ["starter", "encoder"] as const) {
     const r = parseRunRequest(seed, kind);

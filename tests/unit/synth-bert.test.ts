@@ -4,8 +4,8 @@ import { mkdtemp, readFile, readdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
-import { writeSynthBert } from "../../lib/models/synth-bert";
-import { loadTokenizer } from "../../lib/models/tokenizer";
+import { writeSynthBert } from "../../scripts/lib/synth-bert";
+import { loadTokenizer } from "../../lib/tokenizers/tokenizer";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 
 const corpus = [

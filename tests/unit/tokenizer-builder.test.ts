@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { buildTokenizer, bertNormalize, bertPreTokenize, countWords, extendVocab, tokenizerJson, vocabOf } from "../../lib/training/tokenizer-builder";
-import { encodeTexts, encodeTextsAsync, loadTokenizer } from "../../lib/models/tokenizer";
+import { encodeTexts, encodeTextsAsync, loadTokenizer } from "../../lib/tokenizers/tokenizer";
 
 const corpus = [
   "The cat sat on the mat.",

@@ -11,7 +11,8 @@ import {
   type HeadParams,
   type HeadSpec,
 } from "../../lib/training/head-model";
-import { CancelledError, clipGradNorm, evaluateHead, packRows, resolveClassWeights, resolveHeadTrainArgs, trainHead } from "../../lib/training/train-head";
+import { clipGradNorm, evaluateHead, packRows, resolveClassWeights, resolveHeadTrainArgs, trainHead } from "../../lib/training/train-head";
+import { CancelledError } from "../../lib/errors";
 
 function randomHead(spec: HeadSpec, seed: number): HeadParams {
   const h = initHead(spec, seed);
@@ -166,14 +167,14 @@ test("warm start continues from the given head; cancellation throws CancelledErr
     trainHead({ trainX: X, trainLabels: Y, spec: { ...spec, numLabels: 3 }, args, init: first.head }),
     /warm start/,
   );
-  await assert.rejects(trainHead({ trainX: X, trainLabels: Y, spec, args, hooks: { isCancelled: () => true } }), CancelledError);
+  await assert.rejects(trainHead({ trainX: X, trainLabels: Y, spec, args, hooks: { signal: AbortSignal.abort() } }), CancelledError);
 });
 
 test("resolveHeadTrainArgs: head defaults, HF names, warmup_steps, validation", () => {
   const a = resolveHeadTrainArgs({}, 100);
   assert.equal(a.learningRate, 1e-3);
   assert.equal(a.numTrainEpochs, 10);
-  assert.equal(a.batchSize, 10); // the seed's rule
+  assert.equal(a.batchSize, 10); // the original system's rule
   assert.equal(a.evaluationStrategy, "no");
   assert.equal(a.head.type, "linear");
   assert.equal(a.earlyStoppingPatience, null);

@@ -10,9 +10,9 @@ import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../lib/train
 import { stratifiedSplit } from "../../lib/training/split";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 import { computeMetrics } from "../../lib/training/metrics";
-import { encodeTexts, loadTokenizer } from "../../lib/models/tokenizer";
-import { writeStaticArtifact } from "../../lib/models/static-artifact";
-import { loadClassifier } from "../../lib/models/inference";
+import { encodeTexts, loadTokenizer } from "../../lib/tokenizers/tokenizer";
+import { writeStaticArtifact } from "../../lib/kinds/starter/artifact";
+import { loadClassifier } from "../../lib/onnx/classifier";
 import type { LossPoint } from "../../lib/training/types";
 
 // Synthetic two-class text: each class has its own topic words; both share filler words.
@@ -29,7 +29,7 @@ function synthetic(n: number, seed: number) {
   });
 }
 
-test("resolveTrainArgs: HF names, starter defaults, the seed's batch-size rule", () => {
+test("resolveTrainArgs: HF names, starter defaults, the original system's batch-size rule", () => {
   const a = resolveTrainArgs({}, 4728);
   assert.equal(a.batchSize, 24);
   assert.equal(a.learningRate, STARTER_DEFAULTS.learningRate);
@@ -119,14 +119,14 @@ test("trainStatic: cancellation throws a CancelledError and the event loop keeps
   const y = Array.from({ length: n }, (_, i) => i % 2);
   let ticks = 0;
   const timer = setInterval(() => ticks++, 10);
-  let cancelled = false;
-  setTimeout(() => (cancelled = true), 300);
+  const cancel = new AbortController();
+  setTimeout(() => cancel.abort(), 300);
   try {
     await assert.rejects(
       trainStatic({
         trainIds: ids, trainLabels: y, init: initStaticParams(5000, 64, 2, 1),
         args: resolveTrainArgs({ num_train_epochs: 1000 }, n),
-        hooks: { isCancelled: () => cancelled },
+        hooks: { signal: cancel.signal },
       }),
       (e: Error) => e.name === "CancelledError",
     );

@@ -1,5 +1,5 @@
 import { json, route } from "@/lib/http";
-import { listBaseModels } from "@/lib/models/base-models";
+import { listBaseModels } from "@/lib/kinds/base-models";
 import { requireCaller } from "@/lib/session";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,8 @@
 import { db } from "@/lib/db/client";
-import { badRequest, json, readJson, route } from "@/lib/http";
-import { createModel, modelError } from "@/lib/models/configured";
-import { listModels } from "@/lib/models/views";
+import { json, readJson, route } from "@/lib/http";
+import { badRequest } from "@/lib/errors";
+import { createModel } from "@/lib/models/configured";
+import { listModels } from "@/lib/models/list";
 import { requireCaller } from "@/lib/session";
 import { createModelSchema } from "@/lib/validations/model-config";
 import { toFieldIssues } from "@/lib/validations/run-request";
@@ -18,10 +19,6 @@ export const POST = route(async (req) => {
   await requireCaller(req, "admin");
   const parsed = createModelSchema.safeParse(await readJson(req));
   if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
-  try {
-    const model = await createModel(db(), parsed.data);
-    return json((await listModels(db())).find((m) => m.name === model.name), 201);
-  } catch (err) {
-    throw modelError(err);
-  }
+  const model = await createModel(db(), parsed.data);
+  return json((await listModels(db())).find((m) => m.name === model.name), 201);
 });

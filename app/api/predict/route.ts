@@ -1,9 +1,9 @@
 import { db } from "@/lib/db/client";
-import { badRequest, HttpError, json, readJson, route } from "@/lib/http";
-import { NothingServingError, servingClassifier, UnknownModelError } from "@/lib/models/serving";
-import type { PredictResponse } from "@/lib/runs/types";
+import { json, readJson, route } from "@/lib/http";
+import { badRequest, AppError } from "@/lib/errors";
+import { servingClassifier } from "@/lib/versions/serving";
 import { requireCaller } from "@/lib/session";
-import { PREDICT_BODY_BYTES, predictSchema } from "@/lib/validations/predict";
+import { PREDICT_BODY_BYTES, predictSchema, type PredictResponse } from "@/lib/validations/predict";
 import { toFieldIssues } from "@/lib/validations/run-request";
 
 export const dynamic = "force-dynamic";
@@ -14,14 +14,7 @@ export const POST = route(async (req) => {
   if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
   const texts = typeof parsed.data.inputs === "string" ? [parsed.data.inputs] : parsed.data.inputs;
   const started = performance.now();
-  let serving;
-  try {
-    serving = await servingClassifier(db(), parsed.data.model);
-  } catch (err) {
-    if (err instanceof NothingServingError) throw new HttpError(409, err.message);
-    if (err instanceof UnknownModelError) throw new HttpError(404, err.message, [{ path: "model", message: err.message }]);
-    throw err;
-  }
+  const serving = await servingClassifier(db(), parsed.data.model);
   const probs = await serving.classifier.predict(texts);
   const labels = serving.classifier.labels;
   const topK = serving.settings.pipeline.top_k ?? null;

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
-import { badRequest, json, readJson, route } from "@/lib/http";
-import { enqueueRun } from "@/lib/runs/enqueue";
-import { listRuns } from "@/lib/runs/views";
+import { json, readJson, route } from "@/lib/http";
+import { badRequest } from "@/lib/errors";
+import { enqueueRun } from "@/lib/runs/web/enqueue";
+import { listRuns } from "@/lib/runs/web/views";
 import { requireCaller } from "@/lib/session";
 import { toFieldIssues } from "@/lib/validations/run-request";
 
@@ -21,7 +22,7 @@ export const GET = route(async (req) => {
   return json(await listRuns(db(), q.data));
 });
 
-/** Queues a training run (the seed's TrainRequest). 202 {id}; 400 naming each bad field, nothing queued. */
+/** Queues a training run (the original system's TrainRequest). 202 {id}; 400 naming each bad field, nothing queued. */
 export const POST = route(async (req) => {
   const user = await requireCaller(req, "admin");
   const body = await readJson(req);

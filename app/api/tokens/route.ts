@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { createApiToken } from "@/lib/auth/tokens";
 import { db } from "@/lib/db/client";
-import { badRequest, json, readJson, route } from "@/lib/http";
+import { json, readJson, route } from "@/lib/http";
+import { badRequest } from "@/lib/errors";
 import { requireCaller } from "@/lib/session";
 import { emailSchema } from "@/lib/validations/email";
 import { toFieldIssues } from "@/lib/validations/run-request";

@@ -1,7 +1,8 @@
 import { db } from "@/lib/db/client";
-import { badRequest, HttpError, json, readJson, route } from "@/lib/http";
-import { deleteModel, modelError, updateModel } from "@/lib/models/configured";
-import { listModels } from "@/lib/models/views";
+import { json, readJson, route } from "@/lib/http";
+import { badRequest, AppError } from "@/lib/errors";
+import { deleteModel, updateModel } from "@/lib/models/configured";
+import { listModels } from "@/lib/models/list";
 import { requireCaller } from "@/lib/session";
 import { updateModelSchema } from "@/lib/validations/model-config";
 import { toFieldIssues } from "@/lib/validations/run-request";
@@ -13,7 +14,7 @@ export const GET = route(async (req, ctx: Ctx) => {
   await requireCaller(req);
   const name = (await ctx.params).name;
   const model = (await listModels(db())).find((m) => m.name === name);
-  if (!model) throw new HttpError(404, `No model is named "${name}"`);
+  if (!model) throw new AppError("not_found", 404, `No model is named "${name}"`);
   return json(model);
 });
 
@@ -22,21 +23,13 @@ export const PATCH = route(async (req, ctx: Ctx) => {
   const name = (await ctx.params).name;
   const parsed = updateModelSchema.safeParse(await readJson(req));
   if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
-  try {
-    await updateModel(db(), name, parsed.data);
-  } catch (err) {
-    throw modelError(err);
-  }
+  await updateModel(db(), name, parsed.data);
   return json((await listModels(db())).find((m) => m.name === name));
 });
 
 export const DELETE = route(async (req, ctx: Ctx) => {
   await requireCaller(req, "admin");
   const name = (await ctx.params).name;
-  try {
-    await deleteModel(db(), name);
-  } catch (err) {
-    throw modelError(err);
-  }
+  await deleteModel(db(), name);
   return json({ name, deleted: true });
 });

@@ -1,5 +1,6 @@
 import { db } from "@/lib/db/client";
-import { badRequest, json, readJson, route } from "@/lib/http";
+import { json, readJson, route } from "@/lib/http";
+import { badRequest } from "@/lib/errors";
 import { requireCaller } from "@/lib/session";
 import { getTrainingDefaults, parseTrainingDefaults, setTrainingDefaults } from "@/lib/settings-training";
 

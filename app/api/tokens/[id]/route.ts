@@ -1,5 +1,6 @@
 import { db } from "@/lib/db/client";
-import { HttpError, json, route } from "@/lib/http";
+import { json, route } from "@/lib/http";
+import { AppError } from "@/lib/errors";
 import { requireCaller } from "@/lib/session";
 
 /** Revokes a token (kept for the audit trail). */
@@ -7,6 +8,6 @@ export const DELETE = route(async (req, ctx: { params: Promise<{ id: string }> }
   await requireCaller(req, "admin");
   const { id } = await ctx.params;
   const r = await db().apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
-  if (r.count === 0) throw new HttpError(404, `No active token has id "${id}"`);
+  if (r.count === 0) throw new AppError("not_found", 404, `No active token has id "${id}"`);
   return json({ id, revoked: true });
 });

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
-import { badRequest, HttpError, json, readJson, route } from "@/lib/http";
-import { promoteVersion, PromoteError } from "@/lib/models/promote";
+import { json, readJson, route } from "@/lib/http";
+import { badRequest, AppError } from "@/lib/errors";
+import { promoteVersion } from "@/lib/versions/promote";
 import { requireCaller } from "@/lib/session";
 import { toFieldIssues } from "@/lib/validations/run-request";
 
@@ -13,10 +14,5 @@ export const POST = route(async (req, ctx: { params: Promise<{ name: string }> }
   const { name } = await ctx.params;
   const parsed = body.safeParse(await readJson(req));
   if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
-  try {
-    return json(await promoteVersion(db(), { modelName: name, versionId: parsed.data.versionId, userId: user.id }));
-  } catch (err) {
-    if (err instanceof PromoteError) throw new HttpError(err.status, err.message);
-    throw err;
-  }
+  return json(await promoteVersion(db(), { modelName: name, versionId: parsed.data.versionId, userId: user.id }));
 });

@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/client";
 import { getModelHistory } from "@/lib/dashboard/model-history";
-import { HttpError, json, route } from "@/lib/http";
+import { json, route } from "@/lib/http";
+import { AppError } from "@/lib/errors";
 import { requireCaller } from "@/lib/session";
 
 export const dynamic = "force-dynamic";
@@ -10,6 +11,6 @@ export const GET = route(async (req, ctx: { params: Promise<{ name: string }> })
   await requireCaller(req);
   const { name } = await ctx.params;
   const history = await getModelHistory(db(), name);
-  if (!history) throw new HttpError(404, `No model is named "${name}"`);
+  if (!history) throw new AppError("not_found", 404, `No model is named "${name}"`);
   return json(history);
 });

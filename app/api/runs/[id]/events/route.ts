@@ -1,8 +1,9 @@
 import { db } from "@/lib/db/client";
-import { HttpError, logInternalError, route } from "@/lib/http";
-import { subscribeToRun } from "@/lib/runs/live";
+import { AppError } from "@/lib/errors";
+import { logInternalError, route } from "@/lib/http";
+import { subscribeToRun } from "@/lib/runs/web/live";
 import type { RunView } from "@/lib/runs/types";
-import { getRunView, runLogsAfter } from "@/lib/runs/views";
+import { getRunView, runLogsAfter } from "@/lib/runs/web/views";
 import { requireCaller } from "@/lib/session";
 
 export const dynamic = "force-dynamic";
@@ -20,7 +21,7 @@ export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) =
   await requireCaller(req);
   const { id } = await ctx.params;
   const first = await getRunView(db(), id);
-  if (!first) throw new HttpError(404, `No run has id "${id}"`);
+  if (!first) throw new AppError("not_found", 404, `No run has id "${id}"`);
   const url = new URL(req.url);
   let lastSeq = Number(req.headers.get("last-event-id") ?? url.searchParams.get("after") ?? 0) || 0;
 

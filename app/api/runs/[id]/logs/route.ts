@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
-import { badRequest, json, route } from "@/lib/http";
-import { runLogsAfter } from "@/lib/runs/views";
+import { json, route } from "@/lib/http";
+import { badRequest } from "@/lib/errors";
+import { runLogsAfter } from "@/lib/runs/web/views";
 import { requireCaller } from "@/lib/session";
 import { toFieldIssues } from "@/lib/validations/run-request";
 

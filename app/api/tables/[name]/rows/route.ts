@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { browseRows } from "@/lib/data/tables";
 import { db } from "@/lib/db/client";
-import { badRequest, json, route } from "@/lib/http";
+import { json, route } from "@/lib/http";
+import { badRequest } from "@/lib/errors";
 import { requireCaller } from "@/lib/session";
 import { toFieldIssues } from "@/lib/validations/run-request";
 

@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/client";
-import { HttpError, route } from "@/lib/http";
-import { exportArchiveResponse, UnknownVersionError } from "@/lib/models/export";
+import { route } from "@/lib/http";
+import { AppError } from "@/lib/errors";
+import { exportArchiveResponse } from "@/lib/versions/export";
 import { requireCaller } from "@/lib/session";
 
 export const dynamic = "force-dynamic";
@@ -12,10 +13,5 @@ type Ctx = { params: Promise<{ id: string }> };
 export const GET = route(async (req, ctx: Ctx) => {
   await requireCaller(req);
   const id = (await ctx.params).id;
-  try {
-    return await exportArchiveResponse(db(), id);
-  } catch (err) {
-    if (err instanceof UnknownVersionError) throw new HttpError(404, err.message);
-    throw err;
-  }
+  return exportArchiveResponse(db(), id);
 });

@@ -1,0 +1,18 @@
+// The starter kind: a static-embedding classifier (token embeddings mean-pooled, linear head; the
+// fastText family) whose every weight is trained in TypeScript, with a tokenizer built from the data.
+import { loadClassifier } from "../../onnx/classifier";
+import { APPLIED_TRAINING_ARGUMENTS } from "../../validations/training-arguments";
+import { RUN_REQUEST_SCHEMAS, type StarterRunRequest } from "../../validations/run-request";
+import type { Kind } from "../types";
+import { STATIC_MODEL_TYPE } from "./artifact";
+import { exportStarter } from "./export";
+
+export const starterKind: Kind<StarterRunRequest> = {
+  name: "starter",
+  title: "a starter model",
+  versionModelType: STATIC_MODEL_TYPE,
+  requestSchema: RUN_REQUEST_SCHEMAS.starter,
+  appliedArguments: APPLIED_TRAINING_ARGUMENTS,
+  load: (dir) => loadClassifier(dir),
+  export: exportStarter,
+};

@@ -1,0 +1,129 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { loadClassifier } from "../../onnx/classifier";
+import { readStaticArtifact, writeStaticArtifact } from "./artifact";
+import { createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../../tokenizers/parallel-tokenize";
+import { growVocabulary, initStaticParams } from "../../training/static-model";
+import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from "../../training/tokenizer-builder";
+import { throwIfCancelled } from "../../errors";
+import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../training/train-static";
+import type { Metrics, StaticParams } from "../../training/types";
+import { evaluateClassifier } from "../../runs/evaluate";
+import type { StarterRunRequest } from "../../validations/run-request";
+import { at, type RunContext } from "../../runs/run-context";
+import { scoreServing } from "../score-serving";
+import { sameSet, type Candidate, type CandidateInput } from "../types";
+
+// The starter model's part of a run: score the serving version through its serving path, tokenise (with the serving version's tokenizer when
+// continuing from it, else one built from the training rows), train every weight, write the
+// artifact, evaluate it through the ONNX serving path.
+
+type Input = CandidateInput<StarterRunRequest>;
+
+export async function trainStarterCandidate(ctx: RunContext, input: Input): Promise<Candidate> {
+  const metricsOld = await scoreServing(ctx, input.serving, input.test, input.phase);
+  await input.phase("tokenizing");
+  // Tokenising runs on worker threads too; they start now, so that their start-up (importing
+  // transformers.js) overlaps with building the vocabulary.
+  const pool = createTokenizePool({ threads: input.train.length + input.test.length < PARALLEL_MIN_TEXTS ? 1 : undefined });
+  try {
+    return { ...(await trainWithPool(ctx, input, pool)), metricsOld };
+  } finally {
+    await pool.close();
+  }
+}
+
+async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool): Promise<Omit<Candidate, "metricsOld">> {
+  const { report } = ctx;
+  const { train, test, serving, staged } = input;
+  const warm = serving !== null && sameSet(serving.labels, input.dataLabels);
+  let labels: string[];
+  let init: StaticParams;
+  let tokenizerFile: object;
+  let tokenizerConfig: object;
+  let maxLength: number;
+  if (warm) {
+    const prev = await readStaticArtifact(serving.dir);
+    labels = prev.labels;
+    maxLength = prev.maxLength;
+    tokenizerConfig = JSON.parse(await readFile(path.join(serving.dir, "tokenizer_config.json"), "utf8"));
+    // The serving version's tokens keep their ids and weights; words that became frequent since
+    // (a table grows) join the vocabulary with fresh embedding rows.
+    const old = vocabOf(JSON.parse(await readFile(path.join(serving.dir, "tokenizer.json"), "utf8")));
+    const vocab = extendVocab(old.vocab, countWords(train.map((r) => r.text), old.lowercase), STARTER_DEFAULTS.vocabSize, STARTER_DEFAULTS.minCount);
+    tokenizerFile = tokenizerJson(vocab, old.lowercase);
+    init = growVocabulary(prev.params, vocab.length, input.seed);
+    await report.log(
+      `Fine-tuning from the serving version ${serving.id} (same labels: ${labels.join(", ")}); ` +
+        (vocab.length > old.vocab.length ? `${vocab.length - old.vocab.length} new tokens join its ${old.vocab.length}-token vocabulary` : `its ${old.vocab.length}-token vocabulary is kept`),
+    );
+  } else {
+    if (serving) await report.log(`The serving version's labels (${serving.labels.join(", ")}) differ from the data's (${input.dataLabels.join(", ")}): training a new model from scratch`, "warn");
+    else await report.log("Training a new starter model from scratch (static embeddings + linear head)");
+    labels = input.dataLabels;
+    maxLength = STARTER_DEFAULTS.maxLength;
+    const built = buildTokenizer(train.map((r) => r.text), { vocabSize: STARTER_DEFAULTS.vocabSize, maxLength });
+    tokenizerFile = built.tokenizer;
+    tokenizerConfig = built.tokenizerConfig;
+    init = initStaticParams(built.vocab.length, STARTER_DEFAULTS.dim, labels.length, input.seed);
+    await report.log(`Built a ${built.vocab.length}-token vocabulary from the training rows`);
+  }
+  // The tokenizer files go in first: the texts are encoded by the same loader that serves
+  // (loadTokenizer on this folder, in this thread and each worker thread; train and test together).
+  await writeFile(path.join(staged, "tokenizer.json"), JSON.stringify(tokenizerFile));
+  await writeFile(path.join(staged, "tokenizer_config.json"), JSON.stringify(tokenizerConfig));
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const tokT0 = Date.now();
+  const allIds = await pool.encode(staged, [...train, ...test].map((r) => r.text), maxLength, {
+    onProgress: (done, total) => {
+      throwIfCancelled(ctx.signal);
+      return report.progress({ progress: at("tokenizing", done / total), step: done, totalSteps: total });
+    },
+  });
+  const trainIds = allIds.slice(0, train.length);
+  const testIds = allIds.slice(train.length);
+  await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s (${pool.workers + 1} threads)`);
+  await pool.close();
+
+  await input.phase("training");
+  const args = resolveTrainArgs(input.request, train.length);
+  await report.log(
+    `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}, weight decay ${args.weightDecay}, evaluation ${args.evaluationStrategy}`,
+  );
+  const trainStart = Date.now();
+  const result = await trainStatic({
+    trainIds,
+    trainLabels: train.map((r) => labelIndex.get(r.label)!),
+    evalIds: testIds,
+    evalLabels: test.map((r) => labelIndex.get(r.label)!),
+    init,
+    args,
+    hooks: {
+      onStep: ({ step, totalSteps }) => {
+        const rate = step / Math.max((Date.now() - trainStart) / 1000, 1e-3);
+        return report.progress({
+          progress: at("training", step / totalSteps),
+          step,
+          totalSteps,
+          etaSeconds: (totalSteps - step) / Math.max(rate, 1e-9),
+          rowsPerSecond: rate * args.batchSize,
+        });
+      },
+      onLog: (m) => report.log(m),
+      onLossPoint: (p) => report.lossPoint(p),
+      signal: ctx.signal,
+    },
+  });
+  await report.log(`Trained ${result.steps} steps in ${((Date.now() - trainStart) / 1000).toFixed(1)} s`);
+
+  // Evaluated through the exported ONNX graph: the path that will serve it.
+  await input.phase("evaluating-new");
+  await writeStaticArtifact(staged, { params: result.params, labels, tokenizer: tokenizerFile, tokenizerConfig, maxLength });
+  const classifier = await loadClassifier(staged);
+  try {
+    const metricsNew = await evaluateClassifier(classifier, test, ctx, "evaluating-new");
+    return { labels, parentId: warm ? serving.id : null, metricsNew };
+  } finally {
+    await classifier.close();
+  }
+}

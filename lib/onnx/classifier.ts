@@ -1,0 +1,74 @@
+// A model folder whose one ONNX graph gives `logits` (a starter version, an exported version) →
+// probabilities. The starter kind serves and evaluates its versions with it; encoder versions have
+// their own loader (lib/kinds/encoder/classifier.ts). The Classifier interface is what every kind's
+// `load` returns.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import * as ort from "onnxruntime-node";
+import { softmax } from "../training/metrics";
+import { buildFeeds } from "./feeds";
+import { encodeTextsAsync, loadTokenizer } from "../tokenizers/tokenizer";
+import { labelsFromConfig } from "./labels";
+
+export interface Classifier {
+  labels: string[];
+  maxLength: number;
+  /** Probabilities per text, in label order. */
+  predict(texts: string[], batchSize?: number): Promise<Float32Array[]>;
+  close(): Promise<void>;
+}
+
+export interface LoadClassifierOptions {
+  /** onnxruntime intra-op threads (default: onnxruntime's choice). */
+  threads?: number;
+}
+
+/**
+ * Loads a folder with config.json (id2label), tokenizer.json, tokenizer_config.json and
+ * onnx/model.onnx whose graph takes input_ids/attention_mask (and token_type_ids, if it asks) and
+ * returns `logits`.
+ */
+export async function loadClassifier(dir: string, opts: LoadClassifierOptions = {}): Promise<Classifier> {
+  const config = JSON.parse(await readFile(path.join(dir, "config.json"), "utf8"));
+  const labels = labelsFromConfig(config);
+  const tokenizer = await loadTokenizer(dir);
+  const maxLength = Number(config.max_length ?? tokenizer.model_max_length ?? 512);
+  const session = await ort.InferenceSession.create(path.join(dir, "onnx", "model.onnx"), {
+    graphOptimizationLevel: "all",
+    interOpNumThreads: 1,
+    ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
+  });
+  const C = labels.length;
+
+  async function runBatch(batch: Int32Array[]): Promise<Float32Array[]> {
+    const B = batch.length;
+    // Padded to the longest text of the batch (at least 1 so no dimension is empty); mask 0 on pads.
+    const { feeds } = buildFeeds(batch, Array.from(batch.keys()), session.inputNames);
+    const out = await session.run(feeds);
+    const logits = out.logits;
+    if (!logits || logits.dims.length !== 2 || logits.dims[1] !== C) {
+      throw new Error(`model output "logits" has shape [${logits?.dims.join(", ")}], expected [${B}, ${C}]`);
+    }
+    return softmax(logits.data as Float32Array, C);
+  }
+
+  return {
+    labels,
+    maxLength,
+    async predict(texts: string[], batchSize = 32): Promise<Float32Array[]> {
+      const ids = await encodeTextsAsync(tokenizer, texts, maxLength); // yields: never blocks the loop for long
+      // Length-sorted batches waste little on padding; results go back to the callers' order.
+      const order = ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length || a - b);
+      const probs: Float32Array[] = new Array(texts.length);
+      for (let s = 0; s < order.length; s += batchSize) {
+        const idx = order.slice(s, s + batchSize);
+        const p = await runBatch(idx.map((i) => ids[i]));
+        idx.forEach((i, k) => (probs[i] = p[k]));
+      }
+      return probs;
+    },
+    async close() {
+      await session.release();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { PrismaClient } from "../../db/generated/client";
+import { getTrainingDefaults, withDefaults } from "../../settings-training";
+import { parseRunRequest, type Issue } from "../../validations/run-request";
+import { notifyRunQueued } from "../queue";
+import { checkSource, findRunModel } from "../resolve-request";
+
+export type EnqueueResult = { ok: true; id: string } | { ok: false; issues: Issue[] };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Validates a TrainRequest and queues it: the admins' training defaults fill what it leaves out;
+ * the model it names (or the default one) picks the schema of its kind, which parses the whole
+ * request once; table and columns are checked against the database. Every problem is reported at
+ * once; nothing is written when there is any. The run stores the request as sent (with defaults)
+ * for display, and the parsed request, which is all the worker reads.
+ */
+export async function enqueueRun(db: PrismaClient, rawBody: unknown, userId: string | null): Promise<EnqueueResult> {
+  const body = isObject(rawBody) ? withDefaults(rawBody, (await getTrainingDefaults(db)).defaults) : rawBody;
+  const named = isObject(body) && typeof body.model === "string" && body.model ? body.model : undefined;
+  const found = isObject(body) && (named !== undefined || body.model === undefined) ? await findRunModel(db, named) : null;
+  const parsed = parseRunRequest(body, found?.ok ? found.model.kind : null);
+  const issues = parsed.ok ? [] : [...parsed.issues];
+  if (found && !found.ok) issues.push(found.issue);
+  if (isObject(body)) issues.push(...(await sourceIssues(db, body, new Set(issues.map((i) => i.path)))));
+  if (issues.length > 0 || !parsed.ok || !found?.ok) return { ok: false, issues };
+  const { ok: _ok, ...parsedRun } = parsed;
+  const run = await db.trainingRun.create({
+    data: { modelId: found.model.id, request: body as object, parsedRequest: parsedRun as object, createdById: userId },
+    select: { id: true },
+  });
+  await notifyRunQueued(db);
+  return { ok: true, id: run.id };
+}
+
+/** Table and columns against the catalogue, whenever they are usable (even when other fields are wrong). */
+async function sourceIssues(db: PrismaClient, body: Record<string, unknown>, reported: Set<string>): Promise<Issue[]> {
+  if (typeof body.table !== "string" || !body.table || reported.has("table")) return [];
+  const parts = typeof body.columns === "string" ? body.columns.split(",").map((s) => s.trim()) : [];
+  const columns = parts.length === 2 && parts.every(Boolean) && !reported.has("columns") ? { label: parts[0], text: parts[1] } : null;
+  return (await checkSource(db, body.table, columns)).issues;
+}

@@ -1,0 +1,165 @@
+import { rm } from "node:fs/promises";
+import type { Prisma } from "../../db/generated/client";
+import { throwIfCancelled } from "../../errors";
+import { loadVersion, type ServingVersion } from "../../kinds";
+import { trainerOf } from "../../kinds/trainers";
+import { stratifiedSplit } from "../../training/split";
+import type { Metrics } from "../../training/types";
+import { modelSettings, type ModelSettings } from "../../validations/model-config";
+import { whyIgnored } from "../../validations/training-arguments";
+import type { ParsedRun } from "../../validations/run-request";
+import { artifactDir, stagingDir } from "../../versions/store";
+import { fetchLabelledRows, type LabelledRow } from "../fetch-rows";
+import { resolveSource, type RunSource } from "../resolve-request";
+import { at, pct, RunFailure, type Phase, type RunContext } from "../run-context";
+import { ignoredArguments, queuedRequest } from "./queued-request";
+import { saveCandidate } from "./save-candidate";
+
+// One training run, as a function of its id and a small helper object (the job-handler style of
+// graphile-worker/pg-boss), in named steps: read the queued request, fetch rows, split, let the
+// model's kind (lib/kinds) score the serving version ("old") and train and score a candidate
+// ("new"), then store it as a candidate version and end the run succeeded in one transaction
+// (save-candidate.ts).
+
+export { RunFailure, type RunContext };
+
+export interface RunOutcome {
+  candidateVersionId: string;
+  metricsOld: Metrics | null;
+  metricsNew: Metrics;
+}
+
+type QueuedRun = Prisma.TrainingRunGetPayload<{ include: { model: { include: { servingVersion: true } } } }>;
+
+/** Phases with timings: entering one checks for cancellation and moves the progress bar. */
+function phaseClock(ctx: RunContext) {
+  const timings: Record<string, number> = {};
+  const t0 = Date.now();
+  let current: Phase | null = null;
+  let started = t0;
+  return {
+    t0,
+    async enter(phase: Phase): Promise<void> {
+      throwIfCancelled(ctx.signal);
+      if (current) timings[current] = (Date.now() - started) / 1000;
+      current = phase;
+      started = Date.now();
+      await ctx.report.progress({ phase, progress: at(phase, 0), step: null, totalSteps: null, etaSeconds: null, rowsPerSecond: null }, { force: true });
+    },
+    /** every phase's seconds, the current one (saving) and the total included */
+    final: () => ({ ...timings, ...(current ? { [current]: (Date.now() - started) / 1000 } : {}), total: (Date.now() - t0) / 1000 }),
+  };
+}
+
+export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
+  const clock = phaseClock(ctx);
+  const run = await ctx.db.trainingRun.findUniqueOrThrow({ where: { id: ctx.runId }, include: { model: { include: { servingVersion: true } } } });
+  const { parsed, source, settings } = await readRequest(ctx, run);
+
+  await clock.enter("fetching");
+  const { rows, skipped, dataLabels, counts } = await fetchRows(ctx, run, source, parsed.request.limit, settings, clock.t0);
+
+  const seed = parsed.request.seed ?? 42;
+  const split = splitRows(rows, parsed.request.p_of_train, seed);
+  const stats: Record<string, unknown> = { rows: rows.length, trainRows: split.train.length, testRows: split.test.length, skippedRows: skipped, labels: Object.fromEntries(counts) };
+  await ctx.db.trainingRun.update({ where: { id: ctx.runId }, data: { stats: stats as object } });
+  await ctx.report.log(`Split ${split.train.length} training / ${split.test.length} test rows (stratified by label, seed ${seed})`);
+
+  const staged = await stagingDir();
+  try {
+    const candidate = await trainerOf(parsed.kind)(ctx, {
+      ...split,
+      dataLabels,
+      serving: await servingVersion(ctx, run),
+      settings,
+      seed,
+      request: parsed.request,
+      staged,
+      phase: clock.enter,
+    });
+    const { metricsOld, metricsNew } = candidate;
+    await ctx.report.log(`New model: accuracy ${pct(metricsNew.accuracy)}, weighted F1 ${pct(metricsNew.f1)}, eval loss ${metricsNew.eval_loss.toFixed(4)}`);
+
+    // Saved as a candidate version: one transaction, only while this worker still holds the run.
+    await clock.enter("saving");
+    const versionId = await saveCandidate(ctx, staged, {
+      modelId: run.model.id,
+      labels: candidate.labels,
+      parentId: candidate.parentId,
+      /** as sent (with the training defaults), recorded with the version */
+      request: run.request as Record<string, unknown>,
+      metricsOld,
+      metricsNew,
+      stats: { ...stats, ...(candidate.stats ?? {}) },
+      timings: clock.final,
+    });
+    return { candidateVersionId: versionId, metricsOld, metricsNew };
+  } finally {
+    await rm(staged, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The request as POST /api/runs parsed it with the schema of the model's kind; only the table and
+ * columns are checked again (the database may have changed since). Logs what the run will read.
+ */
+async function readRequest(ctx: RunContext, run: QueuedRun): Promise<{ parsed: ParsedRun; source: RunSource; settings: ModelSettings }> {
+  const parsed = queuedRequest(run);
+  const req = parsed.request;
+  const resolution = await resolveSource(ctx.db, req);
+  if (!resolution.ok) throw new RunFailure(resolution.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
+  const source = resolution.source;
+  const model = run.model;
+  const settings = modelSettings(model);
+  await ctx.report.log(`Model "${model.name}" (${model.kind}, base ${settings.base}); reading ${source.table.schema}.${source.table.table} (label: ${source.labelColumn}, text: ${source.textColumn})${req.limit ? `, at most ${req.limit} rows` : ""}`);
+  for (const name of ignoredArguments(parsed)) {
+    await ctx.report.log(`Ignored TrainingArguments "${name}": ${whyIgnored(name)}`, "warn");
+  }
+  return { parsed, source, settings };
+}
+
+/** The rows with a label and a text, checked against what the model can learn. */
+async function fetchRows(ctx: RunContext, run: QueuedRun, source: RunSource, limit: number | undefined, settings: ModelSettings, t0: number) {
+  const { report } = ctx;
+  const fetched = await fetchLabelledRows(ctx.db, { ...source, limit }, {
+    onChunk: (read, total) => report.progress({ progress: at("fetching", read / Math.max(1, total)), step: read, totalSteps: total }),
+  });
+  const rows = fetched.rows;
+  await report.log(`Fetched ${rows.length} rows${fetched.skipped ? ` (skipped ${fetched.skipped} with an empty label or text)` : ""} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (rows.length === 0) throw new RunFailure(`The table ${source.table.table} returned no rows with both a label and a text; nothing to train on.`);
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
+  if (counts.size < 2) throw new RunFailure(`Training needs at least two different labels, but every row is labelled "${[...counts.keys()][0]}".`);
+  await report.log(`Labels: ${[...counts].map(([l, n]) => `${l} ${n}`).join(", ")}`);
+  for (const [label, n] of counts) {
+    if (n < 10 || n / rows.length < 0.05) {
+      await report.log(`Label "${label}" has only ${n} of ${rows.length} rows (${((100 * n) / rows.length).toFixed(1)}%): the model will rarely predict it, and accuracy says little. Use more rows or a more balanced table.`, "warn");
+    }
+  }
+  const dataLabels = [...counts.keys()].sort();
+  const model = run.model;
+  if (settings.labels && dataLabels.some((l) => !settings.labels!.includes(l))) {
+    throw new RunFailure(`Model "${model.name}" only takes the labels ${settings.labels.join(", ")}, but the data also has ${dataLabels.filter((l) => !settings.labels!.includes(l)).join(", ")}.`);
+  }
+  if (settings.numLabels && dataLabels.length > settings.numLabels) {
+    throw new RunFailure(`Model "${model.name}" is configured for ${settings.numLabels} labels, but the data has ${dataLabels.length}: ${dataLabels.join(", ")}.`);
+  }
+  return { rows, skipped: fetched.skipped, dataLabels, counts };
+}
+
+/** Train and test rows: a seeded shuffle, stratified by label; both sides non-empty. */
+function splitRows(rows: LabelledRow[], pOfTrain: number, seed: number): { train: LabelledRow[]; test: LabelledRow[] } {
+  const { train, test } = stratifiedSplit(rows, (r: LabelledRow) => r.label, pOfTrain, seed);
+  if (train.length === 0 || test.length === 0) {
+    throw new RunFailure(`p_of_train ${pOfTrain} of ${rows.length} rows leaves ${train.length} training and ${test.length} test rows; both need at least one.`);
+  }
+  return { train, test };
+}
+
+/** The model's serving version, loadable through its own kind; null when nothing serves. */
+async function servingVersion(ctx: RunContext, run: QueuedRun): Promise<ServingVersion | null> {
+  const serving = run.model.servingVersion;
+  if (!serving) return null;
+  const dir = await artifactDir(ctx.db, serving.artifactHash);
+  return { id: serving.id, labels: serving.labels, dir, load: () => loadVersion(dir) };
+}
