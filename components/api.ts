@@ -1,6 +1,6 @@
 // Same-origin JSON fetch for client components. Non-2xx answers throw an ApiRequestError
 // that carries the API's ApiError body ({ error, issues? }).
-import type { ApiError } from "@/lib/runs/types";
+import type { ApiError } from "@/lib/errors";
 
 export class ApiRequestError extends Error {
   readonly status: number;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { PrismaClient } from "./db/generated/client";
 import { HEAD_OPTION_NAMES } from "./validations/head-options";
-import { optionalFields, toFieldIssues, type Issue } from "./validations/run-request";
+import { optionalFields, toRequestIssues, type Issue } from "./validations/run-request";
 import { trainingArgumentsShape } from "./validations/training-arguments";
 
 // Default training arguments (Setting "training_defaults"): a JSON object of Hugging Face
@@ -22,7 +22,7 @@ const REQUEST_FIELDS = new Set(["table", "columns", "limit", "p_of_train", "mode
 export function parseTrainingDefaults(body: unknown): { ok: true; defaults: TrainingDefaults } | { ok: false; issues: Issue[] } {
   const parsed = trainingDefaultsSchema.safeParse(body);
   if (parsed.success) return { ok: true, defaults: parsed.data };
-  const issues = toFieldIssues(parsed.error).map((i) =>
+  const issues = toRequestIssues(parsed.error).map((i) =>
     REQUEST_FIELDS.has(i.path)
       ? { ...i, message: "is a run request field, not a training argument: choose it on the new-run form" }
       : HEAD_OPTION_NAMES.has(i.path)

@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import type { ImportSummary } from "@/lib/data/import";
-import type { ApiError } from "@/lib/runs/types";
+import type { ApiError } from "@/lib/errors";
 import { MAX_IMPORT_BYTES, tableNameSchema } from "@/lib/validations/import";
 import { ApiRequestError } from "../api";
 

@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useMemo, useRef, useState, type FormEvent } from "react";
-import type { ApiError } from "@/lib/runs/types";
+import type { ApiError } from "@/lib/errors";
 import { parseRunRequest } from "@/lib/validations/run-request";
 import { ApiRequestError, apiFetch, errorMessage } from "../api";
 import { useTables } from "../data/useTables";

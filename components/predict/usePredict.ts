@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import type { PredictResponse } from "@/lib/runs/types";
+import type { PredictResponse } from "@/lib/validations/predict";
 import { apiFetch } from "../api";
 
 /** The API takes at most this many texts per request; longer lists go in several requests. */

@@ -65,8 +65,3 @@ export interface RunLogLine {
   message: string;
   createdAt: string;
 }
-
-// The API's error shape and POST /api/predict's answer live with what they describe (lib/errors.ts,
-// lib/validations/predict.ts); the pages still import them from here.
-export type { ApiError } from "../errors";
-export type { PredictResponse } from "../validations/predict";

@@ -3,6 +3,7 @@ import type { FieldIssue } from "../errors";
 import { HEAD_OPTION_NAMES, headOptionsRefusedShape, headOptionsShape } from "./head-options";
 import { headArgumentsShape, TRAINING_ARGUMENT_NAMES, trainingArgumentsShape } from "./training-arguments";
 import { closestName } from "./closest-name";
+import { toFieldIssues } from "./field-issues";
 import { intAtLeast } from "./value-types";
 
 // The original system's TrainRequest, one complete schema per model kind: the request fields (table, columns
@@ -85,7 +86,7 @@ export type ParsedRunRequest = ({ ok: true } & ParsedRun) | { ok: false; issues:
 export function parseRunRequest(body: unknown, kind: ModelKind | null): ParsedRunRequest {
   const schemaKind = kind ?? "encoder";
   const parsed = RUN_REQUEST_SCHEMAS[schemaKind].safeParse(body);
-  return parsed.success ? ({ ok: true, kind: schemaKind, request: parsed.data } as ParsedRunRequest) : { ok: false, issues: toFieldIssues(parsed.error) };
+  return parsed.success ? ({ ok: true, kind: schemaKind, request: parsed.data } as ParsedRunRequest) : { ok: false, issues: toRequestIssues(parsed.error) };
 }
 
 const KNOWN_NAMES = [...Object.keys(requestFieldsShape), ...TRAINING_ARGUMENT_NAMES, ...HEAD_OPTION_NAMES];
@@ -95,14 +96,8 @@ function unknownNameMessage(name: string): string {
   return `is not a request field nor a Hugging Face TrainingArguments name${near ? ` (did you mean "${near}"?)` : ""}`;
 }
 
-/** zod issues → the API's `issues` list, each naming the request field (one per unknown name). */
-export function toFieldIssues(error: z.ZodError): Issue[] {
-  return error.issues.flatMap((i) =>
-    i.code === "unrecognized_keys"
-      ? i.keys.map((k) => ({ path: [...i.path, k].join("."), message: unknownNameMessage(k) }))
-      : [{ path: i.path.length ? i.path.join(".") : "(body)", message: i.message }],
-  );
-}
+/** zod issues of a run request → the API's `issues`, an unknown name with its likely spelling. */
+export const toRequestIssues = (error: z.ZodError): Issue[] => toFieldIssues(error, unknownNameMessage);
 
 /** The original system's example request, adapted to the demo table (prefills the new-run form). */
 export const EXAMPLE_REQUEST = {

@@ -5,7 +5,7 @@ import { createModel } from "@/lib/models/configured";
 import { listModels } from "@/lib/models/list";
 import { requireCaller } from "@/lib/session";
 import { createModelSchema } from "@/lib/validations/model-config";
-import { toFieldIssues } from "@/lib/validations/run-request";
+import { toFieldIssues } from "@/lib/validations/field-issues";
 
 export const dynamic = "force-dynamic";
 

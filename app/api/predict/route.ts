@@ -4,7 +4,7 @@ import { badRequest, AppError } from "@/lib/errors";
 import { servingClassifier } from "@/lib/versions/serving";
 import { requireCaller } from "@/lib/session";
 import { PREDICT_BODY_BYTES, predictSchema, type PredictResponse } from "@/lib/validations/predict";
-import { toFieldIssues } from "@/lib/validations/run-request";
+import { toFieldIssues } from "@/lib/validations/field-issues";
 
 export const dynamic = "force-dynamic";
 

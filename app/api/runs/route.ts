@@ -5,7 +5,7 @@ import { badRequest } from "@/lib/errors";
 import { enqueueRun } from "@/lib/runs/web/enqueue";
 import { listRuns } from "@/lib/runs/web/views";
 import { requireCaller } from "@/lib/session";
-import { toFieldIssues } from "@/lib/validations/run-request";
+import { toFieldIssues } from "@/lib/validations/field-issues";
 
 export const dynamic = "force-dynamic";
 

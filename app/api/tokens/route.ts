@@ -5,7 +5,7 @@ import { json, readJson, route } from "@/lib/http";
 import { badRequest } from "@/lib/errors";
 import { requireCaller } from "@/lib/session";
 import { emailSchema } from "@/lib/validations/email";
-import { toFieldIssues } from "@/lib/validations/run-request";
+import { toFieldIssues } from "@/lib/validations/field-issues";
 
 export const dynamic = "force-dynamic";
 

@@ -5,7 +5,7 @@ import { deleteModel, updateModel } from "@/lib/models/configured";
 import { listModels } from "@/lib/models/list";
 import { requireCaller } from "@/lib/session";
 import { updateModelSchema } from "@/lib/validations/model-config";
-import { toFieldIssues } from "@/lib/validations/run-request";
+import { toFieldIssues } from "@/lib/validations/field-issues";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ name: string }> };

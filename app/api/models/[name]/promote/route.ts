@@ -4,7 +4,7 @@ import { json, readJson, route } from "@/lib/http";
 import { badRequest, AppError } from "@/lib/errors";
 import { promoteVersion } from "@/lib/versions/promote";
 import { requireCaller } from "@/lib/session";
-import { toFieldIssues } from "@/lib/validations/run-request";
+import { toFieldIssues } from "@/lib/validations/field-issues";
 
 const body = z.object({ versionId: z.string({ error: "must be a version id" }).min(1, { error: "must be a version id" }) });
 

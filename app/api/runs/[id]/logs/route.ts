@@ -4,7 +4,7 @@ import { json, route } from "@/lib/http";
 import { badRequest } from "@/lib/errors";
 import { runLogsAfter } from "@/lib/runs/web/views";
 import { requireCaller } from "@/lib/session";
-import { toFieldIssues } from "@/lib/validations/run-request";
+import { toFieldIssues } from "@/lib/validations/field-issues";
 
 export const dynamic = "force-dynamic";
 const query = z.object({ after: z.coerce.number().int().min(0).default(0) });

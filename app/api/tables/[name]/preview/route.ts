@@ -4,7 +4,7 @@ import { db } from "@/lib/db/client";
 import { json, route } from "@/lib/http";
 import { badRequest } from "@/lib/errors";
 import { requireCaller } from "@/lib/session";
-import { toFieldIssues } from "@/lib/validations/run-request";
+import { toFieldIssues } from "@/lib/validations/field-issues";
 
 export const dynamic = "force-dynamic";
 
