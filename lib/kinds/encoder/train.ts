@@ -19,9 +19,46 @@ import { sameSet, type Candidate, type CandidateInput } from "../types";
 // it uses the same features, is evaluated on them; a head is trained on them (continuing from the
 // serving version's head when the labels match) and evaluated on the same test features.
 
-export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInput<EncoderRunRequest>): Promise<Candidate> {
-  const { db, report } = ctx;
-  const { train, test, serving, staged, settings } = input;
+type Input = CandidateInput<EncoderRunRequest>;
+type Settings = Input["settings"];
+type FeatureKey = { encoderHash: string; pooling: Settings["pooling"]; maxLength: number };
+type Previous = { config: EncoderArtifactConfig; head: HeadParams; labels: string[] };
+
+export async function trainEncoderCandidate(ctx: RunContext, input: Input): Promise<Candidate> {
+  const { train, test, serving, settings } = input;
+  const base = await encoderBase(settings);
+  const key: FeatureKey = { encoderHash: await encoderHash(base, settings.quantized), pooling: settings.pooling, maxLength: settings.maxLength };
+
+  await input.phase("encoding");
+  const features = await rowFeatures(ctx, input, base.path, key);
+  const trainX = features.rows.slice(0, train.length);
+  const testX = features.rows.slice(train.length);
+
+  const previous = serving ? await readPrevious(serving.dir) : null;
+  const sameFeatures = previous?.config.base_hash === key.encoderHash && previous.config.pooling === key.pooling && previous.config.max_length === key.maxLength;
+  const metricsOld = await scoreOld(ctx, input, sameFeatures ? previous : null, testX);
+
+  await input.phase("training");
+  const warm = previous !== null && sameFeatures && sameSet(previous.labels, input.dataLabels) ? previous : null;
+  const { head, labels, parentId } = await trainCandidateHead(ctx, input, { trainX, testX, hiddenSize: features.hiddenSize, warm });
+
+  await input.phase("evaluating-new");
+  await writeEncoderArtifact(input.staged, {
+    modelsDir: modelsDir(),
+    base: settings.base,
+    pooling: settings.pooling,
+    maxLength: settings.maxLength,
+    quantized: settings.quantized,
+    head,
+    labels,
+    baseHash: key.encoderHash,
+  });
+  const metricsNew = metricsFor(test, headPredict(head, packRows(testX, head.inputSize)), labels);
+  return { labels, parentId, metricsNew, metricsOld, stats: { encodedRows: features.encodedRows, cachedRows: features.cachedRows } };
+}
+
+/** The model's base folder, which must be an encoder (with its quantized graph when asked for). */
+async function encoderBase(settings: Settings) {
   const base = await readBaseModel(settings.base);
   if (!base || base.kind !== "encoder") {
     throw new RunFailure(`The base model folder "${settings.base}" is missing or is not an encoder under ${modelsDir()}: copy it there (config.json, tokenizer.json, onnx/model.onnx), or pick another base in Settings.`);
@@ -29,23 +66,25 @@ export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInp
   if (settings.quantized && !base.hasQuantized) {
     throw new RunFailure(`Model settings ask for the quantized encoder, but ${settings.base} has no onnx/model_quantized.onnx.`);
   }
-  const key = { encoderHash: await encoderHash(base, settings.quantized), pooling: settings.pooling, maxLength: settings.maxLength };
+  return base;
+}
 
-  // Features for every row, from the cache where it has them.
-  await input.phase("encoding");
-  const texts = [...train, ...test].map((r) => r.text);
-  const encoder = await loadEncoder(base.path, { quantized: settings.quantized });
+/** Pooled features of every row (train, then test), from the cache where it has them. */
+async function rowFeatures(ctx: RunContext, input: Input, basePath: string, key: FeatureKey) {
+  const { settings } = input;
+  const texts = [...input.train, ...input.test].map((r) => r.text);
+  const encoder = await loadEncoder(basePath, { quantized: settings.quantized });
+  const started = Date.now();
   let cache;
-  const encodeStart = Date.now();
   try {
-    cache = await featuresWithCache(db, key, texts, (missing, info) =>
+    cache = await featuresWithCache(ctx.db, key, texts, (missing, info) =>
       encoder.encode(missing, {
         pooling: settings.pooling,
         maxLength: settings.maxLength,
         signal: ctx.signal,
         onProgress: (done, _total, rowsPerSecond) => {
           const finished = info.done + done;
-          return report.progress({
+          return ctx.report.progress({
             progress: at("encoding", finished / info.total),
             step: finished,
             totalSteps: info.total,
@@ -58,33 +97,37 @@ export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInp
   } finally {
     await encoder.close();
   }
-  const seconds = (Date.now() - encodeStart) / 1000;
-  await report.log(
+  const seconds = (Date.now() - started) / 1000;
+  await ctx.report.log(
     `Features (${settings.base}, ${settings.pooling} pooling, max_length ${settings.maxLength}${settings.quantized ? ", quantized" : ""}): encoded ${cache.encodedRows} texts, ${cache.cachedRows} from the cache` +
       `${cache.duplicateRows ? `, ${cache.duplicateRows} repeated` : ""} in ${seconds.toFixed(1)} s${cache.encodedRows ? ` (${(cache.encodedRows / Math.max(seconds, 1e-3)).toFixed(1)} rows/s)` : ""}`,
   );
-  const trainX = cache.features.slice(0, train.length);
-  const testX = cache.features.slice(train.length);
+  return { rows: cache.features, encodedRows: cache.encodedRows, cachedRows: cache.cachedRows, hiddenSize: encoder.hiddenSize };
+}
 
-  // The serving version: on the same features when it was trained on them, else through its own path.
-  const previous = serving ? await readPrevious(serving.dir) : null;
-  const sameFeatures = previous?.config.base_hash === key.encoderHash && previous.config.pooling === key.pooling && previous.config.max_length === key.maxLength;
-  let metricsOld: Metrics | null;
-  if (serving && previous && sameFeatures) {
-    await input.phase("evaluating-old");
-    metricsOld = metricsFor(test, headPredict(previous.head, packRows(testX, previous.head.inputSize)), previous.labels);
-    await report.log(`Old model (serving version ${serving.id}, same features): accuracy ${pct(metricsOld.accuracy)}, weighted F1 ${pct(metricsOld.f1)}, eval loss ${metricsOld.eval_loss.toFixed(4)}`);
-  } else {
-    metricsOld = await scoreServing(ctx, serving, test, input.phase);
-  }
+/** The serving version ("old"): on the same features when it was trained on them, else through its own path. */
+async function scoreOld(ctx: RunContext, input: Input, onSameFeatures: Previous | null, testX: Float32Array[]): Promise<Metrics | null> {
+  const { serving, test } = input;
+  if (!serving || !onSameFeatures) return scoreServing(ctx, serving, test, input.phase);
+  await input.phase("evaluating-old");
+  const metrics = metricsFor(test, headPredict(onSameFeatures.head, packRows(testX, onSameFeatures.head.inputSize)), onSameFeatures.labels);
+  await ctx.report.log(`Old model (serving version ${serving.id}, same features): accuracy ${pct(metrics.accuracy)}, weighted F1 ${pct(metrics.f1)}, eval loss ${metrics.eval_loss.toFixed(4)}`);
+  return metrics;
+}
 
-  // Train the head.
-  await input.phase("training");
-  const args = resolveHeadTrainArgs(input.request, train.length, settings.head);
-  const warm = serving !== null && previous !== null && sameFeatures && sameSet(previous.labels, input.dataLabels);
-  const labels = warm ? previous!.labels : input.dataLabels;
-  const spec = { type: args.head.type, inputSize: encoder.hiddenSize, numLabels: labels.length, hiddenSize: args.head.hiddenSize, activation: args.head.activation };
-  const init: HeadParams | undefined = warm && sameHeadShape(previous!.head, spec) ? previous!.head : undefined;
+/** Trains the head, continuing from the serving version's (`warm`: same labels and features) when its shape matches. */
+async function trainCandidateHead(
+  ctx: RunContext,
+  input: Input,
+  data: { trainX: Float32Array[]; testX: Float32Array[]; hiddenSize: number; warm: Previous | null },
+): Promise<{ head: HeadParams; labels: string[]; parentId: string | null }> {
+  const { report } = ctx;
+  const { train, test, serving } = input;
+  const { warm } = data;
+  const args = resolveHeadTrainArgs(input.request, train.length, input.settings.head);
+  const labels = warm ? warm.labels : input.dataLabels;
+  const spec = { type: args.head.type, inputSize: data.hiddenSize, numLabels: labels.length, hiddenSize: args.head.hiddenSize, activation: args.head.activation };
+  const init: HeadParams | undefined = warm && sameHeadShape(warm.head, spec) ? warm.head : undefined;
   if (init) await report.log(`Fine-tuning the head of the serving version ${serving!.id} (same labels and features)`);
   else if (serving) await report.log(`Training a new ${spec.type} head: the serving version ${warm ? "has a different head shape" : "has other labels or features"}`, "warn");
   else await report.log(`Training a new ${spec.type} head on the frozen encoder's features`);
@@ -102,11 +145,11 @@ export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInp
   } catch (err) {
     throw new RunFailure((err as Error).message);
   }
-  const trainStart = Date.now();
+  const started = Date.now();
   const result = await trainHead({
-    trainX,
+    trainX: data.trainX,
     trainLabels,
-    evalX: testX,
+    evalX: data.testX,
     evalLabels: testLabels,
     spec,
     init,
@@ -114,7 +157,7 @@ export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInp
     classWeights,
     hooks: {
       onStep: ({ step, totalSteps }) => {
-        const rate = step / Math.max((Date.now() - trainStart) / 1000, 1e-3);
+        const rate = step / Math.max((Date.now() - started) / 1000, 1e-3);
         return report.progress({ progress: at("training", step / totalSteps), step, totalSteps, rowsPerSecond: rate * args.batchSize, etaSeconds: (totalSteps - step) / Math.max(rate, 1e-9) });
       },
       onLog: (m) => report.log(m),
@@ -123,33 +166,14 @@ export async function trainEncoderCandidate(ctx: RunContext, input: CandidateInp
     },
   });
   await report.log(
-    `Trained ${result.steps} steps in ${((Date.now() - trainStart) / 1000).toFixed(1)} s` +
+    `Trained ${result.steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s` +
       (result.stoppedEarly ? " (stopped early)" : "") +
       (result.restoredBest ? `; kept the best evaluation's weights (step ${result.bestStep})` : ""),
   );
-
-  await input.phase("evaluating-new");
-  await writeEncoderArtifact(staged, {
-    modelsDir: modelsDir(),
-    base: settings.base,
-    pooling: settings.pooling,
-    maxLength: settings.maxLength,
-    quantized: settings.quantized,
-    head: result.head,
-    labels,
-    baseHash: key.encoderHash,
-  });
-  const metricsNew = metricsFor(test, headPredict(result.head, packRows(testX, result.head.inputSize)), labels);
-  return {
-    labels,
-    parentId: init ? serving!.id : null,
-    metricsNew,
-    metricsOld,
-    stats: { encodedRows: cache.encodedRows, cachedRows: cache.cachedRows },
-  };
+  return { head: result.head, labels, parentId: init ? serving!.id : null };
 }
 
-async function readPrevious(dir: string): Promise<{ config: EncoderArtifactConfig; head: HeadParams; labels: string[] } | null> {
+async function readPrevious(dir: string): Promise<Previous | null> {
   const config = JSON.parse(await readFile(path.join(dir, "config.json"), "utf8")) as { model_type?: string };
   return config.model_type === ENCODER_HEAD_MODEL_TYPE ? readEncoderArtifact(dir) : null;
 }
