@@ -32,11 +32,23 @@ export function parseTrainingDefaults(body: unknown): { ok: true; defaults: Trai
   return { ok: false, issues };
 }
 
-export async function getTrainingDefaults(db: PrismaClient): Promise<{ defaults: TrainingDefaults; updatedAt: string | null }> {
+/**
+ * Saved defaults as they can be used now: a value that an earlier version accepted but the current
+ * schema refuses is left out (and listed in `ignored`, with why), the others are kept.
+ */
+export function usableDefaults(saved: unknown): { defaults: TrainingDefaults; ignored: Issue[] } {
+  const parsed = parseTrainingDefaults(saved);
+  if (parsed.ok) return { defaults: parsed.defaults, ignored: [] };
+  if (typeof saved !== "object" || saved === null || Array.isArray(saved)) return { defaults: {}, ignored: parsed.issues };
+  const bad = new Set(parsed.issues.map((i) => i.path.split(".")[0]));
+  const kept = parseTrainingDefaults(Object.fromEntries(Object.entries(saved).filter(([k]) => !bad.has(k))));
+  return kept.ok ? { defaults: kept.defaults, ignored: parsed.issues } : { defaults: {}, ignored: parsed.issues };
+}
+
+export async function getTrainingDefaults(db: PrismaClient): Promise<{ defaults: TrainingDefaults; ignored: Issue[]; updatedAt: string | null }> {
   const row = await db.setting.findUnique({ where: { key: TRAINING_DEFAULTS_KEY } });
-  if (!row) return { defaults: {}, updatedAt: null };
-  const parsed = parseTrainingDefaults(row.value);
-  return { defaults: parsed.ok ? parsed.defaults : {}, updatedAt: row.updatedAt.toISOString() };
+  if (!row) return { defaults: {}, ignored: [], updatedAt: null };
+  return { ...usableDefaults(row.value), updatedAt: row.updatedAt.toISOString() };
 }
 
 export async function setTrainingDefaults(db: PrismaClient, defaults: TrainingDefaults): Promise<{ defaults: TrainingDefaults; updatedAt: string }> {

@@ -12,6 +12,8 @@ import { formatDateTime } from "../format";
 
 interface DefaultsAnswer {
   defaults: Record<string, unknown>;
+  /** saved values that the current schema refuses, left out of `defaults` (GET only) */
+  ignored?: { path: string; message: string }[];
   updatedAt: string | null;
 }
 
@@ -64,6 +66,12 @@ export function TrainingDefaultsForm() {
         request that leaves one out uses the value here; the new-run form starts from them.
       </p>
       {current.isError ? <ErrorBox error={current.error} title="Could not read the defaults" /> : null}
+      {current.data?.ignored?.length ? (
+        <div className="alert alert-warn" role="status" data-testid="defaults-ignored">
+          Saved defaults that this version no longer accepts are left out until you save again:{" "}
+          {current.data.ignored.map((i) => `${i.path} ${i.message}`).join("; ")}
+        </div>
+      ) : null}
       {text !== null ? (
         <form onSubmit={onSubmit} noValidate>
           <div className="field">
