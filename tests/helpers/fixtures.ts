@@ -1,4 +1,7 @@
+import path from "node:path";
 import type { Db } from "../../lib/db/client";
+import { buildTokenizer } from "../../lib/training/tokenizer-builder";
+import { writeSynthBert } from "../../scripts/lib/synth-bert";
 
 // Small labelled tables generated in the tests (no fixture files).
 
@@ -19,4 +22,16 @@ export async function createReviewTable(db: Db, name: string, rows: number, labe
     values.push(`($${params.length - 1}, $${params.length})`);
   }
   if (rows > 0) await db.$executeRawUnsafe(`INSERT INTO "${name}" (label, body) VALUES ${values.join(", ")}`, ...params);
+}
+
+/**
+ * A `reviews` table of `rows` rows and a configured encoder model "reviews-bert" on a synth-bert
+ * (random BERT weights) whose vocabulary comes from those reviews, under `modelsDir`/tiny-bert.
+ */
+export async function createReviewEncoderModel(db: Db, modelsDir: string, opts: { rows: number; layers: number; hidden: number; heads: number }) {
+  await createReviewTable(db, "reviews", opts.rows);
+  const texts = (await db.$queryRawUnsafe<{ body: string }[]>(`SELECT body FROM reviews`)).map((r) => r.body);
+  const { vocab } = buildTokenizer(texts, { minCount: 1, lowercase: false });
+  await writeSynthBert(path.join(modelsDir, "tiny-bert"), { layers: opts.layers, hidden: opts.hidden, heads: opts.heads, vocab, maxPosition: 64, quantized: false, seed: 3 });
+  return db.model.create({ data: { name: "reviews-bert", kind: "encoder", basePath: "tiny-bert", config: { pooling: "mean", maxLength: 32 } } });
 }

@@ -6,11 +6,9 @@ import { loadEncoderClassifier } from "../../lib/kinds/encoder/artifact";
 import { exportVersion } from "../../lib/versions/export";
 import { artifactDir } from "../../lib/versions/store";
 import { promoteVersion } from "../../lib/versions/promote";
-import { writeSynthBert } from "../../scripts/lib/synth-bert";
 import { enqueueRun } from "../../lib/runs/web/enqueue";
-import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
-import { createReviewTable } from "../helpers/fixtures";
+import { createReviewEncoderModel } from "../helpers/fixtures";
 import { startWorkerProcess, waitFor, type Proc } from "../helpers/processes";
 
 // A configured encoder model (a synth-bert: random BERT weights, the same code path as a pulled
@@ -24,11 +22,7 @@ const procs: Proc[] = [];
 before(async () => {
   t = await createTestDatabase();
   modelsDir = tmpDir("models");
-  await createReviewTable(t.db, "reviews", 120);
-  const texts = (await t.db.$queryRawUnsafe<{ body: string }[]>(`SELECT body FROM reviews`)).map((r) => r.body);
-  const { vocab } = buildTokenizer(texts, { minCount: 1, lowercase: false });
-  await writeSynthBert(path.join(modelsDir, "tiny-bert"), { layers: 2, hidden: 32, heads: 4, vocab, maxPosition: 64, quantized: false, seed: 3 });
-  const model = await t.db.model.create({ data: { name: "reviews-bert", kind: "encoder", basePath: "tiny-bert", config: { pooling: "mean", maxLength: 32 } } });
+  const model = await createReviewEncoderModel(t.db, modelsDir, { rows: 120, layers: 2, hidden: 32, heads: 4 });
   assert.ok(model);
 });
 

@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import path from "node:path";
 import { after, before, test } from "node:test";
-import { writeSynthBert } from "../../scripts/lib/synth-bert";
-import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 import { ADMIN, createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
-import { createReviewTable } from "../helpers/fixtures";
+import { createReviewEncoderModel } from "../helpers/fixtures";
 import { login, type Client } from "../helpers/http";
 import { startWebProcess, startWorkerProcess, waitFor, type Proc } from "../helpers/processes";
 
@@ -22,11 +19,7 @@ const workers: Proc[] = [];
 before(async () => {
   t = await createTestDatabase();
   modelsDir = tmpDir("models");
-  await createReviewTable(t.db, "reviews", 80);
-  const texts = (await t.db.$queryRawUnsafe<{ body: string }[]>(`SELECT body FROM reviews`)).map((r) => r.body);
-  const { vocab } = buildTokenizer(texts, { minCount: 1, lowercase: false });
-  await writeSynthBert(path.join(modelsDir, "tiny-bert"), { layers: 1, hidden: 16, heads: 2, vocab, maxPosition: 64, quantized: false, seed: 3 });
-  await t.db.model.create({ data: { name: "reviews-bert", kind: "encoder", basePath: "tiny-bert", config: { pooling: "mean", maxLength: 32 } } });
+  await createReviewEncoderModel(t.db, modelsDir, { rows: 80, layers: 1, hidden: 16, heads: 2 });
   web = await startWebProcess({ DATABASE_URL: t.url, NEXTAUTH_SECRET: t.authSecret, MODELS_DIR: modelsDir });
   admin = await login(web.url, ADMIN.email, ADMIN.password);
 });
