@@ -11,6 +11,33 @@ export interface RunStats {
   labels?: Record<string, number>;
 }
 
+/** How a run cut its rows (GET /api/runs/:id `split`). */
+export interface RunSplit {
+  /** "stable": by a hash of each row's key; "positional": the first p_of_train in key order; "random": seeded stratified shuffle */
+  kind: "stable" | "positional" | "random";
+  /** what identifies a row: the primary key's column(s) ("id", "(a,b)"), or "hash(label,text)" */
+  key: string;
+  /** "all" or "new" (only rows the serving version had not trained on) */
+  rows: "all" | "new";
+  trainRows: number;
+  testRows: number;
+  /** test rows the serving version (or a version it continued from) trained on; set aside */
+  testRowsSeenByOld: number;
+  /** test rows neither model trained on: both are scored on exactly these */
+  scoredRows: number;
+  /** rows of the table the serving version had not trained on (its count for rows: "new") */
+  newRows: number | null;
+}
+
+/** Whether the serving version's scores compare with the candidate's (GET /api/runs/:id `comparison`). */
+export interface RunComparison {
+  comparable: boolean;
+  /** why not, when not */
+  reason: string | null;
+  /** labels of the data that the serving version lacks (added) and that it has but the data lacks (removed) */
+  labelChange: { added: string[]; removed: string[] } | null;
+}
+
 /** GET /api/runs/:id */
 export interface RunView {
   id: string;
@@ -30,6 +57,9 @@ export interface RunView {
   candidateServing: boolean;
   stats: RunStats | null;
   metrics: { old: Metrics | null; new: Metrics | null };
+  split: RunSplit | null;
+  /** null when nothing served when the run started */
+  comparison: RunComparison | null;
   lossCurve: LossPoint[];
   timings: Record<string, number> | null;
   workerId: string | null;

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../../db/generated/client";
 import type { LossPoint, Metrics } from "../../training/types";
-import type { RunLogLine, RunStats, RunStatus, RunSummary, RunView } from "../types";
+import type { RunComparison, RunLogLine, RunSplit, RunStats, RunStatus, RunSummary, RunView } from "../types";
 
 // Database rows → the runs API's JSON (lib/runs/types.ts).
 
@@ -25,6 +25,8 @@ export async function getRunView(db: PrismaClient, id: string): Promise<RunView 
     candidateServing: r.candidateVersionId !== null && r.candidateVersionId === r.model.servingVersionId,
     stats: r.stats as RunStats | null,
     metrics: { old: r.metricsOld as Metrics | null, new: r.metricsNew as Metrics | null },
+    split: r.split as RunSplit | null,
+    comparison: r.comparison as RunComparison | null,
     lossCurve: r.lossCurve as unknown as LossPoint[],
     timings: r.timings as Record<string, number> | null,
     workerId: r.workerId,
