@@ -1,6 +1,7 @@
 // Classification metrics, as scikit-learn computes them (zero_division=0).
 import type { ClassScores, Metrics } from "./types";
 import { softmaxRow } from "./static-model";
+import { calibrationOf } from "./calibration-error";
 
 /** Row-wise softmax of a B × numLabels logits matrix. */
 export function softmax(logits: Float32Array, numLabels: number): Float32Array[] {
@@ -26,7 +27,8 @@ const div = (a: number, b: number) => (b === 0 ? 0 : a / b);
  * Accuracy, per-class precision/recall/F1 (for every name in `labels`), their support-weighted
  * (`average="weighted"`) and unweighted (`average="macro"`) means — like sklearn without a
  * `labels` argument, the macro mean is over the classes that occur in y_true or in the predictions —,
- * the confusion matrix [true][pred], and eval_loss = mean −log p(true class), with p clipped at 1e-12.
+ * the confusion matrix [true][pred], eval_loss = mean −log p(true class), with p clipped at 1e-12,
+ * and the expected calibration error with its reliability bins (calibration-error.ts).
  */
 export function computeMetrics(yTrue: ArrayLike<number>, probs: ArrayLike<number>[], labels: string[]): Metrics {
   const n = yTrue.length;
@@ -80,5 +82,6 @@ export function computeMetrics(yTrue: ArrayLike<number>, probs: ArrayLike<number
     confusion_matrix: { labels: [...labels], matrix },
     eval_loss: div(nll, n),
     samples: n,
+    ...calibrationOf(yTrue, probs),
   };
 }

@@ -62,4 +62,26 @@ export interface Metrics {
   confusion_matrix: { labels: string[]; matrix: number[][] };
   eval_loss: number;
   samples: number;
+  /**
+   * Expected calibration error over 15 equal-width bins of the top-class probability (0 = the scores
+   * mean what they say). Absent on runs stored before it was measured.
+   */
+  ece?: number;
+  /** The reliability diagram's bins behind `ece`. Absent on runs stored before it was measured. */
+  reliability?: Reliability;
+}
+
+/** One bin of a reliability diagram: predictions whose top-class probability is in (lower, upper]. */
+export interface ReliabilityBin {
+  lower: number;
+  upper: number;
+  count: number;
+  /** share of the bin's predictions that were right (0 when empty) */
+  accuracy: number;
+  /** mean top-class probability in the bin (0 when empty) */
+  confidence: number;
+}
+
+export interface Reliability {
+  bins: ReliabilityBin[];
 }

@@ -61,3 +61,51 @@ test("softmax rows sum to one and keep order", () => {
   near(p[1], 0.75, "p1");
   assert.deepEqual([...q], [0.5, 0.5]);
 });
+
+// --- expected calibration error (15 equal-width bins over the top-class probability) ---------------
+
+test("ECE: a perfectly calibrated model scores 0", () => {
+  // 10 rows at confidence 0.8 (in bin (0.8, 0.8667]? no: 0.8 is the upper edge of bin 11, (0.7333, 0.8]), 8 right;
+  // 5 rows at 0.6 (bin 8, (0.5333, 0.6]), 3 right: each bin's accuracy equals its confidence.
+  const y: number[] = [];
+  const p: number[][] = [];
+  for (let i = 0; i < 10; i++) {
+    y.push(i < 8 ? 0 : 1);
+    p.push([0.8, 0.2]);
+  }
+  for (let i = 0; i < 5; i++) {
+    y.push(i < 3 ? 1 : 0);
+    p.push([0.4, 0.6]);
+  }
+  const m = computeMetrics(y, p, ["a", "b"]);
+  near(m.ece!, 0, "ece");
+  const bins = m.reliability!.bins;
+  assert.equal(bins.length, 15);
+  assert.equal(bins.reduce((s, b) => s + b.count, 0), 15);
+  near(bins[11].confidence, 0.8, "bin 11 confidence");
+  near(bins[11].accuracy, 0.8, "bin 11 accuracy");
+  assert.equal(bins[11].count, 10);
+  assert.equal(bins[8].count, 5);
+  near(bins[8].accuracy, 0.6, "bin 8 accuracy");
+  near(bins[0].lower, 0, "first bin lower");
+  near(bins[14].upper, 1, "last bin upper");
+  assert.deepEqual({ ...bins[3], lower: 0, upper: 0 }, { lower: 0, upper: 0, count: 0, accuracy: 0, confidence: 0 }, "empty bins are kept with count 0");
+});
+
+test("ECE: an over-confident model (99 % sure, right half the time) scores |0.5 − 0.99|", () => {
+  const y = [0, 1, 0, 1];
+  const p = [[0.99, 0.01], [0.99, 0.01], [0.01, 0.99], [0.01, 0.99]];
+  const m = computeMetrics(y, p, ["a", "b"]);
+  near(m.ece!, 0.49, "ece");
+  assert.equal(m.reliability!.bins[14].count, 4);
+  near(m.reliability!.bins[14].accuracy, 0.5, "accuracy");
+});
+
+test("ECE: two bins weighted by their counts (hand-computed)", () => {
+  // 3 rows at 0.95, all right: |1 − 0.95| = 0.05, weight 3/5;
+  // 2 rows at 0.55 (bin (0.5333, 0.6]), one right: |0.5 − 0.55| = 0.05, weight 2/5 → ECE 0.05.
+  // Then the 8-row example above: every top-class probability is 0.6 (bin 8), accuracy 3/8 → |0.375 − 0.6|.
+  const m = computeMetrics([0, 0, 1, 0, 1], [[0.95, 0.05], [0.95, 0.05], [0.05, 0.95], [0.55, 0.45], [0.55, 0.45]], ["a", "b"]);
+  near(m.ece!, 0.05, "ece");
+  near(computeMetrics(yTrue, probs, ["a", "b", "c"]).ece!, 0.6 - 0.375, "ece of the 3-class example");
+});
