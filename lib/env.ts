@@ -25,6 +25,8 @@ const schema = z.object({
   RUN_STALE_SECONDS: z.coerce.number().positive().default(30),
   WORKER_HEARTBEAT_MS: z.coerce.number().int().positive().default(2000),
   WORKER_POLL_MS: z.coerce.number().int().positive().default(1000),
+  /** "off": the starter trainer trains on every training row and keeps the raw softmax (no temperature); for measuring what calibration does. */
+  STARTER_CALIBRATION: z.enum(["on", "off"]).default("on"),
 });
 
 export type Env = z.infer<typeof schema>;

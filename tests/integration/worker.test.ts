@@ -52,7 +52,9 @@ test("a run goes end to end through a real worker: old is empty, new is measured
   const run = await finished(id);
   await w.stop();
   assert.equal(run.status, "succeeded", `${run.error}\n${w.output()}`);
-  assert.deepEqual({ ...(run.stats as object), labels: undefined }, { rows: 700, trainRows: 560, testRows: 140, skippedRows: 0, labels: undefined });
+  const { calibrationTemperature, ...stats } = run.stats as Record<string, unknown>;
+  assert.ok(typeof calibrationTemperature === "number" && calibrationTemperature > 0, "the starter model is calibrated");
+  assert.deepEqual({ ...stats, labels: undefined }, { rows: 700, trainRows: 560, testRows: 140, skippedRows: 0, calibrationRows: 56, labels: undefined });
   assert.equal(run.metricsOld, null);
   const m = run.metricsNew as Record<string, any>;
   for (const k of ["accuracy", "precision", "recall", "f1", "macro_f1", "eval_loss"]) assert.equal(typeof m[k], "number", k);

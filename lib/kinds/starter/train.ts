@@ -6,6 +6,9 @@ import { createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../..
 import { growVocabulary, initStaticParams } from "../../training/static-model";
 import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from "../../training/tokenizer-builder";
 import { throwIfCancelled } from "../../errors";
+import { env } from "../../env";
+import { foldTemperature } from "../../training/temperature";
+import { probeTemperature } from "./calibrate";
 import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../training/train-static";
 import type { Metrics, StaticParams } from "../../training/types";
 import { evaluateClassifier } from "../../runs/evaluate";
@@ -15,8 +18,9 @@ import { scoreServing } from "../score-serving";
 import { sameSet, type Candidate, type CandidateInput } from "../types";
 
 // The starter model's part of a run: score the serving version through its serving path, tokenise (with the serving version's tokenizer when
-// continuing from it, else one built from the training rows), train every weight, write the
-// artifact, evaluate it through the ONNX serving path.
+// continuing from it, else one built from the training rows), fit a temperature on a probe model
+// (./calibrate.ts), train every weight, fold the temperature into the head (so that the exported graph
+// gives calibrated scores), write the artifact, evaluate it through the ONNX serving path.
 
 type Input = CandidateInput<StarterRunRequest>;
 
@@ -90,10 +94,18 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   await report.log(
     `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}, weight decay ${args.weightDecay}, evaluation ${args.evaluationStrategy}`,
   );
+  const trainLabels = train.map((r) => labelIndex.get(r.label)!);
+  // With calibration on, the probe's training is the first 40 % of the training phase.
+  const calibrationOn = env().STARTER_CALIBRATION === "on";
+  const share = calibrationOn ? 0.4 : 0;
+  const calibration = calibrationOn
+    ? await probeTemperature(ctx, { train, trainIds, labelIndex, init, args, seed: input.seed, onProgress: (f) => report.progress({ progress: at("training", share * f) }) })
+    : null;
+  if (!calibration) await report.log("Calibration off (STARTER_CALIBRATION=off): the scores are the raw softmax", "warn");
   const trainStart = Date.now();
   const result = await trainStatic({
     trainIds,
-    trainLabels: train.map((r) => labelIndex.get(r.label)!),
+    trainLabels,
     evalIds: testIds,
     evalLabels: test.map((r) => labelIndex.get(r.label)!),
     init,
@@ -102,7 +114,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
       onStep: ({ step, totalSteps }) => {
         const rate = step / Math.max((Date.now() - trainStart) / 1000, 1e-3);
         return report.progress({
-          progress: at("training", step / totalSteps),
+          progress: at("training", share + (1 - share) * (step / totalSteps)),
           step,
           totalSteps,
           etaSeconds: (totalSteps - step) / Math.max(rate, 1e-9),
@@ -118,11 +130,12 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
 
   // Evaluated through the exported ONNX graph: the path that will serve it.
   await input.phase("evaluating-new");
-  await writeStaticArtifact(staged, { params: result.params, labels, tokenizer: tokenizerFile, tokenizerConfig, maxLength });
+  const params = calibration ? foldTemperature(result.params, calibration.calibrationTemperature) : result.params;
+  await writeStaticArtifact(staged, { params, labels, tokenizer: tokenizerFile, tokenizerConfig, maxLength });
   const classifier = await loadClassifier(staged);
   try {
     const metricsNew = await evaluateClassifier(classifier, test, ctx, "evaluating-new");
-    return { labels, parentId: warm ? serving.id : null, metricsNew };
+    return { labels, parentId: warm ? serving.id : null, metricsNew, stats: calibration ?? undefined };
   } finally {
     await classifier.close();
   }

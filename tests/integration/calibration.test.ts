@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { artifactDir } from "../../lib/versions/store";
+import { loadClassifier } from "../../lib/onnx/classifier";
+import type { Metrics } from "../../lib/training/types";
+import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
+import { queueRun, runFinished, workerProcesses } from "../helpers/runs";
+
+// Honest scores: real runs of the starter model on the whole demo table (the default request) through
+// worker processes, without calibration (STARTER_CALIBRATION=off: the trainer as it was) and with it
+// (temperature folded into the head); the calibrated candidate's scores are read back through the
+// serving path (its version folder, loadClassifier, as /api/predict does).
+
+let t: TestDatabase;
+let modelsDir: string;
+const workers = workerProcesses(() => ({ DATABASE_URL: t.url, MODELS_DIR: modelsDir }));
+
+type Done = { metrics: Metrics; stats: Record<string, number>; dir: string; logs: string[] };
+const runs: Partial<Record<"off" | "on", Done>> = {};
+
+async function defaultRun(calibration: "off" | "on"): Promise<Done> {
+  const w = workers.start({ STARTER_CALIBRATION: calibration });
+  const id = await queueRun(t.db, { table: "demo_email", columns: "label,text" });
+  const run = await runFinished(t.db, id, 300_000);
+  await w.stop();
+  assert.equal(run.status, "succeeded", `${run.error}\n${w.output()}`);
+  const version = await t.db.modelVersion.findUniqueOrThrow({ where: { id: run.candidateVersionId! } });
+  const logs = (await t.db.runLog.findMany({ where: { runId: id }, orderBy: { seq: "asc" } })).map((l) => l.message);
+  const metrics = run.metricsNew as unknown as Metrics;
+  const stats = run.stats as Record<string, number>;
+  console.log(`calibration ${calibration}: accuracy ${metrics.accuracy.toFixed(4)}, ECE ${metrics.ece!.toFixed(4)}, eval_loss ${metrics.eval_loss.toFixed(4)}, temperature ${stats.calibrationTemperature} (${stats.calibrationRows} rows)`);
+  return { metrics, stats, dir: await artifactDir(t.db, version.artifactHash), logs };
+}
+
+async function scores(dir: string, texts: string[]): Promise<number[]> {
+  const classifier = await loadClassifier(dir);
+  try {
+    const probs = await classifier.predict(texts);
+    probs.forEach((p, i) => console.log(JSON.stringify(texts[i]), Object.fromEntries(classifier.labels.map((l, c) => [l, p[c]]))));
+    return probs.map((p) => Math.max(...p));
+  } finally {
+    await classifier.close();
+  }
+}
+
+before(async () => {
+  t = await createTestDatabase();
+  modelsDir = tmpDir("models");
+});
+
+after(async () => {
+  await workers.killAll();
+  await t?.drop();
+});
+
+test("the default run on demo_email, calibrated: ECE ≤ 0.03, accuracy within 0.3 points of the uncalibrated trainer's", { timeout: 700_000 }, async () => {
+  runs.off = await defaultRun("off");
+  runs.on = await defaultRun("on");
+  const { off, on } = runs;
+  assert.ok(off.logs.some((l) => /^Calibration off/.test(l)));
+  assert.ok(on.logs.some((l) => /^Calibration: temperature [\d.]+ fitted on \d+ held-out training rows/.test(l)), on.logs.join("\n"));
+
+  assert.ok(on.metrics.ece! <= 0.03, `ECE ${on.metrics.ece}`);
+  assert.ok(on.metrics.accuracy >= off.metrics.accuracy - 0.003, `accuracy ${off.metrics.accuracy} → ${on.metrics.accuracy}`);
+  assert.equal(on.metrics.reliability!.bins.length, 15);
+  assert.equal(on.metrics.reliability!.bins.reduce((s, b) => s + b.count, 0), on.metrics.samples);
+  assert.ok(on.stats.calibrationTemperature > 0 && on.stats.calibrationTemperature !== 1, `temperature ${on.stats.calibrationTemperature}`);
+  assert.ok(Math.abs(on.stats.calibrationRows - Math.round(on.stats.trainRows * 0.1)) <= 2, `${on.stats.calibrationRows} of ${on.stats.trainRows} training rows held out`);
+  assert.equal(off.stats.calibrationTemperature, undefined);
+});
+
+test("an everyday sentence scores at most 0.999 through the serving path", async () => {
+  assert.ok(runs.on, "the calibrated run");
+  const [lunch] = await scores(runs.on.dir, ["Are we still meeting for lunch tomorrow?"]);
+  assert.ok(lunch <= 0.999, `scores ${lunch}`);
+  console.log("uncalibrated, for comparison:");
+  await scores(runs.off!.dir, ["Are we still meeting for lunch tomorrow?", "ok"]);
+});
+
+// Not met: a one-word text is a single token's embedding row, and a mean-pooled model's rows for words
+// that occur in one label's e-mails only grow far past what any e-mail's average shows; one temperature
+// that keeps whole e-mails calibrated cannot bring them down (see lib/training/calibration-slice.ts).
+test("the one-word text \"ok\" scores at most 0.999", { todo: "needs a length-aware model (a neutral prior token in every text)" }, async () => {
+  assert.ok(runs.on, "the calibrated run");
+  const [ok] = await scores(runs.on.dir, ["ok"]);
+  assert.ok(ok <= 0.999, `scores ${ok}`);
+});
