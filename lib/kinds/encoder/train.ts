@@ -5,8 +5,10 @@ import { featuresWithCache } from "../../encoders/feature-cache";
 import { modelsDir } from "../../env";
 import { encoderHash, readBaseModel } from "../base-models";
 import { ENCODER_HEAD_MODEL_TYPE, readEncoderArtifact, writeEncoderArtifact, type EncoderArtifactConfig } from "./artifact";
-import { headPredict, sameHeadShape, type HeadParams } from "../../training/head-model";
+import { headLogits, headPredict, sameHeadShape, type HeadParams } from "../../training/head-model";
 import { packRows, resolveClassWeights, resolveHeadTrainArgs, trainHead } from "../../training/train-head";
+import { foldTemperature } from "../../training/temperature";
+import { probeTemperature, type CalibrationStats } from "../calibrate";
 import type { Metrics } from "../../training/types";
 import type { EncoderRunRequest } from "../../validations/run-request";
 import { metricsFor } from "../../runs/evaluate";
@@ -17,7 +19,8 @@ import { sameSet, type Candidate, type CandidateInput } from "../types";
 // A transformer encoder's part of a run: the encoder stays frozen; every text's pooled features
 // come from the feature cache (only texts it has not seen are encoded); the serving version, when
 // it uses the same features, is evaluated on them; a head is trained on them (continuing from the
-// serving version's head when the labels match) and evaluated on the same test features.
+// serving version's head when the labels match), its temperature fitted on a probe head (../calibrate.ts
+// probeTemperature) and folded into its last layer, and evaluated on the same test features.
 
 type Input = CandidateInput<EncoderRunRequest>;
 type Settings = Input["settings"];
@@ -40,7 +43,7 @@ export async function trainEncoderCandidate(ctx: RunContext, input: Input): Prom
 
   await input.phase("training");
   const warm = previous !== null && sameFeatures && sameSet(previous.labels, input.dataLabels) ? previous : null;
-  const { head, labels, parentId } = await trainCandidateHead(ctx, input, { trainX, testX, hiddenSize: features.hiddenSize, warm });
+  const { head, labels, parentId, calibration } = await trainCandidateHead(ctx, input, { trainX, testX, hiddenSize: features.hiddenSize, warm });
 
   await input.phase("evaluating-new");
   await writeEncoderArtifact(input.staged, {
@@ -54,7 +57,7 @@ export async function trainEncoderCandidate(ctx: RunContext, input: Input): Prom
     baseHash: key.encoderHash,
   });
   const metricsNew = metricsFor(test, headPredict(head, packRows(testX, head.inputSize)), labels);
-  return { labels, parentId, metricsNew, metricsOld, stats: { encodedRows: features.encodedRows, cachedRows: features.cachedRows } };
+  return { labels, parentId, metricsNew, metricsOld, stats: { encodedRows: features.encodedRows, cachedRows: features.cachedRows, ...calibration } };
 }
 
 /** The model's base folder, which must be an encoder (with its quantized graph when asked for). */
@@ -115,12 +118,16 @@ async function scoreOld(ctx: RunContext, input: Input, onSameFeatures: Previous 
   return metrics;
 }
 
-/** Trains the head, continuing from the serving version's (`warm`: same labels and features) when its shape matches. */
+/**
+ * Trains the head, continuing from the serving version's (`warm`: same labels and features) when its
+ * shape matches, and calibrates it: a probe head trained the same way without the calibration slice
+ * gives the temperature, folded into the head's last layer.
+ */
 async function trainCandidateHead(
   ctx: RunContext,
   input: Input,
   data: { trainX: Float32Array[]; testX: Float32Array[]; hiddenSize: number; warm: Previous | null },
-): Promise<{ head: HeadParams; labels: string[]; parentId: string | null }> {
+): Promise<{ head: HeadParams; labels: string[]; parentId: string | null; calibration: CalibrationStats }> {
   const { report } = ctx;
   const { train, test, serving } = input;
   const { warm } = data;
@@ -145,16 +152,23 @@ async function trainCandidateHead(
   } catch (err) {
     throw new RunFailure((err as Error).message);
   }
+  const common = { evalX: data.testX, evalLabels: testLabels, spec, init, args, classWeights };
+  const calibration = await probeTemperature(report, {
+    xs: data.trainX,
+    labels: trainLabels,
+    labelNames: labels,
+    numLabels: labels.length,
+    seed: input.seed,
+    trainProbe: async (xs, ys) => {
+      const probe = await trainHead({ ...common, trainX: xs, trainLabels: ys, hooks: { signal: ctx.signal } });
+      return (rows) => headLogits(probe.head, packRows(rows, probe.head.inputSize));
+    },
+  });
   const started = Date.now();
   const result = await trainHead({
+    ...common,
     trainX: data.trainX,
     trainLabels,
-    evalX: data.testX,
-    evalLabels: testLabels,
-    spec,
-    init,
-    args,
-    classWeights,
     hooks: {
       onStep: ({ step, totalSteps }) => {
         const rate = step / Math.max((Date.now() - started) / 1000, 1e-3);
@@ -170,7 +184,8 @@ async function trainCandidateHead(
       (result.stoppedEarly ? " (stopped early)" : "") +
       (result.restoredBest ? `; kept the best evaluation's weights (step ${result.bestStep})` : ""),
   );
-  return { head: result.head, labels, parentId: init ? serving!.id : null };
+  const head = { ...result.head, out: foldTemperature(result.head.out, calibration.calibrationTemperature) };
+  return { head, labels, parentId: init ? serving!.id : null, calibration };
 }
 
 async function readPrevious(dir: string): Promise<Previous | null> {

@@ -8,7 +8,7 @@ import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from 
 import { throwIfCancelled } from "../../errors";
 import { env } from "../../env";
 import { foldTemperature } from "../../training/temperature";
-import { probeTemperature } from "./calibrate";
+import { starterTemperature } from "./calibrate";
 import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../training/train-static";
 import type { Metrics, StaticParams } from "../../training/types";
 import { evaluateClassifier } from "../../runs/evaluate";
@@ -19,7 +19,7 @@ import { sameSet, type Candidate, type CandidateInput } from "../types";
 
 // The starter model's part of a run: score the serving version through its serving path, tokenise (with the serving version's tokenizer when
 // continuing from it, else one built from the training rows), fit a temperature on a probe model
-// (./calibrate.ts), train every weight, fold the temperature into the head (so that the exported graph
+// (../calibrate.ts probeTemperature), train every weight, fold the temperature into the head (so that the exported graph
 // gives calibrated scores), write the artifact, evaluate it through the ONNX serving path.
 
 type Input = CandidateInput<StarterRunRequest>;
@@ -99,7 +99,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   const calibrationOn = env().STARTER_CALIBRATION === "on";
   const share = calibrationOn ? 0.4 : 0;
   const calibration = calibrationOn
-    ? await probeTemperature(ctx, { train, trainIds, labelIndex, init, args, seed: input.seed, onProgress: (f) => report.progress({ progress: at("training", share * f) }) })
+    ? await starterTemperature(ctx, { trainIds, trainLabels, labels, init, args, seed: input.seed, onProgress: (f) => report.progress({ progress: at("training", share * f) }) })
     : null;
   if (!calibration) await report.log("Calibration off (STARTER_CALIBRATION=off): the scores are the raw softmax", "warn");
   const trainStart = Date.now();
