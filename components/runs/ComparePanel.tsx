@@ -1,8 +1,9 @@
 import type { RunView } from "@/lib/runs/types";
 import { MetricsBarChart, PerClassF1Chart } from "./CompareCharts";
 import { MetricsTable, PerClassTable } from "./MetricsTable";
+import { ReliabilityChart } from "./ReliabilityChart";
 
-/** Old vs new on the same held-out rows: score bars, per-class F1, and the numbers. */
+/** Old vs new on the same held-out rows: score bars, per-class F1, the reliability diagram, and the numbers. */
 export function ComparePanel({ metrics }: { metrics: RunView["metrics"] }) {
   const { old: oldM, new: newM } = metrics;
   return (
@@ -22,6 +23,8 @@ export function ComparePanel({ metrics }: { metrics: RunView["metrics"] }) {
           <PerClassF1Chart oldMetrics={oldM} newMetrics={newM} />
         </div>
       </div>
+      <h3 id="reliability-heading">Reliability diagram</h3>
+      <ReliabilityChart oldMetrics={oldM} newMetrics={newM} />
       <details className="numbers" open>
         <summary>Numbers</summary>
         <MetricsTable oldMetrics={oldM} newMetrics={newM} />

@@ -7,18 +7,20 @@ import { numeric, Table, TableHead } from "../Table";
 export const NO_OLD_MODEL = "No model was serving before this run";
 
 interface MetricRow {
-  key: ScoreKey | "eval_loss";
+  key: ScoreKey | "eval_loss" | "ece";
   label: string;
-  kind: "score" | "loss";
+  /** loss and calibration error: lower is better */
+  kind: "score" | "loss" | "ece";
 }
 
 const ROWS: MetricRow[] = [
   ...SCORE_METRICS.map(({ key, label }): MetricRow => ({ key, label, kind: "score" })),
   { key: "eval_loss", label: "Eval loss", kind: "loss" },
+  { key: "ece", label: "Calibration error (ECE)", kind: "ece" },
 ];
 
 function show(value: number | undefined, kind: MetricRow["kind"]): string {
-  return kind === "score" ? formatPercent(value, 1) : formatNumber(value, 4);
+  return kind === "score" ? formatPercent(value, 1) : formatNumber(value, kind === "ece" ? 3 : 4);
 }
 
 interface CompareProps {
@@ -50,7 +52,7 @@ export function MetricsTable({ oldMetrics, newMetrics }: CompareProps) {
                   oldValue={oldMetrics?.[row.key]}
                   newValue={newMetrics?.[row.key]}
                   unit={row.kind === "score" ? "points" : "number"}
-                  lowerIsBetter={row.kind === "loss"}
+                  lowerIsBetter={row.kind !== "score"}
                 />
               </td>
             </tr>
@@ -59,7 +61,8 @@ export function MetricsTable({ oldMetrics, newMetrics }: CompareProps) {
       </table>
       {newMetrics ? (
         <p className="hint">
-          Evaluated on {newMetrics.samples.toLocaleString("en-US")} held-out rows. Change is new − old; scores in percentage points.
+          Evaluated on {newMetrics.samples.toLocaleString("en-US")} held-out rows. Change is new − old; scores in percentage points. ECE (expected
+          calibration error, 15 bins): how far the top-class score is from the share of right answers, on average; 0 is perfect.
         </p>
       ) : null}
     </div>

@@ -109,6 +109,23 @@ test("sign in, train with live logs, override, predict spam and ham", { timeout:
     assert.ok(accuracy > 80, `new model accuracy should be well above chance, got "${accuracyText}"`);
     await assertText(p, '[data-testid="no-old-model"]', "No model was serving before this run");
 
+    // The reliability diagram (confidence against accuracy per bin, with the diagonal) under its title,
+    // the new model's ECE in its legend and in the table; it fits a 390 px wide phone screen.
+    await p.getByRole("heading", { name: "Reliability diagram" }).waitFor();
+    const reliability = p.locator('[data-testid="reliability-chart"]');
+    await reliability.locator(".recharts-scatter-symbol").first().waitFor();
+    await reliability.locator(".recharts-reference-line").first().waitFor();
+    assert.match((await reliability.locator('[role="img"]').getAttribute("aria-label")) ?? "", /New: ECE 0\.\d{3}/);
+    await reliability.getByText("Confidence (top-class score)").waitFor();
+    assert.match(((await table.locator('tr[data-metric="ece"] td.num').first().textContent()) ?? "").trim(), /^0\.\d{3}$/);
+    const viewport = p.viewportSize();
+    await p.setViewportSize({ width: 390, height: 844 });
+    await p.waitForFunction(() => {
+      const chart = document.querySelector('[data-testid="reliability-chart"] .recharts-wrapper')?.getBoundingClientRect();
+      return !!chart && chart.left >= 0 && chart.right <= 390 && chart.width > 250;
+    });
+    if (viewport) await p.setViewportSize(viewport);
+
     // The server agrees: the run finished after the lines were already on screen.
     const apiRun = await p.request.get(`${base}/api/runs/${encodeURIComponent(runId)}`);
     assert.equal(apiRun.status(), 200);
