@@ -4,6 +4,7 @@ import { artifactDir } from "../../lib/versions/store";
 import { loadClassifier } from "../../lib/onnx/classifier";
 import type { Metrics } from "../../lib/training/types";
 import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
+import { createReviewEncoderModel } from "../helpers/fixtures";
 import { queueRun, runFinished, workerProcesses } from "../helpers/runs";
 
 // Honest scores: real runs of the starter model on the whole demo table (the default request) through
@@ -46,6 +47,7 @@ async function scores(dir: string, texts: string[]): Promise<number[]> {
 before(async () => {
   t = await createTestDatabase();
   modelsDir = tmpDir("models");
+  await createReviewEncoderModel(t.db, modelsDir, { rows: 400, layers: 1, hidden: 16, heads: 2 });
 });
 
 after(async () => {
@@ -58,7 +60,9 @@ test("the default run on demo_email, calibrated: ECE ≤ 0.03, accuracy within 0
   runs.on = await defaultRun("on");
   const { off, on } = runs;
   assert.ok(off.logs.some((l) => /^Calibration off/.test(l)));
-  assert.ok(on.logs.some((l) => /^Calibration: temperature [\d.]+ fitted on \d+ held-out training rows/.test(l)), on.logs.join("\n"));
+  const fitted = on.logs.find((l) => /^Calibration: temperature [\d.]+ fitted on \d+ held-out training rows/.test(l));
+  assert.ok(fitted, on.logs.join("\n"));
+  console.log(fitted);
 
   assert.ok(on.metrics.ece! <= 0.03, `ECE ${on.metrics.ece}`);
   assert.ok(on.metrics.accuracy >= off.metrics.accuracy - 0.003, `accuracy ${off.metrics.accuracy} → ${on.metrics.accuracy}`);
@@ -84,4 +88,22 @@ test("the one-word text \"ok\" scores at most 0.999", { todo: "needs a length-aw
   assert.ok(runs.on, "the calibrated run");
   const [ok] = await scores(runs.on.dir, ["ok"]);
   assert.ok(ok <= 0.999, `scores ${ok}`);
+});
+
+test("an encoder model's head is calibrated the same way: a probe without the slice, T folded into its last layer", { timeout: 200_000 }, async () => {
+  const w = workers.start();
+  const id = await queueRun(t.db, { model: "reviews-bert", table: "reviews", columns: "label,body", seed: 1, num_train_epochs: 20 });
+  const run = await runFinished(t.db, id, 180_000);
+  await w.stop();
+  assert.equal(run.status, "succeeded", `${run.error}\n${w.output()}`);
+  const stats = run.stats as Record<string, number>;
+  const logs = (await t.db.runLog.findMany({ where: { runId: id }, orderBy: { seq: "asc" } })).map((l) => l.message);
+  assert.equal(stats.trainRows, 320);
+  assert.ok(Math.abs(stats.calibrationRows - 50) <= 2, `${stats.calibrationRows} rows held out`);
+  assert.ok(stats.calibrationTemperature > 0, `temperature ${stats.calibrationTemperature}`);
+  assert.ok(logs.some((l) => /^Calibration: training a probe on \d+ training rows/.test(l)), logs.join("\n"));
+  assert.ok(logs.some((l) => /^Calibration: temperature [\d.]+ fitted on \d+ held-out training rows/.test(l)), logs.join("\n"));
+  const m = run.metricsNew as unknown as Metrics;
+  assert.equal(typeof m.ece, "number");
+  console.log(`reviews-bert: accuracy ${m.accuracy.toFixed(4)}, ECE ${m.ece!.toFixed(4)}, temperature ${stats.calibrationTemperature}`);
 });
