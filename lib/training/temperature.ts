@@ -117,7 +117,7 @@ export function calibrateLogits(logits: ArrayLike<number>, labels: ArrayLike<num
 /** The run log's line about a calibration. */
 export function describeCalibration(c: Calibration, views?: string): string {
   return (
-    `Calibration: temperature ${c.temperature.toFixed(2)} fitted on ${c.rows} held-out training rows${views ? ` (${views})` : ""} ` +
-    `(ECE there  ${c.eceBefore.toFixed(3)} → ${c.eceAfter.toFixed(3)}, NLL ${c.nllBefore.toFixed(3)} → ${c.nllAfter.toFixed(3)}); folded into the final layer`
+    `Calibration: temperature ${c.temperature.toFixed(2)} fitted on ${c.rows} held-out training rows${views ? ` (${views})` : ""}; ` +
+    `there ECE ${c.eceBefore.toFixed(3)} → ${c.eceAfter.toFixed(3)}, NLL ${c.nllBefore.toFixed(3)} → ${c.nllAfter.toFixed(3)}; folded into the final layer`
   );
 }

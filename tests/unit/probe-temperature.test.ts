@@ -42,7 +42,7 @@ test("probeTemperature trains the probe on the rows outside the slice and fits T
   assert.ok(Math.abs(stats.calibrationRows - 500) <= 2, `${stats.calibrationRows} rows held out`);
   assert.equal(probeRows + stats.calibrationRows, 5000, "the probe never sees the slice");
   assert.ok(Math.abs(stats.calibrationTemperature - 4) < 0.8, `T ${stats.calibrationTemperature}`);
-  assert.match(r.lines.at(-1)!.message, /^Calibration: temperature \d+\.\d\d fitted on \d+ held-out training rows \(ECE there /);
+  assert.match(r.lines.at(-1)!.message, /^Calibration: temperature \d+\.\d\d fitted on \d+ held-out training rows; there ECE \d\.\d{3} → \d\.\d{3}, NLL /);
 });
 
 test("probeTemperature with too few training rows trains no probe, keeps T = 1 and warns", async () => {
