@@ -1,8 +1,8 @@
 import type { RunView } from "@/lib/runs/types";
-import { formatInt } from "../format";
+import { formatInt, formatNumber } from "../format";
 import { Stat } from "../Stat";
 
-/** The rows the run read (train, test, skipped, per label) and the request it was given. */
+/** The rows the run read (train, test, skipped, per label), the calibration temperature, and the request it was given. */
 export function RunDataPanel({ run, active }: { run: RunView; active: boolean }) {
   return (
     <div className="card">
@@ -14,6 +14,11 @@ export function RunDataPanel({ run, active }: { run: RunView; active: boolean })
             <Stat label="Train">{formatInt(run.stats.trainRows)}</Stat>
             <Stat label="Test">{formatInt(run.stats.testRows)}</Stat>
             {run.stats.skippedRows ? <Stat label="Skipped">{formatInt(run.stats.skippedRows)}</Stat> : null}
+            {run.stats.calibrationRows ? (
+              <Stat label="Temperature">
+                {formatNumber(run.stats.calibrationTemperature, 2)} <span className="small muted">({formatInt(run.stats.calibrationRows)} rows held out)</span>
+              </Stat>
+            ) : null}
           </dl>
           {run.stats.labels && Object.keys(run.stats.labels).length > 0 ? (
             <p className="small muted" style={{ marginTop: "0.6rem" }}>

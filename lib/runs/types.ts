@@ -9,6 +9,10 @@ export interface RunStats {
   testRows: number;
   skippedRows?: number;
   labels?: Record<string, number>;
+  /** the temperature folded into the candidate's last layer (1: none was fitted) */
+  calibrationTemperature?: number;
+  /** training rows held out of the probe to fit it (0: too few training rows) */
+  calibrationRows?: number;
 }
 
 /** How a run cut its rows (GET /api/runs/:id `split`). */

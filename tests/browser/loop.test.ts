@@ -118,6 +118,9 @@ test("sign in, train with live logs, override, predict spam and ham", { timeout:
     assert.match((await reliability.locator('[role="img"]').getAttribute("aria-label")) ?? "", /New: ECE 0\.\d{3}/);
     await reliability.getByText("Confidence (top-class score)").waitFor();
     assert.match(((await table.locator('tr[data-metric="ece"] td.num').first().textContent()) ?? "").trim(), /^0\.\d{3}$/);
+    // The temperature the candidate was calibrated with, under Data.
+    await p.locator('[data-testid="run-stats"]').getByText("Temperature").waitFor();
+    assert.match((await p.locator('[data-testid="run-stats"]').innerText()).replace(/\s+/g, " "), /Temperature \d+\.\d\d \([\d,]+ rows held out\)/i);
     const viewport = p.viewportSize();
     await p.setViewportSize({ width: 390, height: 844 });
     await p.waitForFunction(() => {
