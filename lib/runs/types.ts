@@ -21,11 +21,15 @@ export interface RunSplit {
   rows: "all" | "new";
   trainRows: number;
   testRows: number;
-  /** test rows the serving version (or a version it continued from) trained on; set aside */
-  testRowsSeenByOld: number;
+  /**
+   * test rows the serving version (or a version it continued from) trained on: set aside, neither
+   * model is scored on them. null when the serving version has no record of its rows (made before
+   * versions recorded them); 0 when nothing serves.
+   */
+  testRowsSeenByOld: number | null;
   /** test rows neither model trained on: both are scored on exactly these */
   scoredRows: number;
-  /** rows of the table the serving version had not trained on (its count for rows: "new") */
+  /** rows of the table new to the serving version: neither trained nor tested on (null: unknown) */
   newRows: number | null;
 }
 

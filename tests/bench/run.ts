@@ -5,8 +5,8 @@
 //     model) -> enqueueRun({table: "demo_email", columns: "label,text"}) with default arguments
 //     -> the real worker loop (startWorker), in this process. Wall time is queue -> succeeded.
 // (b) fastText (`fasttext` on PATH, `apt-get install -y fasttext`): the rows read the way the
-//     worker reads them (resolveSource + fetchLabelledRows), split with the run's own
-//     stratifiedSplit(rows, label, 0.8, 42), written as `__label__x text` (lowercased, one line
+//     worker reads them (resolveSource + fetchLabelledRows), split as the run splits them (the
+//     stable split at p_of_train 0.8, lib/runs/fair-split.ts), written as `__label__x text` (lowercased, one line
 //     per row), then `supervised` timed around the whole command and `test` for accuracy.
 //
 // Prints a markdown table and writes bench-results/latest.json.
@@ -50,7 +50,7 @@ const { startBenchWorker } = await import("./bench-worker");
 const { parseRunRequest } = await import("../../lib/validations/run-request");
 const { resolveSource } = await import("../../lib/runs/resolve-request");
 const { fetchLabelledRows } = await import("../../lib/runs/fetch-rows");
-const { stratifiedSplit } = await import("../../lib/training/split");
+const { fairSplit } = await import("../../lib/runs/fair-split");
 
 type Db = ReturnType<typeof createDb>;
 
@@ -155,8 +155,9 @@ async function runFastText(db: Db, bin: string, workDir: string): Promise<{ resu
   const resolved = await resolveSource(db, parsed.request);
   if (!resolved.ok) throw new Error(`resolveSource: ${JSON.stringify(resolved.issues)}`);
   const src = resolved.source;
-  const { rows } = await fetchLabelledRows(db, { table: src.table, labelColumn: src.labelColumn, textColumn: src.textColumn, limit: parsed.request.limit });
-  const { train, test } = stratifiedSplit(rows, (r) => r.label, parsed.request.p_of_train, parsed.request.seed ?? 42);
+  const { rows } = await fetchLabelledRows(db, { ...src, limit: parsed.request.limit });
+  // the product's own split of these rows (nothing serves in the bench)
+  const { train, test } = fairSplit({ rows, key: src.key, kind: parsed.request.split, rowsSelection: "all", pOfTrain: parsed.request.p_of_train, seed: parsed.request.seed ?? 42, servingRows: null, serving: false });
   await mkdir(workDir, { recursive: true });
   await writeFile(path.join(workDir, "train.txt"), train.map(ftLine).join(""));
   await writeFile(path.join(workDir, "test.txt"), test.map(ftLine).join(""));
