@@ -1,4 +1,5 @@
 import { stratifiedSplit } from "../training/split";
+import type { SplitKind } from "../validations/run-request";
 import type { KeyHashes } from "./key-hash";
 
 // The three ways a run cuts its rows into train and test (the request's `split`):
@@ -7,8 +8,7 @@ import type { KeyHashes } from "./key-hash";
 // - "positional": the original system's: the first p_of_train of the rows in key order train.
 // - "random": a seeded shuffle, stratified by label (a new seed gives a new split).
 
-export const SPLIT_KINDS = ["stable", "positional", "random"] as const;
-export type SplitKind = (typeof SPLIT_KINDS)[number];
+export type { SplitKind } from "../validations/run-request";
 
 export interface SplitIndices {
   train: number[];

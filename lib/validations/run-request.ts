@@ -5,7 +5,10 @@ import { headArgumentsShape, TRAINING_ARGUMENT_NAMES, trainingArgumentsShape } f
 import { closestName } from "./closest-name";
 import { toFieldIssues } from "./field-issues";
 import { intAtLeast } from "./value-types";
-import { SPLIT_KINDS } from "../rows/split-rule";
+
+/** How a run cuts its rows into train and test (lib/rows/split-rule.ts). */
+export const SPLIT_KINDS = ["stable", "positional", "random"] as const;
+export type SplitKind = (typeof SPLIT_KINDS)[number];
 
 /** Which rows a run trains on: every row, or those the serving version has not trained on. */
 export const ROW_SELECTIONS = ["all", "new"] as const;

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../../db/generated/client";
 import { notFound } from "../../errors";
-import { textsByKey } from "../../rows/texts-by-key";
+import { textsByKey } from "../texts-by-key";
 import type { ParsedRun } from "../../validations/run-request";
 import { resolveSource } from "../resolve-request";
 import { testRowsOf, type ErrorQuery } from "../test-rows";

@@ -1,7 +1,7 @@
 import type { PrismaClient } from "../db/generated/client";
 import { qualifiedName, quoteIdent } from "../db/catalog";
-import type { RunSource } from "../runs/resolve-request";
-import { keySql } from "./table-key";
+import type { RunSource } from "./resolve-request";
+import { keySql } from "../rows/table-key";
 
 /**
  * The texts of the rows with these keys (as lib/rows/table-key.ts reads keys), read back from the
