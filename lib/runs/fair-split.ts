@@ -1,5 +1,5 @@
 import { KeyHashes, KeyHashSet } from "../rows/key-hash";
-import type { VersionRows } from "../versions/trained-rows";
+import type { VersionRows } from "../rows/version-rows";
 import { splitIndices, type SplitKind } from "../rows/split-rule";
 import { scopedKey, type TableKey } from "../rows/table-key";
 import type { LabelledRow } from "./fetch-rows";

@@ -2,7 +2,7 @@ import type { PrismaClient } from "../db/generated/client";
 import { qualifiedName, quoteIdent } from "../db/catalog";
 import { KeyHashes } from "../rows/key-hash";
 import { keyOrderSql, keySql, scopedKey } from "../rows/table-key";
-import { rowsOfVersion } from "../versions/trained-rows";
+import { rowsOfVersion } from "../rows/version-rows";
 import type { RunSource } from "./resolve-request";
 
 // How many of a table's usable rows are new to the serving version of a model (neither trained nor

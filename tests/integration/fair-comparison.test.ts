@@ -6,7 +6,7 @@ import { countNewRows } from "../../lib/runs/new-rows";
 import { resolveSource } from "../../lib/runs/resolve-request";
 import type { RunComparison, RunSplit } from "../../lib/runs/types";
 import { promoteVersion } from "../../lib/versions/promote";
-import { rowsOfVersion } from "../../lib/versions/trained-rows";
+import { rowsOfVersion } from "../../lib/rows/version-rows";
 import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
 import { queueRun, runFinished, workerProcesses } from "../helpers/runs";
 

@@ -12,7 +12,7 @@ import { fetchLabelledRows } from "../fetch-rows";
 import { compareLabels, sharesALabel } from "../comparison";
 import { fairSplit } from "../fair-split";
 import type { RunSplit } from "../types";
-import { rowsOfVersion } from "../../versions/trained-rows";
+import { rowsOfVersion } from "../../rows/version-rows";
 import { resolveSource, type RunSource } from "../resolve-request";
 import { at, pct, RunFailure, type Phase, type RunContext } from "../run-context";
 import { ignoredArguments, queuedRequest } from "./queued-request";

@@ -3,7 +3,7 @@ import { artifactRows, placeLocalCopy, readArtifactDir } from "../../versions/st
 import { CancelledError } from "../../errors";
 import type { Metrics } from "../../training/types";
 import { failpoint } from "../failpoint";
-import { saveVersionRows, type VersionRows } from "../../versions/trained-rows";
+import { saveVersionRows, type VersionRows } from "../../rows/version-rows";
 import type { LabelledRow } from "../fetch-rows";
 import { saveTestRows } from "../test-rows";
 import { lockRun, notifyRunEvent } from "../queue";

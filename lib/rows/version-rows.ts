@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from "../db/generated/client";
-import { KeyHashSet } from "../rows/key-hash";
+import { KeyHashSet } from "./key-hash";
 
 // Which rows each version trained on, and which it has seen (trained on or was tested on), its
 // ancestors' included (VersionTrainedRows), as sorted sets of 64-bit key hashes.
