@@ -107,6 +107,12 @@ test("a label change: banner instead of deltas, Override asks for the model's na
     const body = (await res.json()) as { error: string; issues: { path: string }[] };
     assert.match(body.error, /adds ham, spam and removes account, billing, technical/);
     assert.equal(body.issues[0].path, "confirmLabelChange");
+
+    // The Models chart starts new lines where the label set changes.
+    await p.goto(`${stack!.web.url}/models`);
+    const chart = p.locator('[data-testid="versions-chart"]').first();
+    await chart.waitFor();
+    await p.waitForFunction(() => /labels changed/.test(document.querySelector('[data-testid="versions-chart"]')?.textContent ?? ""), undefined, { timeout: 15_000 });
   });
 });
 
