@@ -15,7 +15,9 @@
 // synth-bert, product path vs a bare onnxruntime-node loop, and a re-train on a cold vs a warm
 // feature cache; it writes bench-results/encoders.json.
 //
-// `npm run bench -- --only starter` or `--only encoders` runs one part.
+// Then the fair comparison on a growing table (tests/bench/fair.ts, bench-results/fair.json).
+//
+// `npm run bench -- --only starter`, `--only encoders` or `--only fair` runs one part.
 import { spawn, spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -23,7 +25,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const PARTS = ["starter", "encoders"] as const;
+const PARTS = ["starter", "encoders", "fair"] as const;
 let only: (typeof PARTS)[number] | null = null;
 try {
   const { values } = parseArgs({ options: { only: { type: "string" } } });
@@ -205,7 +207,7 @@ try {
   pgServer = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pgdata"), port: await freePort(), persistent: false });
   say(`  embedded PostgreSQL up in ${seconds(t).toFixed(1)} s`);
 
-  if (only !== "encoders") {
+  if (only === null || only === "starter") {
     await pgServer.ensureDatabase("bench");
     const url = pgServer.urlFor("bench");
     db = createDb(url, 4);
@@ -267,10 +269,14 @@ try {
     say(`wrote ${path.join(root, "bench-results", "latest.json")}`);
   }
 
-  if (only !== "starter") {
+  if (only === null || only === "encoders") {
     // Imported only now: lib/env.ts must see MODELS_DIR first (set above).
     const { runEncoderBench } = await import("./encoders");
     await runEncoderBench({ root, modelsDir: modelsTmp, pg: pgServer, say });
+  }
+  if (only === null || only === "fair") {
+    const { runFairBench } = await import("./fair");
+    await runFairBench({ root, pg: pgServer, say });
   }
 } catch (err) {
   say(`bench failed: ${(err as Error).stack ?? err}`);
