@@ -17,15 +17,18 @@
 //
 // Then the fair comparison on a growing table (tests/bench/fair.ts, bench-results/fair.json).
 //
-// `npm run bench -- --only starter`, `--only encoders` or `--only fair` runs one part.
-import { spawn, spawnSync } from "node:child_process";
+// Then accuracy across text lengths next to fastText's sub-word settings (tests/bench/quality.ts,
+// bench-results/quality.json).
+//
+// `npm run bench -- --only starter|encoders|fair|quality` runs one part.
+import { spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const PARTS = ["starter", "encoders", "fair"] as const;
+const PARTS = ["starter", "encoders", "fair", "quality"] as const;
 let only: (typeof PARTS)[number] | null = null;
 try {
   const { values } = parseArgs({ options: { only: { type: "string" } } });
@@ -53,6 +56,8 @@ const { parseRunRequest } = await import("../../lib/validations/run-request");
 const { resolveSource } = await import("../../lib/runs/resolve-request");
 const { fetchLabelledRows } = await import("../../lib/runs/fetch-rows");
 const { fairSplit } = await import("../../lib/runs/fair-split");
+const { fasttextPath, runFastTextConfigs } = await import("./fasttext");
+type FastTextResult = import("./fasttext").FastTextResult;
 
 type Db = ReturnType<typeof createDb>;
 
@@ -83,33 +88,6 @@ interface ProductResult {
   weightedF1: number | null;
   evalLoss: number | null;
   prepareS: number;
-}
-
-interface FastTextResult {
-  system: string;
-  command: string;
-  wallS: number;
-  testWallS: number;
-  accuracy: number | null;
-  n: number | null;
-  stdoutTail: string;
-}
-
-function fasttextPath(): string | null {
-  const r = spawnSync("sh", ["-c", "command -v fasttext"], { encoding: "utf8" });
-  const p = r.stdout.trim();
-  return r.status === 0 && p ? p : null;
-}
-
-function runCmd(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out }));
-  });
 }
 
 async function runProduct(url: string, db: Db): Promise<ProductResult> {
@@ -149,8 +127,6 @@ async function runProduct(url: string, db: Db): Promise<ProductResult> {
   }
 }
 
-const ftLine = (r: { label: string; text: string }) => `__label__${r.label.replace(/\s+/g, "_")} ${r.text.replace(/[\r\n]+/g, " ").toLowerCase()}\n`;
-
 async function runFastText(db: Db, bin: string, workDir: string): Promise<{ results: FastTextResult[]; split: { train: number; test: number } }> {
   const parsed = parseRunRequest(REQUEST, "starter");
   if (!parsed.ok) throw new Error(`parseRunRequest: ${JSON.stringify(parsed.issues)}`);
@@ -160,35 +136,7 @@ async function runFastText(db: Db, bin: string, workDir: string): Promise<{ resu
   const { rows } = await fetchLabelledRows(db, { ...src, limit: parsed.request.limit });
   // the product's own split of these rows (nothing serves in the bench)
   const { train, test } = fairSplit({ rows, key: src.key, kind: parsed.request.split, rowsSelection: "all", pOfTrain: parsed.request.p_of_train, seed: parsed.request.seed ?? 42, servingRows: null, serving: false });
-  await mkdir(workDir, { recursive: true });
-  await writeFile(path.join(workDir, "train.txt"), train.map(ftLine).join(""));
-  await writeFile(path.join(workDir, "test.txt"), test.map(ftLine).join(""));
-
-  const results: FastTextResult[] = [];
-  for (const [i, cfg] of FASTTEXT_CONFIGS.entries()) {
-    const out = `model${i}`;
-    const args = ["supervised", "-input", "train.txt", "-output", out, ...cfg.args];
-    say(`  [fasttext] ${bin} ${args.join(" ")}`);
-    let t = process.hrtime.bigint();
-    const sup = await runCmd(bin, args, workDir);
-    const wallS = seconds(t);
-    if (sup.code !== 0) throw new Error(`fasttext supervised exited ${sup.code}: ${sup.out.slice(-500)}`);
-    t = process.hrtime.bigint();
-    const tst = await runCmd(bin, ["test", `${out}.bin`, "test.txt"], workDir);
-    const testWallS = seconds(t);
-    if (tst.code !== 0) throw new Error(`fasttext test exited ${tst.code}: ${tst.out.slice(-500)}`);
-    const p1 = /^P@1\s+([\d.]+)/m.exec(tst.out);
-    const n = /^N\s+(\d+)/m.exec(tst.out);
-    results.push({
-      system: cfg.name,
-      command: `fasttext ${args.join(" ")}`,
-      wallS,
-      testWallS,
-      accuracy: p1 ? Number(p1[1]) : null,
-      n: n ? Number(n[1]) : null,
-      stdoutTail: tst.out.trim(),
-    });
-  }
+  const results = await runFastTextConfigs(bin, workDir, { train, test }, FASTTEXT_CONFIGS, say);
   return { results, split: { train: train.length, test: test.length } };
 }
 
@@ -277,6 +225,10 @@ try {
   if (only === null || only === "fair") {
     const { runFairBench } = await import("./fair");
     await runFairBench({ root, pg: pgServer, say });
+  }
+  if (only === null || only === "quality") {
+    const { runQualityBench } = await import("./quality");
+    await runQualityBench({ root, tmp, pg: pgServer, say });
   }
 } catch (err) {
   say(`bench failed: ${(err as Error).stack ?? err}`);
