@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient } from "../db/generated/client";
+import { enqueueRunFinished } from "../webhooks/outbox";
 
 // The run queue lives in the TrainingRun table: a worker claims the oldest queued run with
 // FOR UPDATE SKIP LOCKED (so no two workers ever take the same run), heartbeats while it works,
@@ -7,7 +8,7 @@ import type { Prisma, PrismaClient } from "../db/generated/client";
 export const RUN_QUEUED_CHANNEL = "run_queued";
 export const RUN_EVENTS_CHANNEL = "run_events";
 
-export async function notifyRunQueued(db: PrismaClient): Promise<void> {
+export async function notifyRunQueued(db: Pick<PrismaClient, "$executeRaw">): Promise<void> {
   await db.$executeRaw`SELECT pg_notify(${RUN_QUEUED_CHANNEL}, '')`;
 }
 
@@ -81,6 +82,7 @@ export async function reapStaleRuns(db: PrismaClient, staleSeconds: number): Pro
     await db.$executeRaw`
       INSERT INTO "RunLog" ("runId", seq, level, message)
       SELECT ${id}, coalesce(max(seq), 0) + 1, 'error', ${message} FROM "RunLog" WHERE "runId" = ${id}`;
+    await enqueueRunFinished(db, id);
     await notifyRunEvent(db, id);
   }
   return rows.map((r) => r.id);
@@ -91,9 +93,13 @@ export async function reapStaleRuns(db: PrismaClient, staleSeconds: number): Pro
  * next step. Returns false when the run had already finished.
  */
 export async function requestCancel(db: PrismaClient, runId: string): Promise<boolean> {
-  const queued = await db.trainingRun.updateMany({
-    where: { id: runId, status: "queued" },
-    data: { status: "cancelled", phase: "cancelled", finishedAt: new Date(), cancelRequested: true },
+  const queued = await db.$transaction(async (tx) => {
+    const ended = await tx.trainingRun.updateMany({
+      where: { id: runId, status: "queued" },
+      data: { status: "cancelled", phase: "cancelled", finishedAt: new Date(), cancelRequested: true },
+    });
+    if (ended.count > 0) await enqueueRunFinished(tx, runId);
+    return ended;
   });
   if (queued.count === 0) {
     const running = await db.trainingRun.updateMany({ where: { id: runId, status: "running" }, data: { cancelRequested: true } });
