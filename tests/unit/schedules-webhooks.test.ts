@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { z } from "zod";
 import { autoPromoteDecision, type AutoPromoteInput } from "../../lib/schedules/auto-promote";
 import { cronProblem, nextTick } from "../../lib/schedules/cron";
 import { createScheduleSchema, patchScheduleSchema } from "../../lib/schedules/schema";
@@ -63,7 +64,7 @@ test("schedule bodies: bad fields are named (cron, autoPromote.metric, autoPromo
   const base = { model: "default", cron: "0 3 * * *", request: { table: "demo_email", columns: "label,text" } };
   assert.ok(createScheduleSchema.safeParse(base).success);
   assert.ok(createScheduleSchema.safeParse({ ...base, autoPromote: { metric: "macro_f1", minDelta: 0.01, minTestRows: 20 } }).success);
-  const paths = (body: unknown, schema = createScheduleSchema) => {
+  const paths = (body: unknown, schema: z.ZodType = createScheduleSchema) => {
     const r = schema.safeParse(body);
     return r.success ? [] : toFieldIssues(r.error).map((i) => i.path);
   };
