@@ -74,7 +74,7 @@ export function WebhooksSettings() {
           {w.deliveries.length === 0 ? (
             <p className="small muted">No deliveries yet.</p>
           ) : (
-            <Table columns={["Event", "Status", numeric("Attempts"), "Last error", "Created"]} testId="deliveries-table" caption={`Latest deliveries to ${w.url}`}>
+            <Table columns={["Event", "Status", numeric("Attempts"), "Last error", "Created"]} testId="deliveries-table" caption={`Latest deliveries to ${w.url}`} scrollLabel={`Latest deliveries to ${w.url}`}>
               {w.deliveries.map((d) => (
                 <tr key={d.id} data-testid="delivery-row" data-status={d.status}>
                   <td>{d.event}</td>
