@@ -70,22 +70,29 @@ export async function heartbeatWorker(db: PrismaClient, worker: { id: string; ho
  */
 export async function reapStaleRuns(db: PrismaClient, staleSeconds: number): Promise<string[]> {
   const message = `The worker running this run stopped responding (no heartbeat for over ${staleSeconds} s): it was probably killed or lost its connection. Nothing was saved; start the run again.`;
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    UPDATE "TrainingRun" SET status = 'failed', phase = 'failed', error = ${message}, "finishedAt" = now()
-    WHERE id IN (
-      SELECT id FROM "TrainingRun"
-      WHERE status = 'running' AND "heartbeatAt" < now() - make_interval(secs => ${staleSeconds})
-      FOR UPDATE SKIP LOCKED
-    )
-    RETURNING id`;
-  for (const { id } of rows) {
-    await db.$executeRaw`
-      INSERT INTO "RunLog" ("runId", seq, level, message)
-      SELECT ${id}, coalesce(max(seq), 0) + 1, 'error', ${message} FROM "RunLog" WHERE "runId" = ${id}`;
-    await enqueueRunFinished(db, id);
-    await notifyRunEvent(db, id);
-  }
-  return rows.map((r) => r.id);
+  const stale = await db.$queryRaw<{ any: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM "TrainingRun" WHERE status = 'running' AND "heartbeatAt" < now() - make_interval(secs => ${staleSeconds})) AS any`;
+  if (!stale[0]?.any) return []; // the usual case: no transaction at every poll
+  // One transaction: a reaped run gains its log line and its run.finished notification, or nothing.
+  const ids = await db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      UPDATE "TrainingRun" SET status = 'failed', phase = 'failed', error = ${message}, "finishedAt" = now()
+      WHERE id IN (
+        SELECT id FROM "TrainingRun"
+        WHERE status = 'running' AND "heartbeatAt" < now() - make_interval(secs => ${staleSeconds})
+        FOR UPDATE SKIP LOCKED
+      )
+      RETURNING id`;
+    for (const { id } of rows) {
+      await tx.$executeRaw`
+        INSERT INTO "RunLog" ("runId", seq, level, message)
+        SELECT ${id}, coalesce(max(seq), 0) + 1, 'error', ${message} FROM "RunLog" WHERE "runId" = ${id}`;
+      await enqueueRunFinished(tx, id);
+    }
+    return rows.map((r) => r.id);
+  });
+  for (const id of ids) await notifyRunEvent(db, id);
+  return ids;
 }
 
 /**

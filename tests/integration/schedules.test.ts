@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { createDb, type Db } from "../../lib/db/client";
-import { requestCancel } from "../../lib/runs/queue";
+import { reapStaleRuns, requestCancel } from "../../lib/runs/queue";
 import { autoPromoteRun } from "../../lib/schedules/auto-promote";
 import { createSchedule, getSchedule, patchSchedule } from "../../lib/schedules/store";
 import { tickSchedules } from "../../lib/schedules/ticker";
@@ -17,7 +17,7 @@ import { queueRun, runFinished, workerProcesses } from "../helpers/runs";
 
 // Scheduled retraining and notifications against the embedded PostgreSQL with real worker
 // processes: one run per tick however many tickers race, skipped ticks, the auto-promotion guard,
-// and signed webhook deliveries retried after a failure.
+// and signed webhook deliveries retried after a failure, for every way a run ends and a promotion.
 
 let t: TestDatabase;
 let modelsDir: string;
@@ -28,6 +28,7 @@ before(async () => {
   t = await createTestDatabase();
   modelsDir = tmpDir("models");
   await createReviewTable(t.db, "reviews", 120);
+  await createReviewTable(t.db, "one_label", 20, ["pos"]);
 });
 
 after(async () => {
@@ -216,6 +217,27 @@ test("webhooks: run.finished and version.promoted are posted signed, retried aft
     assert.ok(verifySignature(secret, received[2]!.body, received[2]!.headers["x-signature-256"] as string));
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(received.length, 3, "each delivery is posted once it succeeded");
+
+    // run.finished for every other end: a run that succeeds, one that fails in the worker, one reaped.
+    const succeeded = await queueRun(t.db, { ...REQUEST, limit: 60 });
+    const failed = await queueRun(t.db, { table: "one_label", columns: "label,body", num_train_epochs: 1 });
+    await Promise.all([runFinished(t.db, succeeded), runFinished(t.db, failed)]);
+    const model = await t.db.model.findUniqueOrThrow({ where: { name: "default" } });
+    const stale = await t.db.trainingRun.create({
+      data: { modelId: model.id, request: REQUEST, status: "running", phase: "training", workerId: "gone", startedAt: new Date(), heartbeatAt: new Date(Date.now() - 3_600_000) },
+    });
+    assert.deepEqual(await reapStaleRuns(t.db, 60), [stale.id]);
+    const ends = await waitFor("three more run.finished", async () => {
+      const events = received.slice(3).map((r) => JSON.parse(r.body.toString()));
+      return events.length >= 3 ? events : null;
+    }, 60_000, 100);
+    assert.deepEqual(
+      Object.fromEntries(ends.map((e: any) => [e.data.runId, [e.event, e.data.status]])),
+      { [succeeded]: ["run.finished", "succeeded"], [failed]: ["run.finished", "failed"], [stale.id]: ["run.finished", "failed"] },
+    );
+    const ok = ends.find((e: any) => e.data.runId === succeeded);
+    assert.equal(typeof ok.data.accuracyNew, "number");
+    assert.ok(ok.data.candidateVersionId);
     await w.stop();
   } finally {
     server.close();
