@@ -35,7 +35,7 @@ export function ScheduleList({ model, isAdmin, compact = false }: { model?: stri
   if (schedules.length === 0) {
     if (compact) {
       return (
-        <p className="small muted" data-testid="schedules-empty">
+        <p className="small muted" data-testid="schedules-empty" style={{ marginTop: "0.75rem" }}>
           No retraining schedule.{isAdmin ? <> Add one in <Link href="/settings#schedules">Settings</Link>.</> : null}
         </p>
       );
@@ -43,7 +43,7 @@ export function ScheduleList({ model, isAdmin, compact = false }: { model?: stri
     return <p className="muted">No schedules yet.</p>;
   }
   return (
-    <div data-testid="schedules">
+    <div data-testid="schedules" style={compact ? { marginTop: "0.75rem" } : undefined}>
       {compact ? <h3 className="h-label">Retraining schedules</h3> : null}
       {toggle.isError ? <ErrorBox error={toggle.error} title="Could not change the schedule" /> : null}
       <Table columns={[...(model ? [] : ["Model"]), "Cron (UTC)", "Next tick", "Last run", "Last skipped", "Auto-promote", ...(isAdmin ? [ACTIONS] : [])]} testId="schedules-table">
@@ -51,7 +51,7 @@ export function ScheduleList({ model, isAdmin, compact = false }: { model?: stri
           <tr key={s.id} data-testid="schedule-row" data-schedule={s.id}>
             {model ? null : <td>{s.model}</td>}
             <td>
-              <code>{s.cron}</code>
+              <code style={{ whiteSpace: "nowrap" }}>{s.cron}</code>
             </td>
             <td className="small">{s.enabled ? formatDateTime(s.nextRunAt) : <span className="badge badge-cancelled">disabled</span>}</td>
             <td className="small">
