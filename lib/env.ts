@@ -25,6 +25,13 @@ const schema = z.object({
   RUN_STALE_SECONDS: z.coerce.number().positive().default(30),
   WORKER_HEARTBEAT_MS: z.coerce.number().int().positive().default(2000),
   WORKER_POLL_MS: z.coerce.number().int().positive().default(1000),
+  /** How often each worker looks for due schedule ticks (cron with a seconds field fires at most this often). */
+  SCHEDULE_TICK_MS: z.coerce.number().int().positive().default(5000),
+  /** Webhooks: how often each worker looks for due deliveries, the POST timeout, the first retry's wait (doubling), and attempts before giving up. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(2000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -3,6 +3,9 @@ import type { LossPoint, Metrics } from "../training/types";
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
+/** What queued a run: the pages ("manual"), an API token ("api"), or a schedule's tick. */
+export type RunTrigger = "manual" | "api" | "schedule";
+
 export interface RunStats {
   rows: number;
   trainRows: number;
@@ -71,6 +74,9 @@ export interface RunView {
   startedAt: string | null;
   finishedAt: string | null;
   cancelRequested: boolean;
+  trigger: RunTrigger;
+  /** the schedule that queued it (trigger "schedule") */
+  scheduleId: string | null;
 }
 
 /** One row of GET /api/runs (newest first; ?status=&limit=&offset=) → { runs: RunSummary[], total } */

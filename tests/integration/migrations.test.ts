@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
+import { INTERNAL_TABLES } from "../../lib/db/catalog";
 import { migrate } from "../../lib/db/migrate";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
@@ -67,6 +68,11 @@ test("every model is a table with exactly its fields as columns, of the right ty
       if (!f.isList) assert.equal(c.is_nullable, f.isRequired ? "NO" : "YES", `nullability of ${where}`);
     }
   }
+});
+
+test("every table of the product's own, all but the demo table, is internal: never a run's data source", () => {
+  const own = dmmf.models.map(tableOf).filter((name) => name !== "demo_email");
+  assert.deepEqual(own.filter((name) => !INTERNAL_TABLES.has(name)), []);
 });
 
 test("enums have exactly the schema's values, in order", async () => {

@@ -2,6 +2,7 @@ import type { Prisma } from "../../db/generated/client";
 import { artifactRows, placeLocalCopy, readArtifactDir } from "../../versions/store";
 import { CancelledError } from "../../errors";
 import type { Metrics } from "../../training/types";
+import { enqueueRunFinished } from "../../webhooks/outbox";
 import { failpoint } from "../failpoint";
 import { saveVersionRows, type VersionRows } from "../../rows/version-rows";
 import type { LabelledRow } from "../fetch-rows";
@@ -86,6 +87,7 @@ export async function saveCandidate(ctx: RunContext, staged: string, c: Candidat
         },
       });
       await appendRunLog(tx, runId, `Saved candidate version ${version.id}. Press Override to make it serve.`);
+      await enqueueRunFinished(tx, runId);
       failpoint("save:before-commit");
       return version.id;
     },
