@@ -8,6 +8,7 @@ import type { RunComparison, RunSplit } from "../../lib/runs/types";
 import { promoteVersion } from "../../lib/versions/promote";
 import { rowsOfVersion } from "../../lib/rows/version-rows";
 import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
+import { waitFor } from "../helpers/processes";
 import { queueRun, runFinished, workerProcesses } from "../helpers/runs";
 
 // Fair old-vs-new on a table that grows, through a real worker: the stable split keeps test rows
@@ -16,7 +17,7 @@ import { queueRun, runFinished, workerProcesses } from "../helpers/runs";
 
 let t: TestDatabase;
 let modelsDir: string;
-const workers = workerProcesses(() => ({ DATABASE_URL: t.url, MODELS_DIR: modelsDir }));
+const workers = workerProcesses(() => ({ DATABASE_URL: t.url, MODELS_DIR: modelsDir, SCHEDULE_TICK_MS: "200" }));
 const ARGS = { columns: "label,text", num_train_epochs: 2 };
 
 async function run(body: Record<string, unknown>) {
@@ -156,4 +157,43 @@ test("a label change: the old model is not scored, the run says why, promotion n
   assert.equal((await t.db.model.findUniqueOrThrow({ where: { name: "default" } })).servingVersionId, serving, "nothing changed");
   await promoteVersion(t.db, { modelName: "default", versionId: r.candidateVersionId!, confirmLabelChange: true });
   assert.equal((await t.db.model.findUniqueOrThrow({ where: { name: "default" } })).servingVersionId, r.candidateVersionId);
+});
+
+test("scheduled retraining with auto-promotion, end to end: promoted on a fair run, refused when test rows were seen or too few", async () => {
+  const { createSchedule } = await import("../../lib/schedules/store");
+  await t.db.model.create({ data: { name: "sched-model", kind: "starter" } });
+  const first = await run({ table: "grow", model: "sched-model", limit: 500, seed: 1 });
+  await promoteVersion(t.db, { modelName: "sched-model", versionId: first.candidateVersionId! });
+  const rule = { metric: "accuracy" as const, minDelta: -1, minTestRows: 10 };
+  const scheduled = async (request: Record<string, unknown>, autoPromote: typeof rule) => {
+    const s = await createSchedule(t.db, { model: "sched-model", cron: "0 0 1 1 *", request: { table: "grow", columns: "label,text", num_train_epochs: 1, ...request }, autoPromote }, null);
+    await t.db.schedule.update({ where: { id: s.id }, data: { nextRunAt: new Date(Date.now() - 1000) } });
+    const queued = await waitFor("the worker's ticker to queue the run", () => t.db.trainingRun.findFirst({ where: { scheduleId: s.id } }), 60_000);
+    const done = await runFinished(t.db, queued.id, 180_000);
+    assert.equal(done.status, "succeeded", `${done.error}`);
+    assert.equal(done.trigger, "schedule");
+    const logs = await waitFor("the auto-promotion decision", async () => {
+      const l = await logsOf(done.id);
+      return l.some((m) => /auto-promoted/i.test(m)) ? l : null;
+    }, 30_000);
+    return { s, run: done, logs, serving: (await t.db.model.findUniqueOrThrow({ where: { name: "sched-model" } })).servingVersionId };
+  };
+
+  // the stable split on the grown table: comparable, no seen rows, enough rows: promoted
+  const fair = await scheduled({ seed: 5 }, rule);
+  assert.ok(fair.logs.some((m) => /^Auto-promoted: accuracy/.test(m)), fair.logs.join("\n"));
+  assert.equal(fair.serving, fair.run.candidateVersionId);
+  const promotion = await t.db.promotion.findFirstOrThrow({ where: { versionId: fair.run.candidateVersionId! } });
+  assert.equal(promotion.scheduleId, fair.s.id);
+
+  // a random split with another seed: test rows the serving version trained on → not promoted
+  const seen = await scheduled({ split: "random", seed: 99 }, rule);
+  assert.ok((seen.run.split as { testRowsSeenByOld: number }).testRowsSeenByOld > 0);
+  assert.ok(seen.logs.some((m) => /^Not auto-promoted: \d+ test rows were seen by the serving version/.test(m)), seen.logs.join("\n"));
+  assert.equal(seen.serving, fair.run.candidateVersionId, "still the fair run's version");
+
+  // too few scored rows for the rule
+  const few = await scheduled({ seed: 6 }, { ...rule, minTestRows: 100_000 });
+  assert.ok(few.logs.some((m) => /^Not auto-promoted: .*test rows/.test(m)), few.logs.join("\n"));
+  assert.equal(few.serving, fair.run.candidateVersionId);
 });
