@@ -9,6 +9,8 @@ interface ConfirmDialogProps {
   confirmLabel: string;
   cancelLabel?: string;
   busy?: boolean;
+  /** The confirm button stays disabled until the dialog's content allows it (e.g. a typed name). */
+  confirmDisabled?: boolean;
   /** Shown inside the dialog, e.g. the API's answer when confirming failed. */
   error?: string | null;
   onConfirm: () => void;
@@ -26,6 +28,7 @@ export function ConfirmDialog({
   confirmLabel,
   cancelLabel = "Cancel",
   busy = false,
+  confirmDisabled = false,
   error,
   onConfirm,
   onCancel,
@@ -82,7 +85,7 @@ export function ConfirmDialog({
         <button type="button" className="btn" onClick={onCancel} disabled={busy}>
           {cancelLabel}
         </button>
-        <button type="button" className="btn btn-primary" onClick={onConfirm} disabled={busy} aria-busy={busy} autoFocus>
+        <button type="button" className="btn btn-primary" onClick={onConfirm} disabled={busy || confirmDisabled} aria-busy={busy} autoFocus={!confirmDisabled}>
           {confirmLabel}
         </button>
       </div>

@@ -1,4 +1,10 @@
+"use client";
+
+import { createContext, useContext } from "react";
 import { deltaTone, formatDeltaNumber, formatDeltaPoints } from "./format";
+
+/** Inside it, changes are shown without "better"/"worse" colours: the scores do not compare (e.g. the labels changed). */
+export const IncomparableDeltas = createContext(false);
 
 interface DeltaProps {
   oldValue: number | null | undefined;
@@ -14,9 +20,9 @@ export function Delta({ oldValue, newValue, unit = "points", lowerIsBetter = fal
     return <span className="delta-zero">—</span>;
   }
   const delta = newValue - oldValue;
-  const tone = deltaTone(delta, lowerIsBetter);
+  const tone = useContext(IncomparableDeltas) ? "zero" : deltaTone(delta, lowerIsBetter);
   const text = unit === "points" ? formatDeltaPoints(delta) : formatDeltaNumber(delta);
-  const word = tone === "good" ? "better" : tone === "bad" ? "worse" : "unchanged";
+  const word = tone === "good" ? "better" : tone === "bad" ? "worse" : delta === 0 ? "unchanged" : "not comparable";
   return (
     <span className={`delta-${tone}`} data-testid="delta" data-tone={tone}>
       {text}

@@ -37,16 +37,19 @@ export function Table({
   caption,
   testId,
   className = "table",
+  scrollLabel,
   children,
 }: {
   columns: (string | Column)[];
   caption?: ReactNode;
   testId?: string;
   className?: string;
+  /** For a table with nothing focusable in it that may scroll sideways: its scroll area joins the Tab order under this name. */
+  scrollLabel?: string;
   children: ReactNode;
 }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" {...(scrollLabel ? { tabIndex: 0, role: "region", "aria-label": scrollLabel } : {})}>
       <table className={className} data-testid={testId}>
         {caption ? <caption className="visually-hidden">{caption}</caption> : null}
         <TableHead columns={columns} />

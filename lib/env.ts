@@ -27,6 +27,13 @@ const schema = z.object({
   WORKER_POLL_MS: z.coerce.number().int().positive().default(1000),
   /** "off": the starter trainer trains on every training row and keeps the raw softmax (no temperature); for measuring what calibration does. */
   STARTER_CALIBRATION: z.enum(["on", "off"]).default("on"),
+  /** How often each worker looks for due schedule ticks (cron with a seconds field fires at most this often). */
+  SCHEDULE_TICK_MS: z.coerce.number().int().positive().default(5000),
+  /** Webhooks: how often each worker looks for due deliveries, the POST timeout, the first retry's wait (doubling), and attempts before giving up. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(2000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
 });
 
 export type Env = z.infer<typeof schema>;

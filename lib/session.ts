@@ -28,8 +28,12 @@ export async function getCurrentUser(): Promise<SessionUser | null> {
 /** The caller of an API route: bearer token first, then the session. */
 export async function getCaller(req: Request): Promise<SessionUser | null> {
   const auth = req.headers.get("authorization");
-  if (auth?.toLowerCase().startsWith("bearer ")) return userForToken(db(), auth.slice(7).trim());
-  return getCurrentUser();
+  if (auth?.toLowerCase().startsWith("bearer ")) {
+    const user = await userForToken(db(), auth.slice(7).trim());
+    return user && { ...user, via: "token" };
+  }
+  const user = await getCurrentUser();
+  return user && { ...user, via: "session" };
 }
 
 /** 401 when anonymous, 403 when the role is not enough. */

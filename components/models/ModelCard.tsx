@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { formatDateTime } from "../format";
 import { TitleRow } from "../TitleRow";
+import { ScheduleList } from "../schedules/ScheduleList";
 import { PromoteDialog } from "./PromoteDialog";
 import { useModelPromotion } from "./useModelPromotion";
 import type { ModelRow } from "./useModels";
@@ -62,11 +63,14 @@ export function ModelCard({ model, isAdmin }: { model: ModelRow; isAdmin: boolea
                 {formatDateTime(p.createdAt)}: v{numberOf(p.versionId)} serves
                 {p.previousVersionId ? <> (was v{numberOf(p.previousVersionId)})</> : null}
                 {p.by ? <>, by {p.by}</> : null}
+                {p.scheduleId ? <>, auto-promoted by schedule <code>{p.scheduleId.slice(0, 10)}</code></> : null}
               </li>
             ))}
           </ol>
         </details>
       ) : null}
+
+      <ScheduleList model={model.name} isAdmin={isAdmin} compact />
 
       {isAdmin ? <PromoteDialog model={model} serving={serving} promotion={promotion} /> : null}
     </article>

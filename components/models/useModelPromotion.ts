@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ModelHistoryResponse } from "@/lib/dashboard/types";
 import { apiFetch } from "../api";
+import { labelChangeBetween, type LabelChange } from "../LabelChangeConfirm";
 import { useConfirmedMutation } from "../useConfirmedMutation";
 import { modelsQueryKey, type ModelRow, type ModelVersionRow } from "./useModels";
 
@@ -10,6 +11,8 @@ export interface PendingPromotion {
   version: ModelVersionRow;
   number: number;
   rollback: boolean;
+  /** how its labels differ from the serving version's (the promotion must then be confirmed by name) */
+  labelChange: LabelChange | null;
 }
 
 export type ModelPromotion = ReturnType<typeof useModelPromotion>;
@@ -25,7 +28,10 @@ export function useModelPromotion(model: ModelRow) {
   });
   const promote = useConfirmedMutation(
     (p: PendingPromotion) =>
-      apiFetch<{ servingVersionId: string }>(`/api/models/${encodeURIComponent(model.name)}/promote`, { method: "POST", body: { versionId: p.version.id } }),
+      apiFetch<{ servingVersionId: string }>(`/api/models/${encodeURIComponent(model.name)}/promote`, {
+        method: "POST",
+        body: p.labelChange ? { versionId: p.version.id, confirmLabelChange: true } : { versionId: p.version.id },
+      }),
     () => {
       void queryClient.invalidateQueries({ queryKey: modelsQueryKey });
       void queryClient.invalidateQueries({ queryKey: historyKey(model.name) });
@@ -40,7 +46,9 @@ export function useModelPromotion(model: ModelRow) {
   const rollbackTo = history.data?.rollbackVersionId ? (model.versions.find((v) => v.id === history.data.rollbackVersionId) ?? null) : null;
 
   /** Opens the confirmation for promoting `version` (a rollback when it served before). */
-  const ask = (version: ModelVersionRow, rollback: boolean) => promote.ask({ version, number: numberOf(version.id), rollback });
+  const serving = model.versions.find((v) => v.serving) ?? null;
+  const ask = (version: ModelVersionRow, rollback: boolean) =>
+    promote.ask({ version, number: numberOf(version.id), rollback, labelChange: serving ? labelChangeBetween(serving.labels, version.labels) : null });
 
   return { history: history.data, pending: promote.target, dialog: promote.dialog, ask, numberOf, rollbackTo };
 }

@@ -1,6 +1,9 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import { guessColumns } from "@/lib/data/columns";
+import type { NewRowsCount } from "@/lib/runs/new-rows";
+import { apiFetch } from "../api";
 import { rowCountText, type TableSummary } from "../data/useTables";
 import { Field, NumberInput } from "./Field";
 import { splitColumns } from "./requestFields";
@@ -10,6 +13,33 @@ import type { NewRunFormState } from "./useNewRunForm";
 export function chosenTable(form: NewRunFormState): TableSummary | null {
   const name = typeof form.request?.table === "string" ? form.request.table : "";
   return form.tables.data?.find((t) => t.name === name || t.name.toLowerCase() === name.toLowerCase()) ?? null;
+}
+
+const SPLIT_HINTS: Record<string, string> = {
+  stable: "a test row stays a test row as the table grows",
+  positional: "the first rows in key order train, the rest test",
+  random: "stratified shuffle by the seed; test rows change with it",
+};
+
+function newRowsHint(count: NewRowsCount | undefined, failed: boolean): string {
+  if (failed) return "all rows, or only those the serving version has not trained on";
+  if (!count) return "choose a table and columns to count new rows";
+  if (!count.serving) return `nothing serves yet: all ${count.rows.toLocaleString("en-US")} rows are new`;
+  if (count.newRows === null) return "the serving version has no record of its rows: train on all rows once";
+  return `${count.newRows.toLocaleString("en-US")} of ${count.rows.toLocaleString("en-US")} rows are new to the serving version`;
+}
+
+/** How many rows of the chosen table the model's serving version has not trained on. */
+function useNewRows(model: string, table: string, columns: string, limit: unknown) {
+  const lim = typeof limit === "number" && Number.isInteger(limit) && limit > 0 ? String(limit) : "";
+  return useQuery({
+    queryKey: ["new-rows", model, table, columns, lim],
+    enabled: model !== "" && table !== "" && columns !== "",
+    queryFn: ({ signal }) =>
+      apiFetch<NewRowsCount>(`/api/models/${encodeURIComponent(model)}/new-rows?${new URLSearchParams({ table, columns, limit: lim })}`, { signal }),
+    retry: false,
+    staleTime: 30_000,
+  });
 }
 
 /** Where the rows come from: model, table, label and text columns, row limit and split. */
@@ -56,6 +86,9 @@ export function SourcePanel({ form, disabled }: { form: NewRunFormState; disable
     </select>
   );
 
+  const splitKind = typeof request?.split === "string" ? request.split : "stable";
+  const rowsChoice = typeof request?.rows === "string" ? request.rows : "all";
+  const newRows = useNewRows(modelName || defaultModel?.name || "", table ? table.name : "", cols.label && cols.text ? `${cols.label},${cols.text}` : "", request?.limit);
   const share = typeof request?.p_of_train === "number" && request.p_of_train > 0 && request.p_of_train < 1 ? Math.round(request.p_of_train * 100) : null;
 
   return (
@@ -100,12 +133,27 @@ export function SourcePanel({ form, disabled }: { form: NewRunFormState; disable
           <NumberInput form={form} name="limit" id="nr-limit" integer placeholder="all rows" />
         </Field>
         <Field
-          id="nr-split"
+          id="nr-p_of_train"
           label="Training share (p_of_train)"
           issues={form.issuesFor("p_of_train")}
-          hint={share !== null ? `${share} % train, ${100 - share} % held out (shuffled)` : "between 0 and 1; the rest is held out"}
+          hint={share !== null ? `${share} % train, ${100 - share} % held out` : "between 0 and 1; the rest is held out"}
         >
-          <NumberInput form={form} name="p_of_train" id="nr-split" placeholder="0.8" />
+          <NumberInput form={form} name="p_of_train" id="nr-p_of_train" placeholder="0.8" />
+        </Field>
+        <Field id="nr-split" label="Split" issues={form.issuesFor("split")} hint={SPLIT_HINTS[splitKind] ?? ""}>
+          <select id="nr-split" value={splitKind} onChange={(e) => form.choose("split", e.target.value === "stable" ? undefined : e.target.value)}>
+            <option value="stable">stable (by row key)</option>
+            <option value="positional">positional (first rows train)</option>
+            <option value="random">random (seeded shuffle)</option>
+            {!(splitKind in SPLIT_HINTS) ? <option value={splitKind}>{splitKind} (not a split)</option> : null}
+          </select>
+        </Field>
+        <Field id="nr-rows" label="Rows to train on" issues={form.issuesFor("rows")} hint={newRowsHint(newRows.data, newRows.isError)}>
+          <select id="nr-rows" value={rowsChoice} onChange={(e) => form.choose("rows", e.target.value === "all" ? undefined : e.target.value)}>
+            <option value="all">all rows</option>
+            <option value="new">new rows only (warm start)</option>
+            {rowsChoice !== "all" && rowsChoice !== "new" ? <option value={rowsChoice}>{rowsChoice} (not a choice)</option> : null}
+          </select>
         </Field>
       </div>
     </fieldset>

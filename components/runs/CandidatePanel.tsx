@@ -5,6 +5,7 @@ import type { RunView } from "@/lib/runs/types";
 import { apiFetch } from "../api";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { Delta } from "../Delta";
+import { LabelChangeConfirm, useTypedName } from "../LabelChangeConfirm";
 import { formatPercent } from "../format";
 import { numeric, TableHead } from "../Table";
 import { useConfirmedMutation } from "../useConfirmedMutation";
@@ -15,11 +16,12 @@ import { runQueryKey } from "./useRunEvents";
 /** The version the run stored, whether it serves, and Override with the old-vs-new deltas to confirm. */
 export function CandidatePanel({ run, isAdmin }: { run: RunView & { candidateVersionId: string }; isAdmin: boolean }) {
   const queryClient = useQueryClient();
+  const change = run.comparison?.labelChange ?? null;
   const promote = useConfirmedMutation(
     ({ model, versionId }: { model: string; versionId: string }) =>
       apiFetch<{ model: string; servingVersionId: string; previousVersionId: string | null }>(`/api/models/${encodeURIComponent(model)}/promote`, {
         method: "POST",
-        body: { versionId },
+        body: change ? { versionId, confirmLabelChange: true } : { versionId },
       }),
     (result) => {
       queryClient.setQueryData<RunView>(runQueryKey(run.id), (r) => (r ? { ...r, candidateServing: result.servingVersionId === r.candidateVersionId } : r));
@@ -28,6 +30,7 @@ export function CandidatePanel({ run, isAdmin }: { run: RunView & { candidateVer
       void queryClient.invalidateQueries({ queryKey: ["overview"] });
     },
   );
+  const typedName = useTypedName(run.model, promote.dialog.open ? run.candidateVersionId : null);
   const oldM = run.metrics.old;
   const newM = run.metrics.new;
 
@@ -47,18 +50,28 @@ export function CandidatePanel({ run, isAdmin }: { run: RunView & { candidateVer
         )}
         <span className="spacer" />
         {isAdmin && !run.candidateServing ? (
-          <button type="button" className="btn btn-primary" onClick={() => promote.ask({ model: run.model, versionId: run.candidateVersionId })}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => promote.ask({ model: run.model, versionId: run.candidateVersionId })}
+          >
             Override
           </button>
         ) : null}
       </div>
       {!run.candidateServing && !isAdmin ? <p className="hint">An admin can make this version serve predictions.</p> : null}
-      <ConfirmDialog {...promote.dialog} title={`Serve this version of ${run.model}?`} confirmLabel="Confirm override">
+      <ConfirmDialog
+        {...promote.dialog}
+        title={`Serve this version of ${run.model}?`}
+        confirmLabel="Confirm override"
+        confirmDisabled={change !== null && !typedName.confirmed}
+      >
         <p>
           Predictions for <strong>{run.model}</strong> will come from version <code>{run.candidateVersionId}</code>. The current version is kept, so
           you can roll back later.
         </p>
-        {oldM ? (
+        {change ? <LabelChangeConfirm modelName={run.model} change={change} typedName={typedName} /> : null}
+        {oldM && run.comparison?.comparable !== false ? (
           <table className="table compact" data-testid="override-deltas">
             <caption className="visually-hidden">Old versus new on the held-out rows</caption>
             <TableHead columns={["Metric", numeric("Old"), numeric("New"), numeric("Change")]} />
@@ -77,7 +90,7 @@ export function CandidatePanel({ run, isAdmin }: { run: RunView & { candidateVer
           </table>
         ) : (
           <p>
-            {NO_OLD_MODEL}. New accuracy {formatPercent(newM?.accuracy)}, F1 (weighted) {formatPercent(newM?.f1)}, macro F1 {formatPercent(newM?.macro_f1)}.
+            {oldM ? "The old and new scores do not compare (the labels change)" : NO_OLD_MODEL}. New accuracy {formatPercent(newM?.accuracy)}, F1 (weighted) {formatPercent(newM?.f1)}, macro F1 {formatPercent(newM?.macro_f1)}.
           </p>
         )}
       </ConfirmDialog>

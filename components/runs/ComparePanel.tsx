@@ -1,17 +1,19 @@
 import type { RunView } from "@/lib/runs/types";
+import { IncomparableDeltas } from "../Delta";
 import { MetricsBarChart, PerClassF1Chart } from "./CompareCharts";
 import { MetricsTable, PerClassTable } from "./MetricsTable";
 import { ReliabilityChart } from "./ReliabilityChart";
 
 /** Old vs new on the same held-out rows: score bars, per-class F1, the reliability diagram, and the numbers. */
-export function ComparePanel({ metrics }: { metrics: RunView["metrics"] }) {
+export function ComparePanel({ metrics, comparable }: { metrics: RunView["metrics"]; comparable: boolean }) {
   const { old: oldM, new: newM } = metrics;
   return (
+    <IncomparableDeltas.Provider value={!comparable}>
     <section className="card" aria-labelledby="compare-heading" data-testid="compare">
       <h2 id="compare-heading">Old vs new</h2>
       <p className="hint" style={{ marginTop: 0 }}>
-        Both models on the same {newM ? newM.samples.toLocaleString("en-US") : ""} held-out rows. Changes are new − old, green when better, red when
-        worse.
+        Both models on the same {newM ? newM.samples.toLocaleString("en-US") : ""} held-out rows that neither trained on.{" "}
+        {comparable ? "Changes are new − old, green when better, red when worse." : "The labels changed, so the changes are not better or worse: see above."}
       </p>
       <div className="grid-2">
         <div>
@@ -32,5 +34,6 @@ export function ComparePanel({ metrics }: { metrics: RunView["metrics"] }) {
         <PerClassTable oldMetrics={oldM} newMetrics={newM} />
       </details>
     </section>
+    </IncomparableDeltas.Provider>
   );
 }

@@ -7,10 +7,12 @@ interface ConfusionMatrixProps {
   matrix: Metrics["confusion_matrix"];
   /** counts: cells shaded by count (share of the largest cell); normalised: each row sums to 100 %. */
   mode?: MatrixMode;
+  /** makes each cell a button that lists its rows */
+  onCell?: (trueLabel: string, predicted: string) => void;
 }
 
 /** Rows are the true labels, columns the predicted ones, as a heatmap. */
-export function ConfusionMatrix({ title, matrix, mode = "counts" }: ConfusionMatrixProps) {
+export function ConfusionMatrix({ title, matrix, mode = "counts", onCell }: ConfusionMatrixProps) {
   const { labels, matrix: counts } = matrix;
   const maxCount = Math.max(1, ...counts.flat());
   return (
@@ -54,7 +56,15 @@ export function ConfusionMatrix({ title, matrix, mode = "counts" }: ConfusionMat
                         style={{ background: `rgba(var(--heat), ${(heat * 0.6).toFixed(3)})` }}
                         title={`true ${label}, predicted ${labels[j]}: ${count} of ${total} (${(share * 100).toFixed(1)} %)`}
                       >
-                        {mode === "normalised" ? `${(share * 100).toFixed(1)} %` : count}
+                        {onCell && count > 0 ? (
+                          <button type="button" className="cm-cell-btn" onClick={() => onCell(label, labels[j])} aria-label={`Show the ${count} rows true ${label}, predicted ${labels[j]}`}>
+                            {mode === "normalised" ? `${(share * 100).toFixed(1)} %` : count}
+                          </button>
+                        ) : mode === "normalised" ? (
+                          `${(share * 100).toFixed(1)} %`
+                        ) : (
+                          count
+                        )}
                       </td>
                     );
                   })}

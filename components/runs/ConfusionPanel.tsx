@@ -12,8 +12,8 @@ const MODES = [
   ["normalised", "Row-normalised %"],
 ] as const;
 
-/** Both confusion matrices side by side, as counts or row-normalised. */
-export function ConfusionPanel({ metrics }: { metrics: RunView["metrics"] }) {
+/** Both confusion matrices side by side, as counts or row-normalised; a cell of the new one lists its rows. */
+export function ConfusionPanel({ metrics, onCell, noOld }: { metrics: RunView["metrics"]; onCell?: (trueLabel: string, predicted: string) => void; noOld?: string }) {
   const [mode, setMode] = useState<MatrixMode>("counts");
   const { old: oldM, new: newM } = metrics;
   return (
@@ -28,11 +28,11 @@ export function ConfusionPanel({ metrics }: { metrics: RunView["metrics"] }) {
         ) : (
           <div>
             <h3>Old</h3>
-            <p className="muted">{NO_OLD_MODEL}.</p>
+            <p className="muted">{noOld ?? NO_OLD_MODEL}.</p>
           </div>
         )}
         {newM ? (
-          <ConfusionMatrix title="New (this run)" matrix={newM.confusion_matrix} mode={mode} />
+          <ConfusionMatrix title="New (this run)" matrix={newM.confusion_matrix} mode={mode} onCell={onCell} />
         ) : (
           <div>
             <h3>New</h3>

@@ -2,6 +2,8 @@ import type { RunView } from "@/lib/runs/types";
 import { formatInt, formatNumber } from "../format";
 import { Stat } from "../Stat";
 
+const SPLIT_WORDS = { stable: "Stable", positional: "Positional", random: "Random" } as const;
+
 /** The rows the run read (train, test, skipped, per label), the calibration temperature, and the request it was given. */
 export function RunDataPanel({ run, active }: { run: RunView; active: boolean }) {
   return (
@@ -19,7 +21,22 @@ export function RunDataPanel({ run, active }: { run: RunView; active: boolean })
                 {formatNumber(run.stats.calibrationTemperature, 2)} <span className="small muted">({formatInt(run.stats.calibrationRows)} rows held out)</span>
               </Stat>
             ) : null}
+            {run.split?.testRowsSeenByOld ? <Stat label="Set aside">{formatInt(run.split.testRowsSeenByOld)}</Stat> : null}
           </dl>
+          {run.split ? (
+            <p className="small muted" style={{ marginTop: "0.6rem" }} data-testid="run-split">
+              {SPLIT_WORDS[run.split.kind]} split by <code>{run.split.key}</code>
+              {run.split.rows === "new" ? ", new rows only" : ""}: {formatInt(run.split.trainRows)} training rows, {formatInt(run.split.testRows)} test
+              rows
+              {run.split.testRowsSeenByOld === null
+                ? " (unknown how many the serving version trained on)"
+                : run.split.testRowsSeenByOld > 0
+                  ? `, of which ${formatInt(run.split.testRowsSeenByOld)} the serving version trained on (set aside)`
+                  : ", none seen by the serving version"}
+              ; both models scored on {formatInt(run.split.scoredRows)}.
+              {run.split.newRows !== null ? ` ${formatInt(run.split.newRows)} rows were new to the serving version.` : ""}
+            </p>
+          ) : null}
           {run.stats.labels && Object.keys(run.stats.labels).length > 0 ? (
             <p className="small muted" style={{ marginTop: "0.6rem" }}>
               Labels:{" "}

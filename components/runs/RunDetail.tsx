@@ -4,6 +4,7 @@
 // matrices, loss, data and log panels, and the hooks for the run's data and live events.
 
 import Link from "next/link";
+import { useState } from "react";
 import type { RunView } from "@/lib/runs/types";
 import { ApiRequestError } from "../api";
 import { ErrorBox } from "../ErrorBox";
@@ -12,6 +13,8 @@ import { useIsAdmin } from "../useMe";
 import { CandidatePanel } from "./CandidatePanel";
 import { ComparePanel } from "./ComparePanel";
 import { ConfusionPanel } from "./ConfusionPanel";
+import { ErrorsPanel, type ErrorFilter } from "./ErrorsPanel";
+import { FairnessBanner } from "./FairnessBanner";
 import { LossChart } from "./LossChart";
 import { RunDataPanel } from "./RunDataPanel";
 import { RunHeader } from "./RunHeader";
@@ -22,6 +25,8 @@ import { useRun } from "./useRun";
 export function RunDetail({ id }: { id: string }) {
   const isAdmin = useIsAdmin();
   const { query, lines, stream } = useRun(id);
+  const [errorFilter, setErrorFilter] = useState<ErrorFilter>({});
+  const [errorPage, setErrorPage] = useState(0);
 
   if (query.isPending) {
     return (
@@ -48,10 +53,28 @@ export function RunDetail({ id }: { id: string }) {
   return (
     <section aria-labelledby="run-heading">
       <RunHeader run={run} isAdmin={isAdmin} />
+      <FairnessBanner run={run} />
       <RunProgress run={run} stream={stream} />
       {hasCandidate(run) ? <CandidatePanel run={run} isAdmin={isAdmin} /> : null}
-      {hasMetrics ? <ComparePanel metrics={run.metrics} /> : null}
-      {hasMetrics ? <ConfusionPanel metrics={run.metrics} /> : null}
+      {hasMetrics ? <ComparePanel metrics={run.metrics} comparable={run.comparison?.comparable !== false} /> : null}
+      {hasMetrics ? (
+        <ConfusionPanel
+          metrics={run.metrics}
+          noOld={run.comparison?.labelChange && !run.metrics.old ? "The serving version shares no label with the data: not evaluated" : undefined}
+          onCell={
+            run.candidateVersionId
+              ? (t, p) => {
+                  setErrorFilter({ true: t, predicted: p });
+                  setErrorPage(0);
+                  document.getElementById("run-errors")?.scrollIntoView({ behavior: "smooth", block: "start" });
+                }
+              : undefined
+          }
+        />
+      ) : null}
+      {run.candidateVersionId && run.metrics.new ? (
+        <ErrorsPanel runId={run.id} labels={run.metrics.new.confusion_matrix.labels} filter={errorFilter} onFilter={setErrorFilter} page={errorPage} onPage={setErrorPage} />
+      ) : null}
       <div className="card">
         <h2>Loss</h2>
         <LossChart points={run.lossCurve} />

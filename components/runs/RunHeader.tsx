@@ -27,6 +27,14 @@ export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) 
         <div>
           <p className="small muted" style={{ margin: 0 }}>
             <Link href="/runs">Runs</Link> / <span className="mono">{run.id}</span>
+            {run.trigger === "schedule" ? (
+              <span data-testid="run-trigger">
+                {" "}
+                · queued by a <Link href="/settings#schedules">schedule</Link>
+              </span>
+            ) : run.trigger === "api" ? (
+              <span data-testid="run-trigger"> · queued over the API</span>
+            ) : null}
           </p>
           <h1 id="run-heading" className="row">
             Run on {run.model} <StatusBadge status={run.status} />

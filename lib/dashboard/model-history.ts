@@ -28,6 +28,7 @@ export async function getModelHistory(db: PrismaClient, name: string, limit = 50
       previousVersionId: p.previousVersionId,
       createdAt: p.createdAt.toISOString(),
       by: users.find((u) => u.id === p.userId)?.email ?? null,
+      scheduleId: p.scheduleId,
     })),
   };
 }

@@ -61,6 +61,8 @@ export interface PromotionView {
   previousVersionId: string | null;
   createdAt: string;
   by: string | null;
+  /** the schedule whose auto-promotion made it (by is then null) */
+  scheduleId: string | null;
 }
 
 /** GET /api/models/:name/versions: the model's promotion history and where "roll back" goes. */

@@ -12,7 +12,8 @@ export interface TableRef {
 /** The product's own tables (users, tokens, runs, weights…) are never a data source. */
 export const INTERNAL_TABLES = new Set([
   "User", "ApiToken", "Setting", "Model", "ModelVersion", "ArtifactFile", "Promotion", "feature_cache",
-  "TrainingRun", "RunLog", "Worker", "LoginThrottle", "_prisma_migrations",
+  "TrainingRun", "RunLog", "Worker", "LoginThrottle", "VersionTrainedRows", "RunTestRow", "Schedule", "Webhook", "WebhookDelivery",
+  "_prisma_migrations",
 ]);
 
 export function quoteIdent(name: string): string {

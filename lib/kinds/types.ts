@@ -27,7 +27,10 @@ export interface CandidateInput<Request> {
   test: LabelledRow[];
   /** the data's labels, sorted */
   dataLabels: string[];
+  /** the version serving when the run started: the one a candidate may continue from */
   serving: ServingVersion | null;
+  /** the version to score as "old": the serving one, unless it shares no label with the data */
+  oldModel: ServingVersion | null;
   settings: ModelSettings;
   /** the run's random seed (split, initial weights) */
   seed: number;
@@ -46,6 +49,8 @@ export interface Candidate {
   /** the serving version on the test rows; null when nothing serves */
   metricsOld: Metrics | null;
   metricsNew: Metrics;
+  /** the candidate's probabilities for each test row (in `labels` order), for the run's errors list */
+  predictionsNew: Float32Array[];
   /** figures added to the run's stats */
   stats?: Record<string, number>;
 }

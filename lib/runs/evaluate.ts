@@ -6,23 +6,24 @@ import type { LabelledRow } from "./fetch-rows";
 import { progressOf, type Phase, type RunContext } from "./run-context";
 
 /**
- * Metrics of `probs` (one row per test row, in `modelLabels` order) against the rows' labels.
- * Test labels the model does not know count as errors: they join the label list with probability 0.
+ * Metrics of `probs` (one row per test row, in `modelLabels` order) against the rows' labels, over
+ * the sorted union of the model's and the rows' labels: test labels the model does not know count
+ * as errors (it gives them probability 0).
  */
 export function metricsFor(rows: LabelledRow[], probs: Float32Array[], modelLabels: string[]): Metrics {
-  const labels = [...modelLabels];
-  for (const r of rows) if (!labels.includes(r.label)) labels.push(r.label);
+  const labels = [...new Set([...modelLabels, ...rows.map((r) => r.label)])].sort();
   const index = new Map(labels.map((l, i) => [l, i]));
+  const at = modelLabels.map((l) => index.get(l)!);
   const full = probs.map((p) => {
     const f = new Float32Array(labels.length);
-    f.set(p);
+    for (let j = 0; j < at.length; j++) f[at[j]] = p[j];
     return f;
   });
   return computeMetrics(rows.map((r) => index.get(r.label)!), full, labels);
 }
 
-/** Evaluates a classifier through its serving path (`predict`) on the test rows, with progress. */
-export async function evaluateClassifier(classifier: Classifier, rows: LabelledRow[], ctx: RunContext, phase: Phase): Promise<Metrics> {
+/** Evaluates a classifier through its serving path (`predict`) on the test rows, with progress; also gives each row's probabilities. */
+export async function evaluateClassifier(classifier: Classifier, rows: LabelledRow[], ctx: RunContext, phase: Phase): Promise<{ metrics: Metrics; probs: Float32Array[] }> {
   const probs: Float32Array[] = [];
   const slice = 256;
   const tick = progressOf(ctx, phase, rows.length);
@@ -31,5 +32,5 @@ export async function evaluateClassifier(classifier: Classifier, rows: LabelledR
     probs.push(...(await classifier.predict(rows.slice(i, i + slice).map((r) => r.text))));
     await tick(Math.min(rows.length, i + slice));
   }
-  return metricsFor(rows, probs, classifier.labels);
+  return { metrics: metricsFor(rows, probs, classifier.labels), probs };
 }

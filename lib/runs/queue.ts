@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient } from "../db/generated/client";
+import { enqueueRunFinished } from "../webhooks/outbox";
 
 // The run queue lives in the TrainingRun table: a worker claims the oldest queued run with
 // FOR UPDATE SKIP LOCKED (so no two workers ever take the same run), heartbeats while it works,
@@ -7,7 +8,7 @@ import type { Prisma, PrismaClient } from "../db/generated/client";
 export const RUN_QUEUED_CHANNEL = "run_queued";
 export const RUN_EVENTS_CHANNEL = "run_events";
 
-export async function notifyRunQueued(db: PrismaClient): Promise<void> {
+export async function notifyRunQueued(db: Pick<PrismaClient, "$executeRaw">): Promise<void> {
   await db.$executeRaw`SELECT pg_notify(${RUN_QUEUED_CHANNEL}, '')`;
 }
 
@@ -69,21 +70,29 @@ export async function heartbeatWorker(db: PrismaClient, worker: { id: string; ho
  */
 export async function reapStaleRuns(db: PrismaClient, staleSeconds: number): Promise<string[]> {
   const message = `The worker running this run stopped responding (no heartbeat for over ${staleSeconds} s): it was probably killed or lost its connection. Nothing was saved; start the run again.`;
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    UPDATE "TrainingRun" SET status = 'failed', phase = 'failed', error = ${message}, "finishedAt" = now()
-    WHERE id IN (
-      SELECT id FROM "TrainingRun"
-      WHERE status = 'running' AND "heartbeatAt" < now() - make_interval(secs => ${staleSeconds})
-      FOR UPDATE SKIP LOCKED
-    )
-    RETURNING id`;
-  for (const { id } of rows) {
-    await db.$executeRaw`
-      INSERT INTO "RunLog" ("runId", seq, level, message)
-      SELECT ${id}, coalesce(max(seq), 0) + 1, 'error', ${message} FROM "RunLog" WHERE "runId" = ${id}`;
-    await notifyRunEvent(db, id);
-  }
-  return rows.map((r) => r.id);
+  const stale = await db.$queryRaw<{ any: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM "TrainingRun" WHERE status = 'running' AND "heartbeatAt" < now() - make_interval(secs => ${staleSeconds})) AS any`;
+  if (!stale[0]?.any) return []; // the usual case: no transaction at every poll
+  // One transaction: a reaped run gains its log line and its run.finished notification, or nothing.
+  const ids = await db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      UPDATE "TrainingRun" SET status = 'failed', phase = 'failed', error = ${message}, "finishedAt" = now()
+      WHERE id IN (
+        SELECT id FROM "TrainingRun"
+        WHERE status = 'running' AND "heartbeatAt" < now() - make_interval(secs => ${staleSeconds})
+        FOR UPDATE SKIP LOCKED
+      )
+      RETURNING id`;
+    for (const { id } of rows) {
+      await tx.$executeRaw`
+        INSERT INTO "RunLog" ("runId", seq, level, message)
+        SELECT ${id}, coalesce(max(seq), 0) + 1, 'error', ${message} FROM "RunLog" WHERE "runId" = ${id}`;
+      await enqueueRunFinished(tx, id);
+    }
+    return rows.map((r) => r.id);
+  });
+  for (const id of ids) await notifyRunEvent(db, id);
+  return ids;
 }
 
 /**
@@ -91,9 +100,13 @@ export async function reapStaleRuns(db: PrismaClient, staleSeconds: number): Pro
  * next step. Returns false when the run had already finished.
  */
 export async function requestCancel(db: PrismaClient, runId: string): Promise<boolean> {
-  const queued = await db.trainingRun.updateMany({
-    where: { id: runId, status: "queued" },
-    data: { status: "cancelled", phase: "cancelled", finishedAt: new Date(), cancelRequested: true },
+  const queued = await db.$transaction(async (tx) => {
+    const ended = await tx.trainingRun.updateMany({
+      where: { id: runId, status: "queued" },
+      data: { status: "cancelled", phase: "cancelled", finishedAt: new Date(), cancelRequested: true },
+    });
+    if (ended.count > 0) await enqueueRunFinished(tx, runId);
+    return ended;
   });
   if (queued.count === 0) {
     const running = await db.trainingRun.updateMany({ where: { id: runId, status: "running" }, data: { cancelRequested: true } });

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../db/generated/client";
 import { findColumn, findTable, type TableRef } from "../db/catalog";
+import { tableKey, type TableKey } from "../rows/table-key";
 import { asModelKind, type Issue, type ModelKind, type RunRequest } from "../validations/run-request";
 
 // The checks of a TrainRequest that need the database: the model exists (and its kind picks the
@@ -9,6 +10,8 @@ import { asModelKind, type Issue, type ModelKind, type RunRequest } from "../val
 
 export interface RunSource {
   table: TableRef;
+  /** what identifies its rows */
+  key: TableKey;
   labelColumn: string;
   textColumn: string;
 }
@@ -53,5 +56,5 @@ export async function checkSource(db: PrismaClient, tableName: string, columns: 
 export async function resolveSource(db: PrismaClient, req: Pick<RunRequest, "table" | "columns">): Promise<{ ok: true; source: RunSource } | { ok: false; issues: Issue[] }> {
   const { issues, table, labelColumn, textColumn } = await checkSource(db, req.table, req.columns);
   if (issues.length > 0 || !table || !labelColumn || !textColumn) return { ok: false, issues };
-  return { ok: true, source: { table, labelColumn, textColumn } };
+  return { ok: true, source: { table, key: await tableKey(db, table), labelColumn, textColumn } };
 }

@@ -3,6 +3,9 @@ import type { LossPoint, Metrics } from "../training/types";
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
+/** What queued a run: the pages ("manual"), an API token ("api"), or a schedule's tick. */
+export type RunTrigger = "manual" | "api" | "schedule";
+
 export interface RunStats {
   rows: number;
   trainRows: number;
@@ -25,11 +28,15 @@ export interface RunSplit {
   rows: "all" | "new";
   trainRows: number;
   testRows: number;
-  /** test rows the serving version (or a version it continued from) trained on; set aside */
-  testRowsSeenByOld: number;
+  /**
+   * test rows the serving version (or a version it continued from) trained on: set aside, neither
+   * model is scored on them. null when the serving version has no record of its rows (made before
+   * versions recorded them); 0 when nothing serves.
+   */
+  testRowsSeenByOld: number | null;
   /** test rows neither model trained on: both are scored on exactly these */
   scoredRows: number;
-  /** rows of the table the serving version had not trained on (its count for rows: "new") */
+  /** rows of the table new to the serving version: neither trained nor tested on (null: unknown) */
   newRows: number | null;
 }
 
@@ -71,6 +78,9 @@ export interface RunView {
   startedAt: string | null;
   finishedAt: string | null;
   cancelRequested: boolean;
+  trigger: RunTrigger;
+  /** the schedule that queued it (trigger "schedule") */
+  scheduleId: string | null;
 }
 
 /** One row of GET /api/runs (newest first; ?status=&limit=&offset=) → { runs: RunSummary[], total } */

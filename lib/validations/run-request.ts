@@ -6,6 +6,13 @@ import { closestName } from "./closest-name";
 import { toFieldIssues } from "./field-issues";
 import { intAtLeast } from "./value-types";
 
+/** How a run cuts its rows into train and test (lib/rows/split-rule.ts). */
+export const SPLIT_KINDS = ["stable", "positional", "random"] as const;
+export type SplitKind = (typeof SPLIT_KINDS)[number];
+
+/** Which rows a run trains on: every row, or those the serving version has not trained on. */
+export const ROW_SELECTIONS = ["all", "new"] as const;
+
 // The original system's TrainRequest, one complete schema per model kind: the request fields (table, columns
 // "label,text", limit, p_of_train, model), every Hugging Face TrainingArguments name typed, and for
 // encoder models the head options. Any other name is refused. Shared by the route handler (which
@@ -34,7 +41,12 @@ const requestFieldsShape = {
     .gt(0, { error: "must be between 0 and 1 (exclusive)" })
     .lt(1, { error: "must be between 0 and 1 (exclusive)" })
     .default(0.8),
+  split: z.enum(SPLIT_KINDS, { error: `must be one of ${SPLIT_KINDS.map((k) => `"${k}"`).join(", ")}` }).default("stable"),
+  rows: z.enum(ROW_SELECTIONS, { error: 'must be "all" (every row) or "new" (the rows the serving version has not trained on)' }).default("all"),
 };
+
+/** The request fields' schemas (table, columns, limit…), for routes that take some of them. */
+export const runRequestFields = requestFieldsShape;
 
 /** Every field of a shape, optional. */
 export function optionalFields<T extends Record<string, z.ZodType>>(shape: T): { [K in keyof T]: z.ZodOptional<T[K]> } {

@@ -5,8 +5,8 @@
 //     model) -> enqueueRun({table: "demo_email", columns: "label,text"}) with default arguments
 //     -> the real worker loop (startWorker), in this process. Wall time is queue -> succeeded.
 // (b) fastText (`fasttext` on PATH, `apt-get install -y fasttext`): the rows read the way the
-//     worker reads them (resolveSource + fetchLabelledRows), split with the run's own
-//     stratifiedSplit(rows, label, 0.8, 42), written as `__label__x text` (lowercased, one line
+//     worker reads them (resolveSource + fetchLabelledRows), split as the run splits them (the
+//     stable split at p_of_train 0.8, lib/runs/fair-split.ts), written as `__label__x text` (lowercased, one line
 //     per row), then `supervised` timed around the whole command and `test` for accuracy.
 //
 // Prints a markdown table and writes bench-results/latest.json.
@@ -15,15 +15,20 @@
 // synth-bert, product path vs a bare onnxruntime-node loop, and a re-train on a cold vs a warm
 // feature cache; it writes bench-results/encoders.json.
 //
-// `npm run bench -- --only starter` or `--only encoders` runs one part.
-import { spawn, spawnSync } from "node:child_process";
+// Then the fair comparison on a growing table (tests/bench/fair.ts, bench-results/fair.json).
+//
+// Then accuracy across text lengths next to fastText's sub-word settings (tests/bench/quality.ts,
+// bench-results/quality.json).
+//
+// `npm run bench -- --only starter|encoders|fair|quality` runs one part.
+import { spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const PARTS = ["starter", "encoders"] as const;
+const PARTS = ["starter", "encoders", "fair", "quality"] as const;
 let only: (typeof PARTS)[number] | null = null;
 try {
   const { values } = parseArgs({ options: { only: { type: "string" } } });
@@ -50,7 +55,9 @@ const { startBenchWorker } = await import("./bench-worker");
 const { parseRunRequest } = await import("../../lib/validations/run-request");
 const { resolveSource } = await import("../../lib/runs/resolve-request");
 const { fetchLabelledRows } = await import("../../lib/runs/fetch-rows");
-const { stratifiedSplit } = await import("../../lib/training/split");
+const { fairSplit } = await import("../../lib/runs/fair-split");
+const { fasttextPath, runFastTextConfigs } = await import("./fasttext");
+type FastTextResult = import("./fasttext").FastTextResult;
 
 type Db = ReturnType<typeof createDb>;
 
@@ -81,33 +88,6 @@ interface ProductResult {
   weightedF1: number | null;
   evalLoss: number | null;
   prepareS: number;
-}
-
-interface FastTextResult {
-  system: string;
-  command: string;
-  wallS: number;
-  testWallS: number;
-  accuracy: number | null;
-  n: number | null;
-  stdoutTail: string;
-}
-
-function fasttextPath(): string | null {
-  const r = spawnSync("sh", ["-c", "command -v fasttext"], { encoding: "utf8" });
-  const p = r.stdout.trim();
-  return r.status === 0 && p ? p : null;
-}
-
-function runCmd(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out }));
-  });
 }
 
 async function runProduct(url: string, db: Db): Promise<ProductResult> {
@@ -147,45 +127,16 @@ async function runProduct(url: string, db: Db): Promise<ProductResult> {
   }
 }
 
-const ftLine = (r: { label: string; text: string }) => `__label__${r.label.replace(/\s+/g, "_")} ${r.text.replace(/[\r\n]+/g, " ").toLowerCase()}\n`;
-
 async function runFastText(db: Db, bin: string, workDir: string): Promise<{ results: FastTextResult[]; split: { train: number; test: number } }> {
   const parsed = parseRunRequest(REQUEST, "starter");
   if (!parsed.ok) throw new Error(`parseRunRequest: ${JSON.stringify(parsed.issues)}`);
   const resolved = await resolveSource(db, parsed.request);
   if (!resolved.ok) throw new Error(`resolveSource: ${JSON.stringify(resolved.issues)}`);
   const src = resolved.source;
-  const { rows } = await fetchLabelledRows(db, { table: src.table, labelColumn: src.labelColumn, textColumn: src.textColumn, limit: parsed.request.limit });
-  const { train, test } = stratifiedSplit(rows, (r) => r.label, parsed.request.p_of_train, parsed.request.seed ?? 42);
-  await mkdir(workDir, { recursive: true });
-  await writeFile(path.join(workDir, "train.txt"), train.map(ftLine).join(""));
-  await writeFile(path.join(workDir, "test.txt"), test.map(ftLine).join(""));
-
-  const results: FastTextResult[] = [];
-  for (const [i, cfg] of FASTTEXT_CONFIGS.entries()) {
-    const out = `model${i}`;
-    const args = ["supervised", "-input", "train.txt", "-output", out, ...cfg.args];
-    say(`  [fasttext] ${bin} ${args.join(" ")}`);
-    let t = process.hrtime.bigint();
-    const sup = await runCmd(bin, args, workDir);
-    const wallS = seconds(t);
-    if (sup.code !== 0) throw new Error(`fasttext supervised exited ${sup.code}: ${sup.out.slice(-500)}`);
-    t = process.hrtime.bigint();
-    const tst = await runCmd(bin, ["test", `${out}.bin`, "test.txt"], workDir);
-    const testWallS = seconds(t);
-    if (tst.code !== 0) throw new Error(`fasttext test exited ${tst.code}: ${tst.out.slice(-500)}`);
-    const p1 = /^P@1\s+([\d.]+)/m.exec(tst.out);
-    const n = /^N\s+(\d+)/m.exec(tst.out);
-    results.push({
-      system: cfg.name,
-      command: `fasttext ${args.join(" ")}`,
-      wallS,
-      testWallS,
-      accuracy: p1 ? Number(p1[1]) : null,
-      n: n ? Number(n[1]) : null,
-      stdoutTail: tst.out.trim(),
-    });
-  }
+  const { rows } = await fetchLabelledRows(db, { ...src, limit: parsed.request.limit });
+  // the product's own split of these rows (nothing serves in the bench)
+  const { train, test } = fairSplit({ rows, key: src.key, kind: parsed.request.split, rowsSelection: "all", pOfTrain: parsed.request.p_of_train, seed: parsed.request.seed ?? 42, servingRows: null, serving: false });
+  const results = await runFastTextConfigs(bin, workDir, { train, test }, FASTTEXT_CONFIGS, say);
   return { results, split: { train: train.length, test: test.length } };
 }
 
@@ -204,7 +155,7 @@ try {
   pgServer = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pgdata"), port: await freePort(), persistent: false });
   say(`  embedded PostgreSQL up in ${seconds(t).toFixed(1)} s`);
 
-  if (only !== "encoders") {
+  if (only === null || only === "starter") {
     await pgServer.ensureDatabase("bench");
     const url = pgServer.urlFor("bench");
     db = createDb(url, 4);
@@ -266,10 +217,18 @@ try {
     say(`wrote ${path.join(root, "bench-results", "latest.json")}`);
   }
 
-  if (only !== "starter") {
+  if (only === null || only === "encoders") {
     // Imported only now: lib/env.ts must see MODELS_DIR first (set above).
     const { runEncoderBench } = await import("./encoders");
     await runEncoderBench({ root, modelsDir: modelsTmp, pg: pgServer, say });
+  }
+  if (only === null || only === "fair") {
+    const { runFairBench } = await import("./fair");
+    await runFairBench({ root, pg: pgServer, say });
+  }
+  if (only === null || only === "quality") {
+    const { runQualityBench } = await import("./quality");
+    await runQualityBench({ root, tmp, pg: pgServer, say });
   }
 } catch (err) {
   say(`bench failed: ${(err as Error).stack ?? err}`);

@@ -50,6 +50,11 @@ async function assertNothingOutlivesFailure(): Promise<void> {
   const strayArtifacts = await t.db.$queryRaw<{ hash: string }[]>`
     SELECT DISTINCT hash FROM "ArtifactFile" a WHERE NOT EXISTS (SELECT 1 FROM "ModelVersion" v WHERE v."artifactHash" = a.hash)`;
   assert.deepEqual(strayArtifacts, [], "every stored artifact belongs to a version");
+  const strayTestRows = await t.db.$queryRaw<{ runId: string }[]>`
+    SELECT DISTINCT t."runId" FROM "RunTestRow" t JOIN "TrainingRun" r ON r.id = t."runId" WHERE r.status <> 'succeeded'`;
+  assert.deepEqual(strayTestRows, [], "only succeeded runs have test-row predictions");
+  const rowRecords = await t.db.versionTrainedRows.count();
+  assert.equal(rowRecords, await t.db.modelVersion.count(), "every version, and only a version, has its record of trained rows");
   const hashes = new Set((await t.db.modelVersion.findMany({ select: { artifactHash: true } })).map((v) => v.artifactHash));
   const local = existsSync(versionsRoot()) ? readdirSync(versionsRoot()).filter((n) => !n.startsWith(".staging-")) : [];
   for (const name of local) assert.ok(hashes.has(name), `models/versions/${name} is the local copy of a version`);

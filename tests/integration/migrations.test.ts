@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
+import { INTERNAL_TABLES } from "../../lib/db/catalog";
 import { migrate } from "../../lib/db/migrate";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
@@ -13,7 +14,7 @@ const require = createRequire(import.meta.url);
 const wasm = require("@prisma/prisma-schema-wasm") as { get_dmmf(params: string): string };
 
 interface Field {
-  name: string; dbName?: string | null; kind: string; type: string; isList: boolean; isRequired: boolean;
+  name: string; dbName?: string | null; kind: string; type: string; isList: boolean; isRequired: boolean; nativeType?: [string, string[]] | null;
   relationFromFields?: string[]; relationToFields?: string[]; relationOnDelete?: string;
 }
 interface Model { name: string; dbName: string | null; fields: Field[] }
@@ -32,6 +33,9 @@ const PG_TYPE: Record<string, string> = {
   String: "text", Int: "integer", Float: "double precision", Boolean: "boolean",
   DateTime: "timestamp without time zone", Json: "jsonb", Bytes: "bytea", BigInt: "bigint",
 };
+
+/** element types of list columns, by Prisma type or native type (@db.Real) */
+const LIST_UDT: Record<string, string> = { String: "text", Int: "int4", Float: "float8", Real: "float4", Boolean: "bool", BigInt: "int8" };
 
 let t: TestDatabase;
 before(async () => {
@@ -54,7 +58,7 @@ test("every model is a table with exactly its fields as columns, of the right ty
       const where = `${m.name}.${f.name}`;
       if (f.isList) {
         assert.equal(c.data_type, "ARRAY", where);
-        assert.equal(c.udt_name, `_${PG_TYPE[f.type] === "text" ? "text" : f.type}`, where);
+        assert.equal(c.udt_name, `_${LIST_UDT[f.nativeType?.[0] ?? f.type]}`, where);
       } else if (f.kind === "enum") {
         assert.equal(c.data_type, "USER-DEFINED", where);
         assert.equal(c.udt_name, f.type, where);
@@ -64,6 +68,11 @@ test("every model is a table with exactly its fields as columns, of the right ty
       if (!f.isList) assert.equal(c.is_nullable, f.isRequired ? "NO" : "YES", `nullability of ${where}`);
     }
   }
+});
+
+test("every table of the product's own, all but the demo table, is internal: never a run's data source", () => {
+  const own = dmmf.models.map(tableOf).filter((name) => name !== "demo_email");
+  assert.deepEqual(own.filter((name) => !INTERNAL_TABLES.has(name)), []);
 });
 
 test("enums have exactly the schema's values, in order", async () => {

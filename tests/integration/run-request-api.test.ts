@@ -114,8 +114,8 @@ test("a good starter request with extra Hugging Face arguments runs; the worker 
   const row = await t.db.trainingRun.findUniqueOrThrow({ where: { id: q.body.id! } });
   assert.deepEqual(row.parsedRequest, {
     kind: "starter",
-    request: { ...body, columns: { label: "label", text: "body" } },
-  }, "the parsed, typed request is stored with the run");
+    request: { ...body, columns: { label: "label", text: "body" }, split: "stable", rows: "all" },
+  }, "the parsed, typed request is stored with the run, defaults filled in");
   const view = await admin.json<{ request: Record<string, unknown> }>(`/api/runs/${q.body.id}`);
   assert.equal(view.body.request.columns, "label,body", "the run's page shows the request as sent");
 

@@ -26,7 +26,7 @@ export const GET = route(async (req) => {
 export const POST = route(async (req) => {
   const user = await requireCaller(req, "admin");
   const body = await readJson(req);
-  const queued = await enqueueRun(db(), body, user.id);
+  const queued = await enqueueRun(db(), body, user.id, { trigger: user.via === "token" ? "api" : "manual" });
   if (!queued.ok) throw badRequest(queued.issues);
   return json({ id: queued.id, status: "queued" }, 202);
 });

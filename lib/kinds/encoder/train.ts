@@ -56,8 +56,9 @@ export async function trainEncoderCandidate(ctx: RunContext, input: Input): Prom
     labels,
     baseHash: key.encoderHash,
   });
-  const metricsNew = metricsFor(test, headPredict(head, packRows(testX, head.inputSize)), labels);
-  return { labels, parentId, metricsNew, metricsOld, stats: { encodedRows: features.encodedRows, cachedRows: features.cachedRows, ...calibration } };
+  const predictionsNew = headPredict(head, packRows(testX, head.inputSize));
+  const metricsNew = metricsFor(test, predictionsNew, labels);
+  return { labels, parentId, metricsNew, predictionsNew, metricsOld, stats: { encodedRows: features.encodedRows, cachedRows: features.cachedRows, ...calibration } };
 }
 
 /** The model's base folder, which must be an encoder (with its quantized graph when asked for). */
@@ -110,8 +111,8 @@ async function rowFeatures(ctx: RunContext, input: Input, basePath: string, key:
 
 /** The serving version ("old"): on the same features when it was trained on them, else through its own path. */
 async function scoreOld(ctx: RunContext, input: Input, onSameFeatures: Previous | null, testX: Float32Array[]): Promise<Metrics | null> {
-  const { serving, test } = input;
-  if (!serving || !onSameFeatures) return scoreServing(ctx, serving, test, input.phase);
+  const { oldModel: serving, test } = input;
+  if (!serving || !onSameFeatures) return scoreServing(ctx, input);
   await input.phase("evaluating-old");
   const metrics = metricsFor(test, headPredict(onSameFeatures.head, packRows(testX, onSameFeatures.head.inputSize)), onSameFeatures.labels);
   await ctx.report.log(`Old model (serving version ${serving.id}, same features): accuracy ${pct(metrics.accuracy)}, weighted F1 ${pct(metrics.f1)}, eval loss ${metrics.eval_loss.toFixed(4)}`);

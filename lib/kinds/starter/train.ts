@@ -25,7 +25,7 @@ import { sameSet, type Candidate, type CandidateInput } from "../types";
 type Input = CandidateInput<StarterRunRequest>;
 
 export async function trainStarterCandidate(ctx: RunContext, input: Input): Promise<Candidate> {
-  const metricsOld = await scoreServing(ctx, input.serving, input.test, input.phase);
+  const metricsOld = await scoreServing(ctx, input);
   await input.phase("tokenizing");
   // Tokenising runs on worker threads too; they start now, so that their start-up (importing
   // transformers.js) overlaps with building the vocabulary.
@@ -134,8 +134,8 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   await writeStaticArtifact(staged, { params, labels, tokenizer: tokenizerFile, tokenizerConfig, maxLength });
   const classifier = await loadClassifier(staged);
   try {
-    const metricsNew = await evaluateClassifier(classifier, test, ctx, "evaluating-new");
-    return { labels, parentId: warm ? serving.id : null, metricsNew, stats: calibration ?? undefined };
+    const { metrics: metricsNew, probs } = await evaluateClassifier(classifier, test, ctx, "evaluating-new");
+    return { labels, parentId: warm ? serving.id : null, metricsNew, predictionsNew: probs, stats: calibration ?? undefined };
   } finally {
     await classifier.close();
   }

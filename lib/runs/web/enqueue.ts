@@ -1,21 +1,36 @@
-import type { PrismaClient } from "../../db/generated/client";
+import type { Prisma, PrismaClient } from "../../db/generated/client";
 import { getTrainingDefaults, withDefaults } from "../../settings-training";
 import { parseRunRequest, type Issue } from "../../validations/run-request";
 import { notifyRunQueued } from "../queue";
 import { checkSource, findRunModel } from "../resolve-request";
+import type { RunTrigger } from "../types";
 
 export type EnqueueResult = { ok: true; id: string } | { ok: false; issues: Issue[] };
+
+/** A request that passed every check: what a new TrainingRun row stores. */
+export interface CheckedRun {
+  modelId: string;
+  /** as sent, with the training defaults filled in */
+  request: Record<string, unknown>;
+  /** parsed by its model kind's schema ({kind, request}) */
+  parsedRequest: object;
+}
+
+/** Who or what queues a run: the pages ("manual"), a bearer token ("api"), or a schedule. */
+export interface RunOrigin {
+  userId: string | null;
+  trigger?: RunTrigger;
+  scheduleId?: string | null;
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * Validates a TrainRequest and queues it: the admins' training defaults fill what it leaves out;
- * the model it names (or the default one) picks the schema of its kind, which parses the whole
- * request once; table and columns are checked against the database. Every problem is reported at
- * once; nothing is written when there is any. The run stores the request as sent (with defaults)
- * for display, and the parsed request, which is all the worker reads.
+ * Validates a TrainRequest: the admins' training defaults fill what it leaves out; the model it
+ * names (or the default one) picks the schema of its kind, which parses the whole request once;
+ * table and columns are checked against the database. Every problem is reported at once.
  */
-export async function enqueueRun(db: PrismaClient, rawBody: unknown, userId: string | null): Promise<EnqueueResult> {
+export async function checkRunRequest(db: PrismaClient, rawBody: unknown): Promise<({ ok: true } & CheckedRun) | { ok: false; issues: Issue[] }> {
   const body = isObject(rawBody) ? withDefaults(rawBody, (await getTrainingDefaults(db)).defaults) : rawBody;
   const named = isObject(body) && typeof body.model === "string" && body.model ? body.model : undefined;
   const found = isObject(body) && (named !== undefined || body.model === undefined) ? await findRunModel(db, named) : null;
@@ -25,12 +40,36 @@ export async function enqueueRun(db: PrismaClient, rawBody: unknown, userId: str
   if (isObject(body)) issues.push(...(await sourceIssues(db, body, new Set(issues.map((i) => i.path)))));
   if (issues.length > 0 || !parsed.ok || !found?.ok) return { ok: false, issues };
   const { ok: _ok, ...parsedRun } = parsed;
-  const run = await db.trainingRun.create({
-    data: { modelId: found.model.id, request: body as object, parsedRequest: parsedRun as object, createdById: userId },
+  return { ok: true, modelId: found.model.id, request: body as Record<string, unknown>, parsedRequest: parsedRun };
+}
+
+/** Inserts a checked run as queued (in the caller's transaction when given one); returns its id. */
+export async function insertQueuedRun(db: Prisma.TransactionClient, run: CheckedRun, origin: RunOrigin): Promise<string> {
+  const row = await db.trainingRun.create({
+    data: {
+      modelId: run.modelId,
+      request: run.request as object,
+      parsedRequest: run.parsedRequest,
+      createdById: origin.userId,
+      trigger: origin.trigger ?? "manual",
+      scheduleId: origin.scheduleId ?? null,
+    },
     select: { id: true },
   });
+  return row.id;
+}
+
+/**
+ * Validates a TrainRequest (checkRunRequest) and queues it; nothing is written when there is any
+ * problem. The run stores the request as sent (with defaults) for display, and the parsed
+ * request, which is all the worker reads.
+ */
+export async function enqueueRun(db: PrismaClient, rawBody: unknown, userId: string | null, origin: Omit<RunOrigin, "userId"> = {}): Promise<EnqueueResult> {
+  const checked = await checkRunRequest(db, rawBody);
+  if (!checked.ok) return checked;
+  const id = await insertQueuedRun(db, checked, { userId, ...origin });
   await notifyRunQueued(db);
-  return { ok: true, id: run.id };
+  return { ok: true, id };
 }
 
 /** Table and columns against the catalogue, whenever they are usable (even when other fields are wrong). */

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../../db/generated/client";
 import type { LossPoint, Metrics } from "../../training/types";
-import type { RunComparison, RunLogLine, RunSplit, RunStats, RunStatus, RunSummary, RunView } from "../types";
+import type { RunComparison, RunLogLine, RunSplit, RunStats, RunStatus, RunSummary, RunTrigger, RunView } from "../types";
 
 // Database rows → the runs API's JSON (lib/runs/types.ts).
 
@@ -34,6 +34,8 @@ export async function getRunView(db: PrismaClient, id: string): Promise<RunView 
     startedAt: iso(r.startedAt),
     finishedAt: iso(r.finishedAt),
     cancelRequested: r.cancelRequested,
+    trigger: r.trigger as RunTrigger,
+    scheduleId: r.scheduleId,
   };
 }
 

@@ -8,6 +8,9 @@ import { claimNextRun, heartbeatRun, heartbeatWorker, lockRun, notifyRunEvent, r
 import { appendRunLog, createRunReporter } from "../reporter";
 import { describeEnd, isCancellation, type RunEnd } from "../run-end";
 import { listenForQueuedRuns } from "./wake-listener";
+import { enqueueRunFinished } from "../../webhooks/outbox";
+import { autoPromoteRun } from "../../schedules/auto-promote";
+import { startPeriodicJobs } from "./periodic";
 
 // The worker's main loop: reap runs whose worker died, claim the next queued run, run it while
 // heartbeating (which also picks up cancellation), record how it ended; sleep until NOTIFY or poll.
@@ -89,6 +92,7 @@ async function workLoop(w: WorkerState): Promise<void> {
   if (removed.length) log(`worker ${id}: removed ${removed.length} staging folder(s) left by dead processes`);
   const listener = listenForQueuedRuns(opts.databaseUrl, () => w.wake?.(), { retryMs, log: (l) => !w.stopping && log(`worker ${id}: ${l}`) });
   const workerBeat = setInterval(() => heartbeatWorker(db, identity).catch(() => {}), opts.heartbeatMs);
+  const periodic = startPeriodicJobs(db, { log: (l) => log(`worker ${id}: ${l}`) });
   let ready = false;
   let outageSince: number | null = null;
   try {
@@ -119,6 +123,7 @@ async function workLoop(w: WorkerState): Promise<void> {
     }
   } finally {
     clearInterval(workerBeat);
+    await periodic.stop();
     await db.worker.delete({ where: { id } }).catch(() => {});
     await listener.close();
   }
@@ -141,6 +146,9 @@ async function executeRun(w: WorkerState, runId: string): Promise<void> {
     await report.log(`Claimed by worker ${id}`);
     await runTraining({ db, runId, workerId: id, staleSeconds: opts.staleSeconds, report, signal: abort.signal });
     log(`[run ${runId}] succeeded`);
+    // After the save committed: a worker dying here leaves the run succeeded and unpromoted.
+    const decision = await autoPromoteRun(db, runId).catch((err) => report.log(`Auto-promotion failed: ${(err as Error).message}`, "warn"));
+    if (decision) log(`[run ${runId}] ${decision.promote ? "auto-promoted" : "not auto-promoted"}: ${decision.reason}`);
   } catch (err) {
     const expected = err instanceof RunFailure || isCancellation(err);
     const connectionLost = !expected && !(await databaseAnswers(db));
@@ -172,6 +180,7 @@ async function recordEnd(w: WorkerState, runId: string, err: unknown, connection
     const end = describeEnd(err, { cancelRequested: run.cancelRequested, stopping: w.stopping, connectionLost });
     await tx.trainingRun.update({ where: { id: runId }, data: { status: end.status, phase: end.status, error: end.error, finishedAt: new Date() } });
     await appendRunLog(tx, runId, end.log, end.level);
+    await enqueueRunFinished(tx, runId);
     return end;
   });
 }

@@ -3,13 +3,16 @@ import type { Prisma } from "../../db/generated/client";
 import { throwIfCancelled } from "../../errors";
 import { loadVersion, type ServingVersion } from "../../kinds";
 import { trainerOf } from "../../kinds/trainers";
-import { stratifiedSplit } from "../../training/split";
 import type { Metrics } from "../../training/types";
 import { modelSettings, type ModelSettings } from "../../validations/model-config";
 import { whyIgnored } from "../../validations/training-arguments";
 import type { ParsedRun } from "../../validations/run-request";
 import { artifactDir, stagingDir } from "../../versions/store";
-import { fetchLabelledRows, type LabelledRow } from "../fetch-rows";
+import { fetchLabelledRows } from "../fetch-rows";
+import { compareLabels, sharesALabel } from "../comparison";
+import { fairSplit } from "../fair-split";
+import type { RunSplit } from "../types";
+import { rowsOfVersion } from "../../rows/version-rows";
 import { resolveSource, type RunSource } from "../resolve-request";
 import { at, pct, RunFailure, type Phase, type RunContext } from "../run-context";
 import { ignoredArguments, queuedRequest } from "./queued-request";
@@ -55,25 +58,32 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
   const clock = phaseClock(ctx);
   const run = await ctx.db.trainingRun.findUniqueOrThrow({ where: { id: ctx.runId }, include: { model: { include: { servingVersion: true } } } });
   const { parsed, source, settings } = await readRequest(ctx, run);
+  const req = parsed.request;
 
   await clock.enter("fetching");
-  const { rows, skipped, dataLabels, counts } = await fetchRows(ctx, run, source, parsed.request.limit, settings, clock.t0);
+  const { rows, skipped, dataLabels, counts } = await fetchRows(ctx, run, source, req.limit, settings, clock.t0);
 
-  const seed = parsed.request.seed ?? 42;
-  const split = splitRows(rows, parsed.request.p_of_train, seed);
-  const stats: Record<string, unknown> = { rows: rows.length, trainRows: split.train.length, testRows: split.test.length, skippedRows: skipped, labels: Object.fromEntries(counts) };
-  await ctx.db.trainingRun.update({ where: { id: ctx.runId }, data: { stats: stats as object } });
-  await ctx.report.log(`Split ${split.train.length} training / ${split.test.length} test rows (stratified by label, seed ${seed})`);
+  const seed = req.seed ?? 42;
+  const serving = await servingVersion(ctx, run);
+  const servingRows = serving ? await rowsOfVersion(ctx.db, serving.id) : null;
+  const fair = fairSplit({ rows, key: source.key, kind: req.split, rowsSelection: req.rows, pOfTrain: req.p_of_train, seed, servingRows, serving: serving !== null });
+  const comparison = compareLabels(serving?.labels ?? null, dataLabels);
+  const stats: Record<string, unknown> = { rows: rows.length, trainRows: fair.train.length, testRows: fair.test.length, skippedRows: skipped, labels: Object.fromEntries(counts) };
+  await ctx.db.trainingRun.update({ where: { id: ctx.runId }, data: { stats: stats as object, split: fair.split as object, comparison: (comparison ?? undefined) as object | undefined } });
+  await logSplit(ctx, fair.split, seed);
+  if (comparison && !comparison.comparable) await ctx.report.log(comparison.reason!, "warn");
 
   const staged = await stagingDir();
   try {
     const candidate = await trainerOf(parsed.kind)(ctx, {
-      ...split,
+      train: fair.train,
+      test: fair.test,
       dataLabels,
-      serving: await servingVersion(ctx, run),
+      serving,
+      oldModel: serving && sharesALabel(serving.labels, dataLabels) ? serving : null,
       settings,
       seed,
-      request: parsed.request,
+      request: req,
       staged,
       phase: clock.enter,
     });
@@ -90,12 +100,32 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
       request: run.request as Record<string, unknown>,
       metricsOld,
       metricsNew,
+      testRows: fair.test,
+      predictionsNew: candidate.predictionsNew,
+      versionRows: fair.versionRows(candidate.parentId !== null && candidate.parentId === serving?.id ? servingRows : null),
       stats: { ...stats, ...(candidate.stats ?? {}) },
       timings: clock.final,
     });
     return { candidateVersionId: versionId, metricsOld, metricsNew };
   } finally {
     await rm(staged, { recursive: true, force: true });
+  }
+}
+
+async function logSplit(ctx: RunContext, split: RunSplit, seed: number): Promise<void> {
+  const how = { stable: `stable, by a hash of each row's key ${split.key}`, positional: `positional, in the order of ${split.key}`, random: `random, stratified by label, seed ${seed}` }[split.kind];
+  await ctx.report.log(
+    `Split (${how}): ${split.trainRows} training${split.rows === "new" ? " (new rows only)" : ""} / ${split.testRows} test rows` +
+      (split.newRows !== null && split.rows === "new" ? `; ${split.newRows} rows of the table are new to the serving version` : ""),
+  );
+  if (split.testRowsSeenByOld === null) {
+    await ctx.report.log("The serving version has no record of the rows it trained on (it was made before versions recorded them): its scores may include rows it trained on.", "warn");
+  } else if (split.testRowsSeenByOld > 0) {
+    await ctx.report.log(
+      `${split.testRowsSeenByOld} of the ${split.testRows} test rows were training rows of the serving version: set aside, both models are scored on the other ${split.scoredRows}.` +
+        (split.kind !== "stable" ? ' Use split "stable" to keep test rows apart as the table grows.' : ""),
+      "warn",
+    );
   }
 }
 
@@ -145,15 +175,6 @@ async function fetchRows(ctx: RunContext, run: QueuedRun, source: RunSource, lim
     throw new RunFailure(`Model "${model.name}" is configured for ${settings.numLabels} labels, but the data has ${dataLabels.length}: ${dataLabels.join(", ")}.`);
   }
   return { rows, skipped: fetched.skipped, dataLabels, counts };
-}
-
-/** Train and test rows: a seeded shuffle, stratified by label; both sides non-empty. */
-function splitRows(rows: LabelledRow[], pOfTrain: number, seed: number): { train: LabelledRow[]; test: LabelledRow[] } {
-  const { train, test } = stratifiedSplit(rows, (r: LabelledRow) => r.label, pOfTrain, seed);
-  if (train.length === 0 || test.length === 0) {
-    throw new RunFailure(`p_of_train ${pOfTrain} of ${rows.length} rows leaves ${train.length} training and ${test.length} test rows; both need at least one.`);
-  }
-  return { train, test };
 }
 
 /** The model's serving version, loadable through its own kind; null when nothing serves. */

@@ -2,7 +2,11 @@ import type { Prisma } from "../../db/generated/client";
 import { artifactRows, placeLocalCopy, readArtifactDir } from "../../versions/store";
 import { CancelledError } from "../../errors";
 import type { Metrics } from "../../training/types";
+import { enqueueRunFinished } from "../../webhooks/outbox";
 import { failpoint } from "../failpoint";
+import { saveVersionRows, type VersionRows } from "../../rows/version-rows";
+import type { LabelledRow } from "../fetch-rows";
+import { saveTestRows } from "../test-rows";
 import { lockRun, notifyRunEvent } from "../queue";
 import { appendRunLog } from "../reporter";
 import type { RunContext } from "../run-context";
@@ -22,6 +26,11 @@ export interface CandidateRecord {
   request: Record<string, unknown>;
   metricsOld: Metrics | null;
   metricsNew: Metrics;
+  /** the scored test rows and the candidate's probabilities for them (in `labels` order) */
+  testRows: LabelledRow[];
+  predictionsNew: Float32Array[];
+  /** the rows the version trained on and has seen, its parent's included */
+  versionRows: VersionRows;
   stats: Record<string, unknown>;
   /** Read just before the run is marked succeeded, so that it includes the saving time. */
   timings(): Record<string, number>;
@@ -60,6 +69,8 @@ export async function saveCandidate(ctx: RunContext, staged: string, c: Candidat
           parentId: c.parentId,
         },
       });
+      await saveVersionRows(tx, version.id, c.versionRows);
+      await saveTestRows(tx, runId, c.testRows, c.predictionsNew, c.labels);
       await tx.trainingRun.update({
         where: { id: runId },
         data: {
@@ -76,6 +87,7 @@ export async function saveCandidate(ctx: RunContext, staged: string, c: Candidat
         },
       });
       await appendRunLog(tx, runId, `Saved candidate version ${version.id}. Press Override to make it serve.`);
+      await enqueueRunFinished(tx, runId);
       failpoint("save:before-commit");
       return version.id;
     },

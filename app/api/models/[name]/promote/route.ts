@@ -6,7 +6,10 @@ import { promoteVersion } from "@/lib/versions/promote";
 import { requireCaller } from "@/lib/session";
 import { toFieldIssues } from "@/lib/validations/field-issues";
 
-const body = z.object({ versionId: z.string({ error: "must be a version id" }).min(1, { error: "must be a version id" }) });
+const body = z.strictObject({
+  versionId: z.string({ error: "must be a version id" }).min(1, { error: "must be a version id" }),
+  confirmLabelChange: z.boolean({ error: "must be true or false" }).optional(),
+});
 
 /** The Override button: makes a version serve (and, with an older version, the rollback). */
 export const POST = route(async (req, ctx: { params: Promise<{ name: string }> }) => {
@@ -14,5 +17,5 @@ export const POST = route(async (req, ctx: { params: Promise<{ name: string }> }
   const { name } = await ctx.params;
   const parsed = body.safeParse(await readJson(req));
   if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
-  return json(await promoteVersion(db(), { modelName: name, versionId: parsed.data.versionId, userId: user.id }));
+  return json(await promoteVersion(db(), { modelName: name, versionId: parsed.data.versionId, confirmLabelChange: parsed.data.confirmLabelChange, userId: user.id }));
 });

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { fetchLabelledRows } from "../../lib/runs/fetch-rows";
+import { resolveSource } from "../../lib/runs/resolve-request";
+import { textsByKey } from "../../lib/runs/texts-by-key";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+
+// Row keys against the real PostgreSQL: each kind of key is read in key order across chunk
+// boundaries (every row exactly once), and a row's text is found again by its key.
+
+let t: TestDatabase;
+
+before(async () => {
+  t = await createTestDatabase({ prepare: false });
+  // text primary key with awkward values, inserted out of order
+  await t.db.$executeRawUnsafe(`CREATE TABLE "Odd Keys" ("Code" text PRIMARY KEY, lbl text, body text)`);
+  const codes = ["b'1", "a,2", 'c"3', "ä 4", "{5}", "a,10", "", "z\\9", "(1,2)", "NULL"];
+  for (const [i, c] of codes.entries()) await t.db.$executeRawUnsafe(`INSERT INTO "Odd Keys" VALUES ($1, $2, $3)`, c, i % 2 ? "x" : "y", `text of ${JSON.stringify(c)}`);
+  // composite key of an integer and a date
+  await t.db.$executeRawUnsafe(`CREATE TABLE pairs (org int, day date, label text, text text, PRIMARY KEY (org, day))`);
+  await t.db.$executeRawUnsafe(`INSERT INTO pairs SELECT o, date '2026-01-01' + d, CASE WHEN (o + d) % 2 = 0 THEN 'even' ELSE 'odd' END, 'row ' || o || '/' || d FROM generate_series(1, 7) o, generate_series(0, 5) d`);
+  // no primary key, with duplicate rows and blank texts
+  await t.db.$executeRawUnsafe(`CREATE TABLE loose (label text, text text)`);
+  await t.db.$executeRawUnsafe(`INSERT INTO loose VALUES ('a', 'one'), ('b', 'two'), ('a', 'one'), ('b', '  '), (NULL, 'x'), ('a', 'three')`);
+});
+
+after(async () => t?.drop());
+
+async function source(table: string, columns: string) {
+  const [label, text] = columns.split(",");
+  const s = await resolveSource(t.db, { table, columns: { label, text } });
+  assert.ok(s.ok, JSON.stringify(s));
+  return s.source;
+}
+
+test("a text primary key: key order, every row once across chunks of 3, texts found by key", async () => {
+  const src = await source("Odd Keys", "lbl,body");
+  assert.equal(src.key.name, "Code");
+  const { rows } = await fetchLabelledRows(t.db, src, { chunkSize: 3 });
+  assert.equal(rows.length, 10);
+  const sorted = (await t.db.$queryRawUnsafe<{ c: string }[]>(`SELECT "Code" AS c FROM "Odd Keys" ORDER BY "Code"`)).map((r) => r.c);
+  assert.deepEqual(rows.map((r) => r.key), sorted, "key order, as PostgreSQL sorts them");
+  const texts = await textsByKey(t.db, src, rows.map((r) => r.key));
+  for (const r of rows) assert.equal(texts.get(r.key), r.text, `text of key ${JSON.stringify(r.key)}`);
+  const limited = await fetchLabelledRows(t.db, { ...src, limit: 4 }, { chunkSize: 3 });
+  assert.deepEqual(limited.rows.map((r) => r.key), sorted.slice(0, 4));
+});
+
+test("a composite primary key: read in (org, day) order across chunks, keyed as a JSON array", async () => {
+  const src = await source("pairs", "label,text");
+  assert.equal(src.key.name, "(org, day)");
+  const { rows } = await fetchLabelledRows(t.db, src, { chunkSize: 5 });
+  assert.equal(rows.length, 42);
+  assert.equal(new Set(rows.map((r) => r.key)).size, 42);
+  assert.equal(rows[0].key, '["1", "2026-01-01"]');
+  assert.equal(rows[6].key, '["2", "2026-01-01"]');
+  const texts = await textsByKey(t.db, src, [rows[13].key, "[\"99\", \"2026-01-01\"]"]);
+  assert.equal(texts.get(rows[13].key), rows[13].text);
+  assert.equal(texts.size, 1, "a key with no row is missing");
+});
+
+test("no primary key: keyed by the md5 of label and text, physical order, blank rows skipped", async () => {
+  const src = await source("loose", "label,text");
+  assert.equal(src.key.name, "hash(label,text)");
+  const { rows, skipped } = await fetchLabelledRows(t.db, src, { chunkSize: 2 });
+  assert.equal(skipped, 2);
+  assert.deepEqual(rows.map((r) => r.text), ["one", "two", "one", "three"]);
+  assert.equal(rows[0].key, rows[2].key, "identical rows share a key");
+  const texts = await textsByKey(t.db, src, [rows[1].key]);
+  assert.equal(texts.get(rows[1].key), "two");
+});
