@@ -98,8 +98,8 @@ test("an encoder model's head is calibrated the same way: a probe without the sl
   assert.equal(run.status, "succeeded", `${run.error}\n${w.output()}`);
   const stats = run.stats as Record<string, number>;
   const logs = (await t.db.runLog.findMany({ where: { runId: id }, orderBy: { seq: "asc" } })).map((l) => l.message);
-  assert.equal(stats.trainRows, 320);
-  assert.ok(Math.abs(stats.calibrationRows - 50) <= 2, `${stats.calibrationRows} rows held out`);
+  assert.ok(stats.trainRows >= 300, `${stats.trainRows} training rows`);
+  assert.ok(Math.abs(stats.calibrationRows - Math.max(50, Math.round(stats.trainRows / 10))) <= 2, `${stats.calibrationRows} of ${stats.trainRows} rows held out`);
   assert.ok(stats.calibrationTemperature > 0, `temperature ${stats.calibrationTemperature}`);
   assert.ok(logs.some((l) => /^Calibration: training a probe on \d+ training rows/.test(l)), logs.join("\n"));
   assert.ok(logs.some((l) => /^Calibration: temperature [\d.]+ fitted on \d+ held-out training rows/.test(l)), logs.join("\n"));
