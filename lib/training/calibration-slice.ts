@@ -1,11 +1,13 @@
-// Which training rows are held out to fit the temperature (temperature.ts) rather than trained on.
+// Which training rows the calibration probe does not train on: the temperature (temperature.ts) is
+// fitted on the probe's scores for them (lib/kinds/calibrate.ts probeTemperature).
 import { stratifiedSplit } from "./split";
 
 /**
- * About 10 % of the training rows (per-label rounding may move it by a row or two), stratified by label, at least 50 and at most 2,000 (2,000 rows pin T
- * down to a few percent; more would only take rows from training). Below 250 training rows no slice
- * is held out: 50 rows would be a fifth of a small table's training data, and a temperature fitted on
- * a couple of dozen rows is mostly noise, so such a model is left uncalibrated (T = 1) and says so.
+ * About 10 % of the training rows (per-label rounding may move it by a row or two), stratified by label,
+ * at least 50 and at most 2,000 (2,000 rows pin T down to a few percent; more would only weaken the
+ * probe). Below 250 training rows no slice is held out: the probe would lose a fifth of a small table
+ * and a temperature fitted on a few dozen rows is mostly noise, so such a model keeps T = 1 and the run
+ * log says so.
  */
 export const CALIBRATION_SLICE = { share: 0.1, minRows: 50, maxRows: 2000, minTrainRows: 250 } as const;
 
