@@ -22,7 +22,12 @@ const BENCHMARKS = [
 ];
 const SEEDS = [1, 2, 3];
 /** The starter's variants: request arguments added to the run (the product's defaults first). */
-const VARIANTS: { name: string; args: Record<string, unknown> }[] = [{ name: "starter, defaults", args: {} }];
+const VARIANTS: { name: string; args: Record<string, unknown> }[] = [
+  { name: "starter, defaults", args: {} },
+  { name: "starter, words only (minn 0, word_ngrams 1)", args: { minn: 0, word_ngrams: 1 } },
+  { name: "starter, character n-grams only (word_ngrams 1)", args: { word_ngrams: 1 } },
+  { name: "starter, word pairs only (minn 0)", args: { minn: 0 } },
+];
 const FASTTEXT: FastTextConfig[] = [
   { name: "fastText 5 ep, words only", args: ["-epoch", "5", "-thread", "2"] },
   { name: "fastText 25 ep, -minn 2 -maxn 5", args: ["-epoch", "25", "-minn", "2", "-maxn", "5", "-thread", "2"] },
