@@ -87,6 +87,7 @@ export async function runQualityBench(o: { root: string; tmp: string; pg: Pg; sa
         const split = { train: rows.filter((r) => !test.has(String(r.id))), test: rows.filter((r) => test.has(String(r.id))) };
         for (const f of await runFastTextConfigs(bin, path.join(o.tmp, "quality", `${b.table}-${seed}`), split, FASTTEXT, () => {})) {
           if (f.accuracy !== null) add(b.name, f.system, f.accuracy, f.wallS);
+          o.say(`  quality: ${b.name}, seed ${seed}, ${f.system}: ${f.accuracy === null ? "—" : `${(f.accuracy * 100).toFixed(2)} %`} in ${f.wallS.toFixed(1)} s`);
         }
       }
     }
