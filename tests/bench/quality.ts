@@ -78,7 +78,7 @@ export async function runQualityBench(o: { root: string; tmp: string; pg: Pg; sa
           if (r.status !== "succeeded") throw new Error(`run ${r.id} ${r.status}: ${r.error}`);
           add(b.name, `${v.name} (queue → succeeded)`, (r.metricsNew as { accuracy: number }).accuracy, (Date.now() - t0) / 1000);
           runId ||= r.id;
-          o.say(`  quality: ${b.name}, seed ${seed}, ${v.name}: ${((r.metricsNew as { accuracy: number }).accuracy * 100).toFixed(2)} %`);
+          o.say(`  quality: ${b.name}, seed ${seed}, ${v.name}: ${((r.metricsNew as { accuracy: number }).accuracy * 100).toFixed(2)} % in ${((Date.now() - t0) / 1000).toFixed(1)} s (training ${(r.timings as Record<string, number> | null)?.training?.toFixed(1) ?? "?"} s)`);
         }
         if (!bin) continue;
         // fastText on the run's own training and test rows (the scored test rows are in RunTestRow; the rest trained)
