@@ -1,17 +1,14 @@
 "use client";
 
 import { useId, useState } from "react";
+import { labelChange } from "@/lib/runs/comparison";
 
-export interface LabelChange {
-  added: string[];
-  removed: string[];
-}
+export type LabelChange = ReturnType<typeof labelChange>;
 
-/** The labels of two label lists that differ: added (in `next` only) and removed (in `current` only). */
+/** How `next` changes the labels of `current` (lib/runs/comparison.ts labelChange); null when it does not. */
 export function labelChangeBetween(current: string[], next: string[]): LabelChange | null {
-  const added = next.filter((l) => !current.includes(l)).sort();
-  const removed = current.filter((l) => !next.includes(l)).sort();
-  return added.length || removed.length ? { added, removed } : null;
+  const change = labelChange(current, next);
+  return change.added.length || change.removed.length ? change : null;
 }
 
 /**

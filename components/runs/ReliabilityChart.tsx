@@ -12,11 +12,21 @@ interface Point {
 }
 
 /** The non-empty bins of a model's reliability diagram; empty when it has none (runs stored before it was measured). */
+const pct = (v: number) => `${Math.round(v * 100)}%`;
+
+/** Both axes run over [0, 1], shown as percentages. */
+const UNIT_AXIS = {
+  type: "number",
+  domain: [0, 1],
+  ticks: [0, 0.25, 0.5, 0.75, 1],
+  tickFormatter: pct,
+  stroke: "var(--muted)",
+  tick: { fontSize: 11 },
+} as const;
+
 export function reliabilityPoints(m: Metrics | null): Point[] {
   return (m?.reliability?.bins ?? []).filter((b) => b.count > 0).map((b) => ({ confidence: b.confidence, accuracy: b.accuracy, count: b.count }));
 }
-
-const pct = (v: number) => `${Math.round(v * 100)}%`;
 
 function describe(name: string, m: Metrics | null, points: Point[]): string {
   if (!m || points.length === 0) return "";
@@ -39,25 +49,15 @@ export function ReliabilityChart({ oldMetrics, newMetrics }: { oldMetrics: Metri
           <ScatterChart margin={{ top: 8, right: 12, bottom: 24, left: 4 }}>
             <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
             <XAxis
-              type="number"
+              {...UNIT_AXIS}
               dataKey="confidence"
               name="Confidence"
-              domain={[0, 1]}
-              ticks={[0, 0.25, 0.5, 0.75, 1]}
-              tickFormatter={pct}
-              stroke="var(--muted)"
-              tick={{ fontSize: 11 }}
               label={{ value: "Confidence (top-class score)", position: "insideBottom", offset: -14, fontSize: 12, fill: "var(--muted)" }}
             />
             <YAxis
-              type="number"
+              {...UNIT_AXIS}
               dataKey="accuracy"
               name="Accuracy"
-              domain={[0, 1]}
-              ticks={[0, 0.25, 0.5, 0.75, 1]}
-              tickFormatter={pct}
-              stroke="var(--muted)"
-              tick={{ fontSize: 11 }}
               width={52}
               label={{ value: "Accuracy", angle: -90, position: "insideLeft", offset: 10, fontSize: 12, fill: "var(--muted)" }}
             />

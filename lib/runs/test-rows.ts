@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient } from "../db/generated/client";
+import { argmax } from "../training/metrics";
 import type { LabelledRow } from "./fetch-rows";
 
 // The candidate's prediction for each scored test row (RunTestRow), written in the run's save
@@ -8,11 +9,7 @@ import type { LabelledRow } from "./fetch-rows";
 export async function saveTestRows(tx: Prisma.TransactionClient, runId: string, rows: LabelledRow[], probs: Float32Array[], labels: string[]): Promise<void> {
   if (rows.length !== probs.length) throw new Error(`saveTestRows: ${rows.length} rows but ${probs.length} predictions`);
   if (rows.length === 0) return;
-  const predicted = probs.map((p) => {
-    let best = 0;
-    for (let j = 1; j < p.length; j++) if (p[j] > p[best]) best = j;
-    return labels[best];
-  });
+  const predicted = probs.map((p) => labels[argmax(p)]);
   await tx.$executeRawUnsafe(
     `INSERT INTO "RunTestRow" ("runId", idx, key, label, predicted, scores)
      SELECT $1, t.ord::int - 1, t.key, t.label, t.predicted, t.scores::real[]
@@ -36,30 +33,24 @@ export interface ErrorQuery {
 
 /** The rows of a cell (or all mistakes, or all of one true or predicted label's mistakes), in test-row order. */
 export async function testRowsOf(db: PrismaClient, runId: string, q: ErrorQuery) {
-  const cell = q.true !== undefined && q.predicted !== undefined;
-  const where: Prisma.RunTestRowWhereInput = {
-    runId,
-    ...(q.true !== undefined ? { label: q.true } : {}),
-    ...(q.predicted !== undefined ? { predicted: q.predicted } : {}),
-  };
-  const [total, rows] = await Promise.all([
-    cell ? db.runTestRow.count({ where }) : db.$queryRawUnsafe<{ n: bigint }[]>(countMistakes(q), runId, ...filters(q)).then((r) => Number(r[0].n)),
-    cell
-      ? db.runTestRow.findMany({ where, orderBy: { idx: "asc" }, take: q.limit, skip: q.offset })
-      : db.$queryRawUnsafe<{ idx: number; key: string; label: string; predicted: string; scores: number[] }[]>(
-          `SELECT idx, key, label, predicted, scores FROM "RunTestRow" WHERE ${mistakesWhere(q)} ORDER BY idx LIMIT ${q.limit} OFFSET ${q.offset}`,
-          runId,
-          ...filters(q),
-        ),
+  // Both labels name one cell (the diagonal included); otherwise only the mistakes.
+  const conditions = [`"runId" = $1`];
+  const params: (string | number)[] = [runId];
+  if (q.true === undefined || q.predicted === undefined) conditions.push("label <> predicted");
+  for (const [column, value] of [["label", q.true], ["predicted", q.predicted]] as const) {
+    if (value === undefined) continue;
+    params.push(value);
+    conditions.push(`${column} = $${params.length}`);
+  }
+  const where = conditions.join(" AND ");
+  const [[{ n }], rows] = await Promise.all([
+    db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "RunTestRow" WHERE ${where}`, ...params),
+    db.$queryRawUnsafe<{ idx: number; key: string; label: string; predicted: string; scores: number[] }[]>(
+      `SELECT idx, key, label, predicted, scores FROM "RunTestRow" WHERE ${where} ORDER BY idx LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      ...params,
+      q.limit,
+      q.offset,
+    ),
   ]);
-  return { total, rows };
+  return { total: Number(n), rows };
 }
-
-const filters = (q: ErrorQuery) => [q.true, q.predicted].filter((v): v is string => v !== undefined);
-function mistakesWhere(q: ErrorQuery): string {
-  const parts = [`"runId" = $1`, "label <> predicted"];
-  if (q.true !== undefined) parts.push(`label = $${parts.length}`);
-  if (q.predicted !== undefined) parts.push(`predicted = $${parts.length}`);
-  return parts.join(" AND ");
-}
-const countMistakes = (q: ErrorQuery) => `SELECT count(*) AS n FROM "RunTestRow" WHERE ${mistakesWhere(q)}`;
