@@ -1,10 +1,12 @@
-// Sub-word and word-pair features of the starter model (fastText's -minn/-maxn and -wordNgrams):
+// Sub-word and word n-gram features of the starter model (fastText's -minn/-maxn and -wordNgrams):
 // each token's vector is its own row plus the rows of its character n-grams (hashed into
-// `buckets` rows), and each pair of adjacent tokens adds a row (hashed into `pairBuckets` rows).
-// A text's vector is the mean over all those rows. In training a text's token ids are expanded
-// into these feature ids (one embedding table: tokens, then n-gram buckets, then pair buckets);
-// at export the n-gram rows are folded into each token's row (they depend only on the token) and
-// the pair hash is computed in the graph with integer arithmetic (lib/kinds/starter/onnx.ts).
+// `buckets` rows), and each run of 2 … wordNgrams adjacent tokens adds a row (hashed into
+// `pairBuckets` rows). A word outside the vocabulary is spelt out in characters, so its runs of
+// characters give it a vector from its spelling. A text's vector is the mean over all those rows.
+// In training one embedding table holds tokens, then n-gram buckets, then run buckets, and each
+// batch composes its tokens' vectors (feature-pool.ts); at export the n-gram rows are folded into
+// each token's row (they depend only on the token) and the runs are hashed in the graph with
+// integer arithmetic (lib/kinds/starter/onnx.ts).
 
 export interface SubwordOptions {
   /** shortest and longest character n-gram (0: no sub-word features) */
@@ -12,7 +14,7 @@ export interface SubwordOptions {
   maxn: number;
   /** n-gram hash buckets */
   buckets: number;
-  /** 2: adjacent token pairs get their own hashed rows; 1: none */
+  /** runs of 2 … wordNgrams adjacent tokens get their own hashed rows (2: pairs, 3: pairs and triples); 1: none */
   wordNgrams: number;
   /** pair hash buckets */
   pairBuckets: number;
@@ -20,27 +22,62 @@ export interface SubwordOptions {
 
 export const NO_SUBWORDS: SubwordOptions = { minn: 0, maxn: 0, buckets: 0, wordNgrams: 1, pairBuckets: 0 };
 
-/** The starter model's defaults (provisional: to be chosen with `npm run bench -- --only quality`). */
-export const SUBWORD_DEFAULTS: SubwordOptions = { minn: 2, maxn: 5, buckets: 100_000, wordNgrams: 2, pairBuckets: 50_000 };
+/** The features' settings when they are on (fastText's -minn/-maxn range; chosen with `npm run bench -- --only quality`). */
+export const SUBWORD_DEFAULTS: SubwordOptions = { minn: 2, maxn: 5, buckets: 100_000, wordNgrams: 3, pairBuckets: 50_000 };
 
-/** A request's options (fastText's names) over the defaults. */
-export function subwordOptions(r: { minn?: number; maxn?: number; bucket?: number; word_ngrams?: number; pair_bucket?: number }): SubwordOptions {
-  const d = SUBWORD_DEFAULTS;
-  const minn = r.minn ?? d.minn;
-  return {
-    minn,
-    maxn: minn === 0 ? 0 : (r.maxn ?? Math.max(d.maxn, minn)),
-    buckets: minn === 0 ? 0 : (r.bucket ?? d.buckets),
-    wordNgrams: r.word_ngrams ?? d.wordNgrams,
-    pairBuckets: (r.word_ngrams ?? d.wordNgrams) < 2 ? 0 : (r.pair_bucket ?? d.pairBuckets),
+/**
+ * By default the features are on when the training texts are short: a median of at most this many
+ * words. There they add points (unseen words, word order in a few words); on long texts they add
+ * nothing measurable and make training several times slower (see the README's quality table).
+ */
+export const AUTO_FEATURES_MAX_WORDS = 32;
+
+/** The median number of whitespace-separated words of (up to 10,000 evenly spaced) texts. */
+export function medianWords(texts: readonly string[]): number {
+  if (texts.length === 0) return 0;
+  const step = Math.max(1, Math.floor(texts.length / 10_000));
+  const counts: number[] = [];
+  for (let i = 0; i < texts.length; i += step) counts.push(texts[i].match(/\S+/g)?.length ?? 0);
+  counts.sort((a, b) => a - b);
+  return counts[Math.floor(counts.length / 2)];
+}
+
+export interface SubwordRequest {
+  minn?: number;
+  maxn?: number;
+  bucket?: number;
+  word_ngrams?: number;
+  pair_bucket?: number;
+}
+
+/**
+ * A request's options (fastText's names) over the defaults. What the request leaves out follows
+ * the serving version's features when the run continues from it (so that it can), else the
+ * length rule: on for short texts (AUTO_FEATURES_MAX_WORDS), off for long ones.
+ */
+export function subwordOptions(r: SubwordRequest, auto: { shortTexts: boolean; serving: SubwordOptions | null }): { options: SubwordOptions; why: string } {
+  const base = auto.serving ?? (auto.shortTexts ? SUBWORD_DEFAULTS : NO_SUBWORDS);
+  const on = SUBWORD_DEFAULTS;
+  const minn = r.minn ?? base.minn;
+  const ngramsOn = minn > 0;
+  const wordNgrams = r.word_ngrams ?? base.wordNgrams;
+  const options: SubwordOptions = {
+    minn: ngramsOn ? minn : 0,
+    maxn: ngramsOn ? (r.maxn ?? Math.max(base.minn > 0 ? base.maxn : on.maxn, minn)) : 0,
+    buckets: ngramsOn ? (r.bucket ?? (base.buckets || on.buckets)) : 0,
+    wordNgrams,
+    pairBuckets: wordNgrams < 2 ? 0 : (r.pair_bucket ?? (base.pairBuckets || on.pairBuckets)),
   };
+  const given = r.minn !== undefined && r.word_ngrams !== undefined;
+  const why = given ? "as requested" : auto.serving ? "as the serving version's where the request leaves them out" : auto.shortTexts ? `on by default: the training texts are short (median ≤ ${AUTO_FEATURES_MAX_WORDS} words)` : `off by default: the training texts are long (median > ${AUTO_FEATURES_MAX_WORDS} words)`;
+  return { options, why };
 }
 
 export const sameSubwords = (a: SubwordOptions, b: SubwordOptions) =>
   a.minn === b.minn && a.maxn === b.maxn && a.buckets === b.buckets && a.wordNgrams === b.wordNgrams && a.pairBuckets === b.pairBuckets;
 
 export function describeSubwords(o: SubwordOptions): string {
-  const parts = [usesNgrams(o) ? `character ${o.minn}–${o.maxn}-grams in ${o.buckets} buckets` : "no character n-grams", usesPairs(o) ? `word pairs in ${o.pairBuckets} buckets` : "no word pairs"];
+  const parts = [usesNgrams(o) ? `character ${o.minn}–${o.maxn}-grams in ${o.buckets} buckets` : "no character n-grams", usesPairs(o) ? `runs of 2–${o.wordNgrams} adjacent tokens in ${o.pairBuckets} buckets` : "no word n-grams"];
   return parts.join(", ");
 }
 
@@ -99,28 +136,18 @@ export function ngramTable(vocab: string[], o: SubwordOptions): NgramTable {
 /** The pair row of adjacent tokens a, b (0 … pairBuckets−1): what the graph computes with Mul, Add and Mod. */
 export const pairBucket = (a: number, b: number, pairBuckets: number) => (a * PAIR_MULTIPLIER + b) % pairBuckets;
 
+/**
+ * The row of the w adjacent tokens ids[i … i+w): the pair's bucket, then for each further token
+ * h ← (h·P + id) mod buckets (reduced at each step, so every intermediate stays below 2^53).
+ */
+export function wordNgramBucket(ids: Int32Array, i: number, w: number, buckets: number): number {
+  let h = pairBucket(ids[i], ids[i + 1], buckets);
+  for (let k = 2; k < w; k++) h = (h * PAIR_MULTIPLIER + ids[i + k]) % buckets;
+  return h;
+}
+
 /** Rows of the training embedding table: tokens, n-gram buckets, pair buckets. */
 export const featureRows = (vocabSize: number, o: SubwordOptions) => vocabSize + (usesNgrams(o) ? o.buckets : 0) + (usesPairs(o) ? o.pairBuckets : 0);
-
-/** A text's token ids → its feature ids (each token, its n-grams, then each adjacent pair). */
-export function expandFeatures(ids: Int32Array, vocabSize: number, table: NgramTable, o: SubwordOptions): Int32Array {
-  const ngrams = usesNgrams(o);
-  const pairs = usesPairs(o) && ids.length > 1;
-  let n = ids.length;
-  if (ngrams) for (const t of ids) n += table.offsets[t + 1] - table.offsets[t];
-  if (pairs) n += ids.length - 1;
-  const out = new Int32Array(n);
-  let k = 0;
-  for (const t of ids) {
-    out[k++] = t;
-    if (ngrams) for (let j = table.offsets[t]; j < table.offsets[t + 1]; j++) out[k++] = vocabSize + table.buckets[j];
-  }
-  if (pairs) {
-    const base = vocabSize + (ngrams ? o.buckets : 0);
-    for (let i = 0; i + 1 < ids.length; i++) out[k++] = base + pairBucket(ids[i], ids[i + 1], o.pairBuckets);
-  }
-  return out;
-}
 
 /**
  * The export's fold: each token's row plus its n-gram rows (V × dim), how many rows each token

@@ -15,14 +15,14 @@ export const starterOptionsShape = {
   minn: int(0, 10),
   maxn: int(0, 10),
   bucket: int(1, 2_000_000),
-  word_ngrams: int(1, 2),
+  word_ngrams: int(1, 5),
   pair_bucket: int(1, 2_000_000),
 };
 
 export const STARTER_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(starterOptionsShape));
 export type StarterOptions = Partial<z.output<z.ZodObject<typeof starterOptionsShape>>>;
 
-const NOT_FOR_ENCODER = "is an option of starter models (sub-word and word-pair features); an encoder model reads whole texts with its own tokenizer";
+const NOT_FOR_ENCODER = "is an option of starter models (sub-word and word n-gram features); an encoder model reads whole texts with its own tokenizer";
 
 /** For an encoder model: every starter option is named as such when given. */
 export const starterOptionsRefusedShape = Object.fromEntries(

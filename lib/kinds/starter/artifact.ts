@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { StaticParams } from "../../training/types";
 import { labelMaps, labelsFromConfig } from "../../onnx/labels";
-import { exportStaticOnnx, readStaticOnnx, type FoldedSubwords } from "./onnx";
+import { exportStaticOnnx, readStaticOnnx, type FoldedSubwords, type SubwordExport } from "./onnx";
 import { featureRows, foldSubwords, NO_SUBWORDS, ngramTable, usesNgrams, usesPairs, type SubwordOptions } from "../../training/subword";
 
 export const STATIC_MODEL_TYPE = "static-embedding";
@@ -19,7 +19,7 @@ export interface StaticArtifactInput {
   tokenizer: object;
   tokenizerConfig: object;
   maxLength: number;
-  /** sub-word and word-pair features, with the vocabulary (by id) whose n-grams they hash */
+  /** sub-word and word n-gram features, with the vocabulary (by id) whose n-grams they hash */
   subwords?: { options: SubwordOptions; vocab: string[] };
 }
 
@@ -44,13 +44,13 @@ export function staticConfigJson(params: StaticParams, labels: string[], maxLeng
 const json = (o: object) => JSON.stringify(o, null, 2) + "\n";
 
 /** The served graph's parameters: with sub-word features, the n-gram rows folded into the token rows. */
-function servedParams(p: StaticArtifactInput): { params: StaticParams; folded?: FoldedSubwords; options?: SubwordOptions } {
+function servedParams(p: StaticArtifactInput): { params: StaticParams; folded?: SubwordExport; options?: SubwordOptions } {
   const options = p.subwords?.options;
   if (!p.subwords || !options || !hasSubwords(options)) return { params: p.params };
   const V = p.subwords.vocab.length;
   if (p.params.vocabSize !== featureRows(V, options)) throw new Error(`${p.params.vocabSize} embedding rows for a ${V}-token vocabulary with ${JSON.stringify(options)}`);
   const f = foldSubwords(p.params.embedding, V, p.params.dim, ngramTable(p.subwords.vocab, options), options);
-  return { params: { ...p.params, vocabSize: V, embedding: f.tokens }, folded: { counts: f.counts, pairs: f.pairs }, options };
+  return { params: { ...p.params, vocabSize: V, embedding: f.tokens }, folded: { counts: f.counts, pairs: f.pairs, wordNgrams: options.wordNgrams }, options };
 }
 
 export async function writeStaticArtifact(dir: string, p: StaticArtifactInput): Promise<void> {

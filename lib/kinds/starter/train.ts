@@ -4,7 +4,8 @@ import { loadClassifier } from "../../onnx/classifier";
 import { readStaticArtifact, writeStaticArtifact } from "./artifact";
 import { createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../../tokenizers/parallel-tokenize";
 import { growVocabulary, initStaticParams } from "../../training/static-model";
-import { describeSubwords, expandFeatures, featureRows, ngramTable, sameSubwords, subwordOptions, usesNgrams, usesPairs, type SubwordOptions } from "../../training/subword";
+import { featureLayout } from "../../training/feature-pool";
+import { AUTO_FEATURES_MAX_WORDS, describeSubwords, featureRows, medianWords, ngramTable, sameSubwords, subwordOptions, usesNgrams, usesPairs, type SubwordOptions } from "../../training/subword";
 import { fillUniform, mulberry32 } from "../../training/rng";
 import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from "../../training/tokenizer-builder";
 import { throwIfCancelled } from "../../errors";
@@ -48,9 +49,11 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   let tokenizerConfig: object;
   let maxLength: number;
   let vocab: string[];
-  const subwords = subwordOptions(input.request);
   const prev = serving ? await readStaticArtifact(serving.dir).catch(() => null) : null;
-  const warm = serving !== null && sameSet(serving.labels, input.dataLabels) && prev !== null && sameSubwords(prev.subwords, subwords);
+  const continuable = serving !== null && sameSet(serving.labels, input.dataLabels) && prev !== null;
+  const words = medianWords(train.map((r) => r.text));
+  const { options: subwords, why } = subwordOptions(input.request, { shortTexts: words <= AUTO_FEATURES_MAX_WORDS, serving: continuable ? prev.subwords : null });
+  const warm = continuable && sameSubwords(prev.subwords, subwords);
   if (warm && prev) {
     labels = prev.labels;
     maxLength = prev.maxLength;
@@ -58,8 +61,8 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     // The serving version's tokens keep their ids and weights; words that became frequent since
     // (a table grows) join the vocabulary with fresh embedding rows.
     const old = vocabOf(JSON.parse(await readFile(path.join(serving.dir, "tokenizer.json"), "utf8")));
-    vocab = extendVocab(old.vocab, countWords(train.map((r) => r.text), old.lowercase), STARTER_DEFAULTS.vocabSize, STARTER_DEFAULTS.minCount);
-    tokenizerFile = tokenizerJson(vocab, old.lowercase);
+    vocab = extendVocab(old.vocab, countWords(train.map((r) => r.text), old.casing), STARTER_DEFAULTS.vocabSize, STARTER_DEFAULTS.minCount);
+    tokenizerFile = tokenizerJson(vocab, old.casing);
     // The served token rows already hold their n-gram rows; continuing with n-gram rows at zero and
     // the served pair rows gives exactly the served model, which training then moves on from.
     init = withSubwordRows(growVocabulary(prev.params, vocab.length, input.seed), subwords, prev.folded?.pairs ?? null, input.seed);
@@ -92,12 +95,11 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
       return report.progress({ progress: at("tokenizing", done / total), step: done, totalSteps: total });
     },
   });
-  // Each text's token ids with its tokens' n-gram rows and its word-pair rows (lib/training/subword.ts).
-  const ngrams = ngramTable(vocab, subwords);
-  const features = allIds.map((ids) => expandFeatures(ids, vocab.length, ngrams, subwords));
-  const trainIds = features.slice(0, train.length);
-  const testIds = features.slice(train.length);
-  await report.log(`Features: ${describeSubwords(subwords)}`);
+  // Where each token's n-gram rows and each word pair's row are (lib/training/subword.ts, feature-pool.ts).
+  const layout = featureLayout(vocab.length, ngramTable(vocab, subwords), subwords);
+  const trainIds = allIds.slice(0, train.length);
+  const testIds = allIds.slice(train.length);
+  await report.log(`Features: ${describeSubwords(subwords)} (${why}; the training texts' median is ${words} words)`);
   await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s (${pool.workers + 1} threads)`);
   await pool.close();
 
@@ -111,7 +113,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   const calibrationOn = env().STARTER_CALIBRATION === "on";
   const share = calibrationOn ? 0.4 : 0;
   const calibration = calibrationOn
-    ? await starterTemperature(ctx, { trainIds, trainLabels, labels, init, args, seed: input.seed, onProgress: (f) => report.progress({ progress: at("training", share * f) }) })
+    ? await starterTemperature(ctx, { trainIds, trainLabels, labels, init, layout, args, seed: input.seed, onProgress: (f) => report.progress({ progress: at("training", share * f) }) })
     : null;
   if (!calibration) await report.log("Calibration off (STARTER_CALIBRATION=off): the scores are the raw softmax", "warn");
   const trainStart = Date.now();
@@ -121,6 +123,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     evalIds: testIds,
     evalLabels: test.map((r) => labelIndex.get(r.label)!),
     init,
+    layout,
     args,
     hooks: {
       onStep: ({ step, totalSteps }) => {
