@@ -38,8 +38,8 @@ export async function createReviewEncoderModel(db: Db, modelsDir: string, opts: 
 
 /**
  * A table of one-word rows whose class only the order of their letters tells: class "ab" words
- * are built from the syllables ab, cd, ef, gh, class "ba" words from the same syllables reversed
- * (ba, dc, fe, hg), so both classes use the same letters equally often. Every word is distinct
+ * are "x" and syllables ab, cd, ef, gh, class "ba" words "x" and the same syllables reversed
+ * (ba, dc, fe, hg), so both classes start alike and use the same letters equally often. Every word is distinct
  * (seeded), so a model meets each test word for the first time.
  */
 export async function createSpellingTable(db: Db, name: string, rows: number, seed = 11): Promise<void> {
@@ -52,7 +52,7 @@ export async function createSpellingTable(db: Db, name: string, rows: number, se
   while (words.length < rows) {
     const label = words.length % 2 === 0 ? "ab" : "ba";
     const n = 3 + Math.floor(next() * 4);
-    const w = Array.from({ length: n }, () => {
+    const w = "x" + Array.from({ length: n }, () => {
       const syl = SYLLABLES[Math.floor(next() * SYLLABLES.length)];
       return label === "ab" ? syl : [...syl].reverse().join("");
     }).join("");
