@@ -41,6 +41,11 @@ export function featureLayout(vocabSize: number, table: NgramTable, o: SubwordOp
   };
 }
 
+/** A pool for a layout with features; none without (each token is then one row, and the plain mean is cheaper). */
+export function featurePoolFor(layout: FeatureLayout | undefined, dim: number, width: number): FeaturePool | undefined {
+  return layout && (layout.ngramOffsets !== null || layout.pairBuckets > 0) ? new FeaturePool(layout, dim, width) : undefined;
+}
+
 /** Per-batch scratch for composing token vectors; one per training loop (not shared between threads). */
 export class FeaturePool {
   private readonly slotOf: Int32Array;

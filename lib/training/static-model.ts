@@ -12,7 +12,7 @@
 //   dE[id]    += dpooled[b] / n_b   for every occurrence of id in text b
 import type { StaticParams } from "./types";
 import { fillUniform, mulberry32 } from "./rng";
-import { FeaturePool, type FeatureLayout } from "./feature-pool";
+import { featurePoolFor, type FeaturePool, type FeatureLayout } from "./feature-pool";
 
 /**
  * fastText's initialisation: embeddings U(−1/dim, 1/dim), head W and bias zero (so at step 0 every
@@ -88,7 +88,7 @@ export function forwardBatch(p: StaticParams, batchIds: Int32Array[], layout?: F
     pooled: new Float32Array(batchIds.length * p.dim),
     logits: new Float32Array(batchIds.length * p.numLabels),
   };
-  forwardInto(p, batchIds, cache, layout ? new FeaturePool(layout, p.dim, p.numLabels) : undefined);
+  forwardInto(p, batchIds, cache, featurePoolFor(layout, p.dim, p.numLabels));
   return cache;
 }
 
@@ -304,12 +304,9 @@ export function backwardBatch(
 ): { dWeight: Float32Array; dBias: Float32Array; dRows: Map<number, Float32Array> } {
   const head = newHeadGrads(p);
   const rows = new SparseRows(p.vocabSize, p.dim, p.numLabels, 64);
-  let pool: FeaturePool | undefined;
-  if (layout) {
-    // the pool's composition state comes from a forward pass over the same batch
-    pool = new FeaturePool(layout, p.dim, p.numLabels);
-    pool.forward(p, batchIds, new Float32Array(batchIds.length * p.dim));
-  }
+  // the pool's composition state comes from a forward pass over the same batch
+  const pool = featurePoolFor(layout, p.dim, p.numLabels);
+  pool?.forward(p, batchIds, new Float32Array(batchIds.length * p.dim));
   backwardInto(p, batchIds, cache, dlogits, head, rows, pool);
   const dRows = new Map<number, Float32Array>();
   for (let s = 0; s < rows.count; s++) dRows.set(rows.ids[s], rows.rows.slice(s * p.dim, (s + 1) * p.dim));

@@ -55,8 +55,9 @@ export interface SubwordRequest {
  * the serving version's features when the run continues from it (so that it can), else the
  * length rule: on for short texts (AUTO_FEATURES_MAX_WORDS), off for long ones.
  */
-export function subwordOptions(r: SubwordRequest, auto: { shortTexts: boolean; serving: SubwordOptions | null }): { options: SubwordOptions; why: string } {
-  const base = auto.serving ?? (auto.shortTexts ? SUBWORD_DEFAULTS : NO_SUBWORDS);
+export function subwordOptions(r: SubwordRequest, auto: { medianWords: number; serving: SubwordOptions | null }): { options: SubwordOptions; why: string } {
+  const short = auto.medianWords <= AUTO_FEATURES_MAX_WORDS;
+  const base = auto.serving ?? (short ? SUBWORD_DEFAULTS : NO_SUBWORDS);
   const on = SUBWORD_DEFAULTS;
   const minn = r.minn ?? base.minn;
   const ngramsOn = minn > 0;
@@ -69,7 +70,14 @@ export function subwordOptions(r: SubwordRequest, auto: { shortTexts: boolean; s
     pairBuckets: wordNgrams < 2 ? 0 : (r.pair_bucket ?? (base.pairBuckets || on.pairBuckets)),
   };
   const given = r.minn !== undefined && r.word_ngrams !== undefined;
-  const why = given ? "as requested" : auto.serving ? "as the serving version's where the request leaves them out" : auto.shortTexts ? `on by default: the training texts are short (median ≤ ${AUTO_FEATURES_MAX_WORDS} words)` : `off by default: the training texts are long (median > ${AUTO_FEATURES_MAX_WORDS} words)`;
+  const median = `the training texts' median is ${auto.medianWords} ${auto.medianWords === 1 ? "word" : "words"}`;
+  const why = given
+    ? "as requested"
+    : auto.serving
+      ? "as the serving version's (which this run continues from) where the request leaves them out"
+      : short
+        ? `on by default for short texts: ${median} (≤ ${AUTO_FEATURES_MAX_WORDS})`
+        : `off by default for long texts: ${median} (> ${AUTO_FEATURES_MAX_WORDS})`;
   return { options, why };
 }
 

@@ -14,7 +14,7 @@ import {
 } from "./static-model";
 import { ADAMW_DEFAULTS, adamwDense, adamwSparseRows, linearSchedule, newAdamState, type AdamWConfig } from "./optimizer";
 import type { StarterTrainingArguments } from "../validations/training-arguments";
-import { FeaturePool, type FeatureLayout } from "./feature-pool";
+import { featurePoolFor, type FeaturePool, type FeatureLayout } from "./feature-pool";
 
 /**
  * Defaults for the starter model, measured with tests/bench/starter-spam.ts (spam-assassin, 5,946
@@ -161,7 +161,7 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
   const { dim, numLabels: C } = params;
   const layout = input.layout;
   if (layout && layout.pairBase + layout.pairBuckets > params.vocabSize) throw new Error(`trainStatic: the feature layout needs ${layout.pairBase + layout.pairBuckets} embedding rows, the model has ${params.vocabSize}`);
-  const pool = layout ? new FeaturePool(layout, dim, C) : undefined;
+  const pool = featurePoolFor(layout, dim, C);
   checkLabels("train", trainIds, trainLabels, params, layout?.vocabSize);
   const canEval = !!evalIds && !!evalLabels && evalIds.length > 0;
   if (canEval) checkLabels("eval", evalIds!, evalLabels!, params, layout?.vocabSize);

@@ -176,13 +176,13 @@ test("short texts get sub-word and word n-gram features by default: unseen words
   const accuracy = (run.metricsNew as { accuracy: number }).accuracy;
   assert.ok(accuracy >= 0.9, `unseen words by their spelling: accuracy ${accuracy}`);
   const logs = (await logsOf(id)).map((l) => l.message);
-  assert.ok(logs.some((m) => /^Features: character 2–5-grams in \d+ buckets, runs of 2–3 adjacent tokens in \d+ buckets \(on by default: the training texts are short/.test(m)), logs.join("\n"));
+  assert.ok(logs.some((m) => /^Features: character 2–5-grams in \d+ buckets, runs of 2–3 adjacent tokens in \d+ buckets — on by default for short texts: the training texts' median is 1 word/.test(m)), logs.join("\n"));
   // Off (whole tokens only): the letters alone cannot tell the classes apart
   const off = await finished(await queue({ table: "spellings", columns: "label,word", seed: 3, model: "spelling-off", minn: 0, word_ngrams: 1 }));
   assert.equal(off.status, "succeeded", off.error ?? "");
   const offAccuracy = (off.metricsNew as { accuracy: number }).accuracy;
   assert.ok(offAccuracy < 0.75 && offAccuracy < accuracy - 0.2, `without the features: accuracy ${offAccuracy} (with: ${accuracy})`);
-  assert.ok((await logsOf(off.id)).some((l) => /^Features: no character n-grams, no word n-grams \(as requested/.test(l.message)));
+  assert.ok((await logsOf(off.id)).some((l) => /^Features: no character n-grams, no word n-grams — as requested/.test(l.message)));
 
   // Promoted, the next run (defaults) keeps the serving version's features and continues from it
   await promoteVersion(t.db, { modelName: "spelling", versionId: run.candidateVersionId! });

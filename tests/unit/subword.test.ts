@@ -4,7 +4,7 @@ import * as ort from "onnxruntime-node";
 import { exportStaticOnnx, readStaticOnnx } from "../../lib/kinds/starter/onnx";
 import { initStaticParams, forwardBatch, backwardBatch, softmaxCrossEntropy } from "../../lib/training/static-model";
 import { featureLayout } from "../../lib/training/feature-pool";
-import { featureRows, foldSubwords, ngramsOf, ngramTable, pairBucket, spelling, usesNgrams, usesPairs, type NgramTable, type SubwordOptions } from "../../lib/training/subword";
+import { AUTO_FEATURES_MAX_WORDS, medianWords, NO_SUBWORDS, SUBWORD_DEFAULTS, subwordOptions, featureRows, foldSubwords, ngramsOf, ngramTable, pairBucket, spelling, usesNgrams, usesPairs, type NgramTable, type SubwordOptions } from "../../lib/training/subword";
 
 const VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "f", "r", "##e", "free", "freee", "##ing", "win", "now", "prize", "é"];
 const OPTS: SubwordOptions = { minn: 2, maxn: 4, buckets: 97, wordNgrams: 2, pairBuckets: 53 };
@@ -112,4 +112,21 @@ test("composing per distinct token gives the expanded features' vectors and grad
     for (const [row, g] of a.dRows) for (let d = 0; d < g.length; d++) assert.ok(Math.abs(b.dRows.get(row)![d] - g[d]) < 1e-6, `row ${row} dim ${d}: ${b.dRows.get(row)![d]} vs ${g[d]}`);
     for (let i = 0; i < a.dWeight.length; i++) assert.ok(Math.abs(b.dWeight[i] - a.dWeight[i]) < 1e-6);
   }
+});
+
+test("defaults: features on for short texts, off for long ones, the serving version's when continuing, the request's always", () => {
+  assert.equal(medianWords(["a b", "a b c", "one", "x y z w", "p q r"]), 3);
+  assert.equal(medianWords([]), 0);
+  const short = subwordOptions({}, { medianWords: AUTO_FEATURES_MAX_WORDS, serving: null });
+  assert.deepEqual(short.options, SUBWORD_DEFAULTS);
+  assert.match(short.why, /on by default for short texts: the training texts' median is 32 words \(≤ 32\)/);
+  const long = subwordOptions({}, { medianWords: AUTO_FEATURES_MAX_WORDS + 1, serving: null });
+  assert.deepEqual(long.options, NO_SUBWORDS);
+  assert.match(long.why, /off by default for long texts/);
+  // a long-text table whose serving version has the features keeps them (so the run can continue from it)
+  assert.deepEqual(subwordOptions({}, { medianWords: 150, serving: SUBWORD_DEFAULTS }).options, SUBWORD_DEFAULTS);
+  assert.deepEqual(subwordOptions({}, { medianWords: 2, serving: NO_SUBWORDS }).options, NO_SUBWORDS);
+  // what the request names wins, and the rest fill in
+  assert.deepEqual(subwordOptions({ minn: 3, word_ngrams: 2 }, { medianWords: 150, serving: null }).options, { minn: 3, maxn: 5, buckets: 100_000, wordNgrams: 2, pairBuckets: 50_000 });
+  assert.deepEqual(subwordOptions({ minn: 0, word_ngrams: 1 }, { medianWords: 1, serving: null }), { options: NO_SUBWORDS, why: "as requested" });
 });

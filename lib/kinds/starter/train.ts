@@ -5,7 +5,7 @@ import { readStaticArtifact, writeStaticArtifact } from "./artifact";
 import { createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../../tokenizers/parallel-tokenize";
 import { growVocabulary, initStaticParams } from "../../training/static-model";
 import { featureLayout } from "../../training/feature-pool";
-import { AUTO_FEATURES_MAX_WORDS, describeSubwords, featureRows, medianWords, ngramTable, sameSubwords, subwordOptions, usesNgrams, usesPairs, type SubwordOptions } from "../../training/subword";
+import { describeSubwords, featureRows, medianWords, ngramTable, sameSubwords, subwordOptions, usesNgrams, usesPairs, type SubwordOptions } from "../../training/subword";
 import { fillUniform, mulberry32 } from "../../training/rng";
 import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from "../../training/tokenizer-builder";
 import { throwIfCancelled } from "../../errors";
@@ -51,8 +51,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   let vocab: string[];
   const prev = serving ? await readStaticArtifact(serving.dir).catch(() => null) : null;
   const continuable = serving !== null && sameSet(serving.labels, input.dataLabels) && prev !== null;
-  const words = medianWords(train.map((r) => r.text));
-  const { options: subwords, why } = subwordOptions(input.request, { shortTexts: words <= AUTO_FEATURES_MAX_WORDS, serving: continuable ? prev.subwords : null });
+  const { options: subwords, why } = subwordOptions(input.request, { medianWords: medianWords(train.map((r) => r.text)), serving: continuable ? prev.subwords : null });
   const warm = continuable && sameSubwords(prev.subwords, subwords);
   if (warm && prev) {
     labels = prev.labels;
@@ -99,7 +98,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   const layout = featureLayout(vocab.length, ngramTable(vocab, subwords), subwords);
   const trainIds = allIds.slice(0, train.length);
   const testIds = allIds.slice(train.length);
-  await report.log(`Features: ${describeSubwords(subwords)} (${why}; the training texts' median is ${words} words)`);
+  await report.log(`Features: ${describeSubwords(subwords)} — ${why}`);
   await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s (${pool.workers + 1} threads)`);
   await pool.close();
 
