@@ -12,6 +12,7 @@ import { DataPreview } from "./DataPreview";
 import { EDITOR_ID, JsonPanel } from "./JsonPanel";
 import { ProblemBox } from "./ProblemBox";
 import { SourcePanel } from "./SourcePanel";
+import { StarterOptionsPanel } from "./StarterOptionsPanel";
 import { useNewRunForm } from "./useNewRunForm";
 
 interface NewRunFormProps {
@@ -37,6 +38,7 @@ export function NewRunForm({ initialText, placeholders = {} }: NewRunFormProps) 
           <SourcePanel form={form} disabled={disabled} />
           <DataPreview form={form} />
           <ArgumentsPanel form={form} disabled={disabled} placeholders={placeholders} />
+          <StarterOptionsPanel form={form} disabled={disabled} />
         </div>
         <JsonPanel form={form} />
       </div>

@@ -12,6 +12,7 @@
 //   dE[id]    += dpooled[b] / n_b   for every occurrence of id in text b
 import type { StaticParams } from "./types";
 import { fillUniform, mulberry32 } from "./rng";
+import { featurePoolFor, type FeaturePool, type FeatureLayout } from "./feature-pool";
 
 /**
  * fastText's initialisation: embeddings U(−1/dim, 1/dim), head W and bias zero (so at step 0 every
@@ -71,18 +72,23 @@ export function linear(p: StaticParams, pooled: Float32Array, logits: Float32Arr
   }
 }
 
-/** Forward pass into caller-owned buffers (no allocation); used by the training loop. */
-export function forwardInto(p: StaticParams, batchIds: Int32Array[], cache: ForwardCache): void {
-  for (let b = 0; b < batchIds.length; b++) meanPool(p, batchIds[b], cache.pooled, b * p.dim);
+/**
+ * Forward pass into caller-owned buffers (no allocation); used by the training loop. With a
+ * FeaturePool the ids are token ids whose sub-word and pair rows the pool adds (feature-pool.ts);
+ * without, every id is one embedding row.
+ */
+export function forwardInto(p: StaticParams, batchIds: Int32Array[], cache: ForwardCache, pool?: FeaturePool): void {
+  if (pool) pool.forward(p, batchIds, cache.pooled);
+  else for (let b = 0; b < batchIds.length; b++) meanPool(p, batchIds[b], cache.pooled, b * p.dim);
   linear(p, cache.pooled, cache.logits, batchIds.length);
 }
 
-export function forwardBatch(p: StaticParams, batchIds: Int32Array[]): ForwardCache {
+export function forwardBatch(p: StaticParams, batchIds: Int32Array[], layout?: FeatureLayout): ForwardCache {
   const cache = {
     pooled: new Float32Array(batchIds.length * p.dim),
     logits: new Float32Array(batchIds.length * p.numLabels),
   };
-  forwardInto(p, batchIds, cache);
+  forwardInto(p, batchIds, cache, featurePoolFor(layout, p.dim, p.numLabels));
   return cache;
 }
 
@@ -215,6 +221,7 @@ export function backwardInto(
   dlogits: Float32Array,
   head: HeadGrads,
   rows: SparseRows,
+  pool?: FeaturePool,
 ): void {
   const { dim, numLabels: C, weight } = p;
   const { dWeight, dBias, dpooled } = head;
@@ -232,6 +239,11 @@ export function backwardInto(
     }
   }
   if (rows.width !== C) throw new Error(`SparseRows width ${rows.width} ≠ numLabels ${C}`);
+  if (pool) {
+    pool.backward(batchIds, dlogits, rows);
+    rowsFromCoefficients(weight, dim, C, rows);
+    return;
+  }
   if (C < dim) {
     for (let b = 0; b < batchIds.length; b++) {
       const ids = batchIds[b];
@@ -245,18 +257,7 @@ export function backwardInto(
         for (let c = 0; c < C; c++) a[o + c] += dlogits[g + c] * inv;
       }
     }
-    // dE[id] = W · a[id]
-    const a = rows.coef;
-    const r = rows.rows;
-    for (let s = 0; s < rows.count; s++) {
-      const ro = s * dim;
-      const ao = s * C;
-      for (let d = 0; d < dim; d++) {
-        let v = 0;
-        for (let c = 0; c < C; c++) v += weight[d * C + c] * a[ao + c];
-        r[ro + d] += v;
-      }
-    }
+    rowsFromCoefficients(weight, dim, C, rows);
     return;
   }
   for (let b = 0; b < batchIds.length; b++) {
@@ -278,16 +279,35 @@ export function backwardInto(
   }
 }
 
+/** dE[id] = W · a[id] for every touched row. */
+function rowsFromCoefficients(weight: Float32Array, dim: number, C: number, rows: SparseRows): void {
+  const a = rows.coef;
+  const r = rows.rows;
+  for (let s = 0; s < rows.count; s++) {
+    const ro = s * dim;
+    const ao = s * C;
+    for (let d = 0; d < dim; d++) {
+      let v = 0;
+      for (let c = 0; c < C; c++) v += weight[d * C + c] * a[ao + c];
+      r[ro + d] += v;
+    }
+  }
+}
+
 /** Allocating form of backwardInto: sparse embedding gradient as a Map from token id to row. */
 export function backwardBatch(
   p: StaticParams,
   batchIds: Int32Array[],
   cache: ForwardCache,
   dlogits: Float32Array,
+  layout?: FeatureLayout,
 ): { dWeight: Float32Array; dBias: Float32Array; dRows: Map<number, Float32Array> } {
   const head = newHeadGrads(p);
   const rows = new SparseRows(p.vocabSize, p.dim, p.numLabels, 64);
-  backwardInto(p, batchIds, cache, dlogits, head, rows);
+  // the pool's composition state comes from a forward pass over the same batch
+  const pool = featurePoolFor(layout, p.dim, p.numLabels);
+  pool?.forward(p, batchIds, new Float32Array(batchIds.length * p.dim));
+  backwardInto(p, batchIds, cache, dlogits, head, rows, pool);
   const dRows = new Map<number, Float32Array>();
   for (let s = 0; s < rows.count; s++) dRows.set(rows.ids[s], rows.rows.slice(s * p.dim, (s + 1) * p.dim));
   return { dWeight: head.dWeight, dBias: head.dBias, dRows };

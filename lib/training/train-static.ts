@@ -14,6 +14,7 @@ import {
 } from "./static-model";
 import { ADAMW_DEFAULTS, adamwDense, adamwSparseRows, linearSchedule, newAdamState, type AdamWConfig } from "./optimizer";
 import type { StarterTrainingArguments } from "../validations/training-arguments";
+import { featurePoolFor, type FeaturePool, type FeatureLayout } from "./feature-pool";
 
 /**
  * Defaults for the starter model, measured with tests/bench/starter-spam.ts (spam-assassin, 5,946
@@ -111,6 +112,8 @@ export interface TrainStaticInput {
   init: StaticParams;
   args: TrainArgs & { labelSmoothingFactor?: number };
   hooks?: TrainHooks;
+  /** The ids are token ids with sub-word and pair rows (feature-pool.ts); without, each id is one embedding row. */
+  layout?: FeatureLayout;
 }
 
 export interface TrainStaticResult {
@@ -124,7 +127,7 @@ export function cloneParams(p: StaticParams): StaticParams {
 }
 
 /** Mean cross-entropy of `params` on a labelled set, in batches (buffers allocated once). */
-export function meanLoss(params: StaticParams, ids: Int32Array[], labels: ArrayLike<number>, batchSize: number): number {
+export function meanLoss(params: StaticParams, ids: Int32Array[], labels: ArrayLike<number>, batchSize: number, pool?: FeaturePool): number {
   const cache: ForwardCache = {
     pooled: new Float32Array(batchSize * params.dim),
     logits: new Float32Array(batchSize * params.numLabels),
@@ -134,20 +137,20 @@ export function meanLoss(params: StaticParams, ids: Int32Array[], labels: ArrayL
   for (let s = 0; s < ids.length; s += batchSize) {
     const batch = ids.slice(s, s + batchSize);
     const y = Array.prototype.slice.call(labels, s, s + batchSize) as number[];
-    forwardInto(params, batch, cache);
+    forwardInto(params, batch, cache, pool);
     total += softmaxCrossEntropy(cache.logits, y, params.numLabels, 0, dl).loss * batch.length;
   }
   return ids.length ? total / ids.length : 0;
 }
 
-function checkLabels(name: string, ids: Int32Array[], labels: ArrayLike<number>, p: StaticParams): void {
+function checkLabels(name: string, ids: Int32Array[], labels: ArrayLike<number>, p: StaticParams, idLimit = p.vocabSize): void {
   if (ids.length !== labels.length) throw new Error(`${name}: ${ids.length} texts but ${labels.length} labels`);
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i];
     if (!(Number.isInteger(y) && y >= 0 && y < p.numLabels)) throw new Error(`${name}: label ${y} at row ${i} is not in [0, ${p.numLabels})`);
   }
   for (const x of ids) for (let t = 0; t < x.length; t++) {
-    if (!(x[t] >= 0 && x[t] < p.vocabSize)) throw new Error(`${name}: token id ${x[t]} is not in [0, ${p.vocabSize})`);
+    if (!(x[t] >= 0 && x[t] < idLimit)) throw new Error(`${name}: token id ${x[t]} is not in [0, ${idLimit})`);
   }
 }
 
@@ -156,9 +159,12 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
   const hooks = input.hooks ?? {};
   const params = cloneParams(input.init);
   const { dim, numLabels: C } = params;
-  checkLabels("train", trainIds, trainLabels, params);
+  const layout = input.layout;
+  if (layout && layout.pairBase + layout.pairBuckets > params.vocabSize) throw new Error(`trainStatic: the feature layout needs ${layout.pairBase + layout.pairBuckets} embedding rows, the model has ${params.vocabSize}`);
+  const pool = featurePoolFor(layout, dim, C);
+  checkLabels("train", trainIds, trainLabels, params, layout?.vocabSize);
   const canEval = !!evalIds && !!evalLabels && evalIds.length > 0;
-  if (canEval) checkLabels("eval", evalIds!, evalLabels!, params);
+  if (canEval) checkLabels("eval", evalIds!, evalLabels!, params, layout?.vocabSize);
 
   const N = trainIds.length;
   if (N === 0) throw new Error("trainStatic: no training rows");
@@ -185,7 +191,7 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
   const { log, checkCancelled } = steps;
   const evaluate = async (step: number) => {
     if (!canEval) return;
-    await steps.evalPoint(step, meanLoss(params, evalIds!, evalLabels!, args.evalBatchSize));
+    await steps.evalPoint(step, meanLoss(params, evalIds!, evalLabels!, args.evalBatchSize, pool));
   };
 
   await log(
@@ -206,10 +212,10 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
         batch.push(trainIds[order[i]]);
         batchY.push(trainLabels[order[i]]);
       }
-      forwardInto(params, batch, cache);
+      forwardInto(params, batch, cache, pool);
       const { loss } = softmaxCrossEntropy(cache.logits, batchY, C, smoothing, dlogits);
       rows.reset();
-      backwardInto(params, batch, cache, dlogits, head, rows);
+      backwardInto(params, batch, cache, dlogits, head, rows, pool);
       const lr = linearSchedule(args.learningRate, step, warmupSteps, totalSteps);
       const t = step + 1;
       adamwDense(cfg, lr, t, params.weight, head.dWeight, mW);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { FieldIssue } from "../errors";
 import { HEAD_OPTION_NAMES, headOptionsRefusedShape, headOptionsShape } from "./head-options";
+import { STARTER_OPTION_NAMES, starterOptionsRefusedShape, starterOptionsShape } from "./starter-options";
 import { headArgumentsShape, TRAINING_ARGUMENT_NAMES, trainingArgumentsShape } from "./training-arguments";
 import { closestName } from "./closest-name";
 import { toFieldIssues } from "./field-issues";
@@ -55,14 +56,20 @@ export function optionalFields<T extends Record<string, z.ZodType>>(shape: T): {
 
 const NOT_AN_OBJECT = 'must be a JSON object like {"table": "…", "columns": "label,text"}';
 
-export const starterRunRequestSchema = z.strictObject(
-  { ...optionalFields(trainingArgumentsShape), ...headOptionsRefusedShape, ...requestFieldsShape },
-  { error: NOT_AN_OBJECT },
-);
+export const starterRunRequestSchema = z
+  .strictObject(
+    { ...optionalFields(trainingArgumentsShape), ...headOptionsRefusedShape, ...optionalFields(starterOptionsShape), ...requestFieldsShape },
+    { error: NOT_AN_OBJECT },
+  )
+  .superRefine((r, ctx) => {
+    if (r.minn !== undefined && r.maxn !== undefined && r.minn > 0 && r.maxn < r.minn) {
+      ctx.addIssue({ code: "custom", path: ["maxn"], message: `must be at least minn (${r.minn})` });
+    }
+  });
 
 export const encoderRunRequestSchema = z
   .strictObject(
-    { ...optionalFields(trainingArgumentsShape), ...optionalFields(headArgumentsShape), ...optionalFields(headOptionsShape), ...requestFieldsShape },
+    { ...optionalFields(trainingArgumentsShape), ...optionalFields(headArgumentsShape), ...optionalFields(headOptionsShape), ...starterOptionsRefusedShape, ...requestFieldsShape },
     { error: NOT_AN_OBJECT },
   )
   .superRefine((r, ctx) => {
@@ -101,7 +108,7 @@ export function parseRunRequest(body: unknown, kind: ModelKind | null): ParsedRu
   return parsed.success ? ({ ok: true, kind: schemaKind, request: parsed.data } as ParsedRunRequest) : { ok: false, issues: toRequestIssues(parsed.error) };
 }
 
-const KNOWN_NAMES = [...Object.keys(requestFieldsShape), ...TRAINING_ARGUMENT_NAMES, ...HEAD_OPTION_NAMES];
+const KNOWN_NAMES = [...Object.keys(requestFieldsShape), ...TRAINING_ARGUMENT_NAMES, ...HEAD_OPTION_NAMES, ...STARTER_OPTION_NAMES];
 
 function unknownNameMessage(name: string): string {
   const near = closestName(name, KNOWN_NAMES);

@@ -21,7 +21,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { mulberry32, type Rng } from "../../lib/training/rng";
-import { addedTokens, SPECIAL_TOKENS, tokenizerConfigJson, tokenizerJson } from "../../lib/training/tokenizer-builder";
+import { addedTokens, SPECIAL_TOKENS, tokenizerConfigJson, tokenizerJson, type Casing } from "../../lib/training/tokenizer-builder";
+
+/** bert-base-cased: case and accents kept. */
+const CASED: Casing = { lowercase: false, stripAccents: false };
 import {
   DT,
   modelOf,
@@ -137,7 +140,7 @@ export function synthBertConfig(o: SynthBertOptions): Record<string, unknown> {
 
 /** bert-base-cased's tokenizer.json shape over our vocabulary: cased BertNormalizer, [CLS] $A [SEP]. */
 export function synthBertTokenizerJson(vocab: string[]): Record<string, unknown> {
-  const base = tokenizerJson(vocab, false) as Record<string, unknown>;
+  const base = tokenizerJson(vocab, CASED) as Record<string, unknown>;
   const id = (t: string) => vocab.indexOf(t);
   const special = (t: string) => ({ id: t, ids: [id(t)], tokens: [t] });
   const tok = (t: string, typeId: number) => ({ SpecialToken: { id: t, type_id: typeId } });
@@ -157,7 +160,7 @@ export function synthBertTokenizerJson(vocab: string[]): Record<string, unknown>
 }
 
 export function synthBertTokenizerConfig(maxPosition: number): Record<string, unknown> {
-  return { ...(tokenizerConfigJson(maxPosition, false) as Record<string, unknown>), padding_side: "right", truncation_side: "right" };
+  return { ...(tokenizerConfigJson(maxPosition, CASED) as Record<string, unknown>), padding_side: "right", truncation_side: "right" };
 }
 
 /** All weights, drawn in a fixed order from one seeded generator. */

@@ -20,7 +20,8 @@
 // Then accuracy across text lengths next to fastText's sub-word settings (tests/bench/quality.ts,
 // bench-results/quality.json).
 //
-// `npm run bench -- --only starter|encoders|fair|quality` runs one part.
+// `npm run bench -- --only starter|encoders|fair|quality` runs one part; `--benchmarks word,short`
+// and `--seeds 1` narrow the quality part.
 import { spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -30,12 +31,20 @@ import { parseArgs } from "node:util";
 
 const PARTS = ["starter", "encoders", "fair", "quality"] as const;
 let only: (typeof PARTS)[number] | null = null;
+let qualityBenchmarks: string[] | undefined;
+let qualitySeeds: number[] | undefined;
 try {
-  const { values } = parseArgs({ options: { only: { type: "string" } } });
+  const { values } = parseArgs({ options: { only: { type: "string" }, benchmarks: { type: "string" }, seeds: { type: "string" } } });
+  qualityBenchmarks = values.benchmarks?.split(",").map((s) => s.trim());
+  qualitySeeds = values.seeds?.split(",").map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n)) throw new Error(`--seeds must be whole numbers separated by commas (got "${values.seeds}")`);
+    return n;
+  });
   if (values.only !== undefined && !PARTS.includes(values.only as never)) throw new Error(`--only must be ${PARTS.join(" or ")} (got "${values.only}")`);
   only = (values.only as (typeof PARTS)[number] | undefined) ?? null;
 } catch (err) {
-  process.stderr.write(`bench: ${(err as Error).message}\nusage: npm run bench [-- --only ${PARTS.join("|")}]\n`);
+  process.stderr.write(`bench: ${(err as Error).message}\nusage: npm run bench [-- --only ${PARTS.join("|")}] [--benchmarks word,short,medium,long] [--seeds 1,2,3]\n`);
   process.exit(2);
 }
 
@@ -228,7 +237,7 @@ try {
   }
   if (only === null || only === "quality") {
     const { runQualityBench } = await import("./quality");
-    await runQualityBench({ root, tmp, pg: pgServer, say });
+    await runQualityBench({ root, tmp, pg: pgServer, say, benchmarks: qualityBenchmarks, seeds: qualitySeeds });
   }
 } catch (err) {
   say(`bench failed: ${(err as Error).stack ?? err}`);

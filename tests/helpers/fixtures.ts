@@ -35,3 +35,32 @@ export async function createReviewEncoderModel(db: Db, modelsDir: string, opts: 
   await writeSynthBert(path.join(modelsDir, "tiny-bert"), { layers: opts.layers, hidden: opts.hidden, heads: opts.heads, vocab, maxPosition: 64, quantized: false, seed: 3 });
   return db.model.create({ data: { name: "reviews-bert", kind: "encoder", basePath: "tiny-bert", config: { pooling: "mean", maxLength: 32 } } });
 }
+
+/**
+ * A table of one-word rows whose class only the order of their letters tells: class "ab" words
+ * are "x" and syllables ab, cd, ef, gh, class "ba" words "x" and the same syllables reversed
+ * (ba, dc, fe, hg), so both classes start alike and use the same letters equally often. Every word is distinct
+ * (seeded), so a model meets each test word for the first time.
+ */
+export async function createSpellingTable(db: Db, name: string, rows: number, seed = 11): Promise<void> {
+  const SYLLABLES = ["ab", "cd", "ef", "gh"];
+  let s = seed >>> 0;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 2 ** 32);
+  const seen = new Set<string>();
+  const labels: string[] = [];
+  const words: string[] = [];
+  while (words.length < rows) {
+    const label = words.length % 2 === 0 ? "ab" : "ba";
+    const n = 3 + Math.floor(next() * 4);
+    const w = "x" + Array.from({ length: n }, () => {
+      const syl = SYLLABLES[Math.floor(next() * SYLLABLES.length)];
+      return label === "ab" ? syl : [...syl].reverse().join("");
+    }).join("");
+    if (seen.has(w)) continue;
+    seen.add(w);
+    labels.push(label);
+    words.push(w);
+  }
+  await db.$executeRawUnsafe(`CREATE TABLE "${name}" (id serial PRIMARY KEY, label text, word text)`);
+  await db.$executeRawUnsafe(`INSERT INTO "${name}" (label, word) SELECT * FROM unnest($1::text[], $2::text[])`, labels, words);
+}

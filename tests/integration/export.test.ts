@@ -58,7 +58,9 @@ async function trainStarterVersion(): Promise<string> {
   if (starterVersionId) return starterVersionId;
   const w = startWorkerProcess({ DATABASE_URL: t.url, MODELS_DIR: modelsDir });
   procs.push(w);
-  const r = await enqueueRun(t.db, { table: "demo_email", columns: "label,text", limit: 400, num_train_epochs: 2, seed: 5 }, null);
+  // every feature on (long e-mails would have them off by default): n-grams folded into the token
+  // rows and runs of up to three tokens hashed in the graph, both under transformers.js
+  const r = await enqueueRun(t.db, { table: "demo_email", columns: "label,text", limit: 400, num_train_epochs: 2, seed: 5, minn: 2, maxn: 5, word_ngrams: 3 }, null);
   assert.ok(r.ok, JSON.stringify(r));
   const run = await waitFor("the run to finish", async () => {
     const x = await t.db.trainingRun.findUniqueOrThrow({ where: { id: r.id } });
@@ -100,6 +102,7 @@ test("starter version: the export loads in transformers.js and scores like the p
   assert.equal(res.dir, dir);
   assert.deepEqual(res.files, ["README.md", "config.json", "onnx/model.onnx", "tokenizer.json", "tokenizer_config.json"]);
   const config = JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8"));
+  assert.deepEqual(config.subwords, { minn: 2, maxn: 5, buckets: 100_000, wordNgrams: 3, pairBuckets: 50_000 });
   assert.deepEqual(config.architectures, ["BertForSequenceClassification"]);
   assert.equal(config.model_type, "bert");
   assert.deepEqual(config.id2label, { "0": "ham", "1": "spam" });

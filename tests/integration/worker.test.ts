@@ -4,7 +4,7 @@ import { promoteVersion } from "../../lib/versions/promote";
 import { enqueueRun } from "../../lib/runs/web/enqueue";
 import { requestCancel } from "../../lib/runs/queue";
 import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
-import { createReviewTable } from "../helpers/fixtures";
+import { createReviewTable, createSpellingTable } from "../helpers/fixtures";
 import { startWorkerProcess, waitFor, type Proc } from "../helpers/processes";
 
 // Runs executed by real worker processes against the embedded PostgreSQL.
@@ -39,6 +39,7 @@ before(async () => {
   await createReviewTable(t.db, "reviews", 80);
   await createReviewTable(t.db, "one_label", 20, ["pos"]);
   await createReviewTable(t.db, "empty_reviews", 0);
+  await createSpellingTable(t.db, "spellings", 600);
 });
 
 after(async () => {
@@ -163,4 +164,32 @@ test("runs that cannot train fail with a message a user understands and change n
   assert.match(empty.error ?? "", /no rows/);
   assert.equal(tiny.status, "failed");
   assert.equal(await t.db.modelVersion.count(), versionsBefore);
+});
+
+test("short texts get sub-word and word n-gram features by default: unseen words are classified by their spelling, and the next run continues with the same features", async () => {
+  for (const name of ["spelling", "spelling-off"]) await t.db.model.create({ data: { name, kind: "starter", basePath: "starter" } });
+  const w = worker();
+  // Features on by default (one word per row): the order of the letters is learnt
+  const id = await queue({ table: "spellings", columns: "label,word", seed: 3, model: "spelling" });
+  const run = await finished(id);
+  assert.equal(run.status, "succeeded", `${run.error}\n${w.output()}`);
+  const accuracy = (run.metricsNew as { accuracy: number }).accuracy;
+  assert.ok(accuracy >= 0.9, `unseen words by their spelling: accuracy ${accuracy}`);
+  const logs = (await logsOf(id)).map((l) => l.message);
+  assert.ok(logs.some((m) => /^Features: character 2–5-grams in \d+ buckets, runs of 2–3 adjacent tokens in \d+ buckets — on by default for short texts: the training texts' median is 1 word/.test(m)), logs.join("\n"));
+  // Off (whole tokens only): the letters alone cannot tell the classes apart
+  const off = await finished(await queue({ table: "spellings", columns: "label,word", seed: 3, model: "spelling-off", minn: 0, word_ngrams: 1 }));
+  assert.equal(off.status, "succeeded", off.error ?? "");
+  const offAccuracy = (off.metricsNew as { accuracy: number }).accuracy;
+  assert.ok(offAccuracy < 0.75 && offAccuracy < accuracy - 0.2, `without the features: accuracy ${offAccuracy} (with: ${accuracy})`);
+  assert.ok((await logsOf(off.id)).some((l) => /^Features: no character n-grams, no word n-grams — as requested/.test(l.message)));
+
+  // Promoted, the next run (defaults) keeps the serving version's features and continues from it
+  await promoteVersion(t.db, { modelName: "spelling", versionId: run.candidateVersionId! });
+  const next = await finished(await queue({ table: "spellings", columns: "label,word", seed: 4, model: "spelling", num_train_epochs: 1 }));
+  await w.stop();
+  assert.equal(next.status, "succeeded", next.error ?? "");
+  const nextLogs = (await logsOf(next.id)).map((l) => l.message);
+  assert.ok(nextLogs.some((m) => /Fine-tuning from the serving version/.test(m)), nextLogs.join("\n"));
+  assert.ok(nextLogs.some((m) => /as the serving version's where the request leaves them out/.test(m)));
 });

@@ -25,29 +25,29 @@ async function saved(texts: string[], opts = {}) {
 test("special tokens first, frequent words in the vocab, rare ones not", () => {
   const { vocab, tokenizerConfig } = buildTokenizer(corpus);
   assert.deepEqual(vocab.slice(0, 5), ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]);
-  for (const w of ["the", "cat", "sat", "on", "dog", "cafe", "."]) assert.ok(vocab.includes(w), w);
+  for (const w of ["the", "cat", "sat", "on", "dog", "café", "."]) assert.ok(vocab.includes(w), w);
   assert.ok(!vocab.includes("zebra"));
   assert.ok(vocab.includes("z") && vocab.includes("##e"));
   assert.equal((tokenizerConfig as { model_max_length: number }).model_max_length, 1024);
   assert.equal((tokenizerConfig as { tokenizer_class: string }).tokenizer_class, "BertTokenizer");
 });
 
-test("transformers.js loads it: known words → their ids, unknown → pieces, lowercased, accents stripped", async () => {
+test("transformers.js loads it: known words → their ids, unknown → pieces, lowercased, accents kept", async () => {
   const { built, tok } = await saved(corpus);
   const id = (t: string) => built.vocab.indexOf(t);
   assert.equal(tok.constructor.name, "BertTokenizer");
   const [ids] = encodeTexts(tok, ["THE Cat sat on the DOG."], 100);
   assert.deepEqual([...ids], ["the", "cat", "sat", "on", "the", "dog", "."].map(id));
-  // "mat" was seen once: pieces
+  // "mat" was seen once: characters
   const [m] = encodeTexts(tok, ["mat"], 100);
   assert.deepEqual([...m], ["m", "##a", "##t"].map(id));
   // "zebra" was seen once: it falls back to pieces z ##e ##b ##r ##a
   const [z] = encodeTexts(tok, ["Zebra"], 100);
   assert.deepEqual([...z], ["z", "##e", "##b", "##r", "##a"].map(id));
   assert.ok([...z].every((i) => i >= 5));
-  // accents: "CAFÉ" → "cafe"
+  // accents kept: "CAFÉ" → "café"
   const [c] = encodeTexts(tok, ["CAFÉ"], 100);
-  assert.deepEqual([...c], [id("cafe")]);
+  assert.deepEqual([...c], [id("café")]);
   // a character never seen → [UNK] = 1; empty text → no ids
   const [q, empty] = encodeTexts(tok, ["cat ☃", ""], 100);
   assert.deepEqual([...q], [id("cat"), 1]);
@@ -55,6 +55,18 @@ test("transformers.js loads it: known words → their ids, unknown → pieces, l
   // truncation
   const [cut] = encodeTexts(tok, ["the cat sat on the mat"], 3);
   assert.deepEqual([...cut], ["the", "cat", "sat"].map(id));
+});
+
+test("casing: stripped accents (bert-base-uncased), kept, and read back from the file", async () => {
+  const { built, tok } = await saved(corpus, { stripAccents: true });
+  assert.ok(built.vocab.includes("cafe") && !built.vocab.includes("café"));
+  assert.deepEqual([...encodeTexts(tok, ["CAFÉ Café"], 100)[0]], ["cafe", "cafe"].map((t) => built.vocab.indexOf(t)));
+  assert.deepEqual(vocabOf(built.tokenizer).casing, { lowercase: true, stripAccents: true });
+  assert.deepEqual(vocabOf(buildTokenizer(corpus).tokenizer).casing, { lowercase: true, stripAccents: false });
+  // a file written before accents were kept (strip_accents null) strips them, as tokenizers.js does
+  const old = buildTokenizer(corpus, { stripAccents: true }).tokenizer as { normalizer: { strip_accents: unknown } };
+  old.normalizer.strip_accents = null;
+  assert.deepEqual(vocabOf(old).casing, { lowercase: true, stripAccents: true });
 });
 
 test("our pre-tokeniser agrees with the loaded tokenizer word for word", async () => {
@@ -118,11 +130,11 @@ test("AutoTokenizer.from_pretrained loads the built folder offline and agrees wi
 
 test("extendVocab keeps every old id and appends new characters, then new frequent words", () => {
   const first = buildTokenizer(["the cat sat", "the cat ran"], { minCount: 1 });
-  const grown = extendVocab(first.vocab, countWords(["the zebra grazed", "a zebra ran", "zebra"], true), 1000, 2);
+  const grown = extendVocab(first.vocab, countWords(["the zebra grazed", "a zebra ran", "zebra"]), 1000, 2);
   assert.deepEqual(grown.slice(0, first.vocab.length), first.vocab);
   assert.ok(grown.includes("zebra"), "a word seen 3 times joins");
   assert.ok(!grown.includes("grazed"), "a word seen once does not");
   assert.ok(grown.indexOf("z") >= first.vocab.length, "new characters are appended");
-  assert.deepEqual(extendVocab(first.vocab, countWords(["the zebra", "zebra"], true), first.vocab.length, 1), first.vocab, "vocabSize caps growth");
+  assert.deepEqual(extendVocab(first.vocab, countWords(["the zebra", "zebra"]), first.vocab.length, 1), first.vocab, "vocabSize caps growth");
   assert.deepEqual(vocabOf(tokenizerJson(grown)).vocab, grown);
 });

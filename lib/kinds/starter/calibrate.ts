@@ -3,6 +3,7 @@ import { SHORT_VIEW_TOKENS, withShortViews } from "../../training/calibration-sl
 import { forwardBatch } from "../../training/static-model";
 import { trainStatic, type StarterTrainArgs } from "../../training/train-static";
 import type { StaticParams } from "../../training/types";
+import type { FeatureLayout } from "../../training/feature-pool";
 import { probeTemperature, type CalibrationStats } from "../calibrate";
 
 // The starter model's temperature (../calibrate.ts probeTemperature): the probe is trained by the same
@@ -15,6 +16,8 @@ export interface StarterProbeInput {
   trainLabels: number[];
   labels: string[];
   init: StaticParams;
+  /** where the tokens' sub-word and pair rows are */
+  layout: FeatureLayout;
   args: StarterTrainArgs;
   seed: number;
   /** the probe's training progress, 0 … 1 */
@@ -40,10 +43,11 @@ export function starterTemperature(ctx: RunContext, input: StarterProbeInput): P
         trainIds: ids,
         trainLabels: labels,
         init: input.init,
+        layout: input.layout,
         args: { ...input.args, evaluationStrategy: "no" },
         hooks: { onStep: ({ step, totalSteps }) => input.onProgress(step / totalSteps), signal: ctx.signal },
       });
-      return (xs) => forwardBatch(params, xs).logits;
+      return (xs) => forwardBatch(params, xs, input.layout).logits;
     },
   });
 }

@@ -8,6 +8,20 @@ import { labelsFromConfig } from "../../onnx/labels";
 import { exportConfig, exportReadme, json, sequenceClassificationArchitecture, writeTokenizerFiles } from "../export-folder";
 import type { ExportOptions } from "../types";
 import { STATIC_MODEL_TYPE } from "./artifact";
+import { PAIR_MULTIPLIER, usesNgrams, usesPairs, type SubwordOptions } from "../../training/subword";
+
+/** The README's account of the sub-word and word n-gram features, when the version has them. */
+function subwordLines(o: SubwordOptions | undefined): string[] {
+  if (!o) return [];
+  const lines: string[] = [];
+  if (usesNgrams(o)) lines.push(`Sub-word features: each token's row already holds the sum of its character ${o.minn}–${o.maxn}-gram rows (fastText's -minn/-maxn, folded in at export), and \`embeddings.count\` says how many rows each token stands for.`);
+  if (usesPairs(o))
+    lines.push(
+      `Word n-grams: every run of 2–${o.wordNgrams} adjacent tokens adds a row of \`pairs.weight\`, computed in the graph: h = (id₁·${PAIR_MULTIPLIER} + id₂) mod ${o.pairBuckets}, then h = (h·${PAIR_MULTIPLIER} + idₖ) mod ${o.pairBuckets} for each further token.`,
+    );
+  if (lines.length) lines.push("The average is over all of a text's rows: its tokens (with their n-grams) and its runs of tokens.");
+  return lines.flatMap((l) => ["", l]);
+}
 
 /** The model_type a starter export declares (see the header). */
 export const STARTER_EXPORT_MODEL_TYPE = "bert";
@@ -46,6 +60,7 @@ export async function exportStarter(versionDir: string, dir: string, config: Rec
           "## What the graph computes",
           "",
           "A static-embedding classifier (the fastText family): each token's embedding, averaged over the tokens with attention_mask 1, then a linear layer → `logits`.",
+          ...subwordLines(config.subwords as SubwordOptions | undefined),
           `The tokenizer adds no special tokens. \`model_type: "bert"\` in config.json is only a key that tells loaders (transformers.js, Optimum) to use a sequence-classification wrapper that returns \`logits\`; the network is not BERT, and PyTorch \`transformers\` cannot load weights for it (there are none outside the ONNX file).`,
         ],
       }),

@@ -4,6 +4,9 @@ import { loadClassifier } from "../../onnx/classifier";
 import { readStaticArtifact, writeStaticArtifact } from "./artifact";
 import { createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../../tokenizers/parallel-tokenize";
 import { growVocabulary, initStaticParams } from "../../training/static-model";
+import { featureLayout } from "../../training/feature-pool";
+import { describeSubwords, featureRows, medianWords, ngramTable, sameSubwords, subwordOptions, usesNgrams, usesPairs, type SubwordOptions } from "../../training/subword";
+import { fillUniform, mulberry32 } from "../../training/rng";
 import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from "../../training/tokenizer-builder";
 import { throwIfCancelled } from "../../errors";
 import { env } from "../../env";
@@ -40,36 +43,43 @@ export async function trainStarterCandidate(ctx: RunContext, input: Input): Prom
 async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool): Promise<Omit<Candidate, "metricsOld">> {
   const { report } = ctx;
   const { train, test, serving, staged } = input;
-  const warm = serving !== null && sameSet(serving.labels, input.dataLabels);
   let labels: string[];
   let init: StaticParams;
   let tokenizerFile: object;
   let tokenizerConfig: object;
   let maxLength: number;
-  if (warm) {
-    const prev = await readStaticArtifact(serving.dir);
+  let vocab: string[];
+  const prev = serving ? await readStaticArtifact(serving.dir).catch(() => null) : null;
+  const continuable = serving !== null && sameSet(serving.labels, input.dataLabels) && prev !== null;
+  const { options: subwords, why } = subwordOptions(input.request, { medianWords: medianWords(train.map((r) => r.text)), serving: continuable ? prev.subwords : null });
+  const warm = continuable && sameSubwords(prev.subwords, subwords);
+  if (warm && prev) {
     labels = prev.labels;
     maxLength = prev.maxLength;
     tokenizerConfig = JSON.parse(await readFile(path.join(serving.dir, "tokenizer_config.json"), "utf8"));
     // The serving version's tokens keep their ids and weights; words that became frequent since
     // (a table grows) join the vocabulary with fresh embedding rows.
     const old = vocabOf(JSON.parse(await readFile(path.join(serving.dir, "tokenizer.json"), "utf8")));
-    const vocab = extendVocab(old.vocab, countWords(train.map((r) => r.text), old.lowercase), STARTER_DEFAULTS.vocabSize, STARTER_DEFAULTS.minCount);
-    tokenizerFile = tokenizerJson(vocab, old.lowercase);
-    init = growVocabulary(prev.params, vocab.length, input.seed);
+    vocab = extendVocab(old.vocab, countWords(train.map((r) => r.text), old.casing), STARTER_DEFAULTS.vocabSize, STARTER_DEFAULTS.minCount);
+    tokenizerFile = tokenizerJson(vocab, old.casing);
+    // The served token rows already hold their n-gram rows; continuing with n-gram rows at zero and
+    // the served pair rows gives exactly the served model, which training then moves on from.
+    init = withSubwordRows(growVocabulary(prev.params, vocab.length, input.seed), subwords, prev.folded?.pairs ?? null, input.seed);
     await report.log(
-      `Fine-tuning from the serving version ${serving.id} (same labels: ${labels.join(", ")}); ` +
+      `Fine-tuning from the serving version ${serving!.id} (same labels: ${labels.join(", ")}); ` +
         (vocab.length > old.vocab.length ? `${vocab.length - old.vocab.length} new tokens join its ${old.vocab.length}-token vocabulary` : `its ${old.vocab.length}-token vocabulary is kept`),
     );
   } else {
-    if (serving) await report.log(`The serving version's labels (${serving.labels.join(", ")}) differ from the data's (${input.dataLabels.join(", ")}): training a new model from scratch`, "warn");
+    if (serving && !sameSet(serving.labels, input.dataLabels)) await report.log(`The serving version's labels (${serving.labels.join(", ")}) differ from the data's (${input.dataLabels.join(", ")}): training a new model from scratch`, "warn");
+    else if (serving) await report.log(`The serving version's features (${prev ? describeSubwords(prev.subwords) : "unreadable"}) differ from this run's (${describeSubwords(subwords)}): training a new model from scratch`, "warn");
     else await report.log("Training a new starter model from scratch (static embeddings + linear head)");
     labels = input.dataLabels;
     maxLength = STARTER_DEFAULTS.maxLength;
     const built = buildTokenizer(train.map((r) => r.text), { vocabSize: STARTER_DEFAULTS.vocabSize, maxLength });
     tokenizerFile = built.tokenizer;
     tokenizerConfig = built.tokenizerConfig;
-    init = initStaticParams(built.vocab.length, STARTER_DEFAULTS.dim, labels.length, input.seed);
+    vocab = built.vocab;
+    init = initStaticParams(featureRows(vocab.length, subwords), STARTER_DEFAULTS.dim, labels.length, input.seed);
     await report.log(`Built a ${built.vocab.length}-token vocabulary from the training rows`);
   }
   // The tokenizer files go in first: the texts are encoded by the same loader that serves
@@ -84,8 +94,11 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
       return report.progress({ progress: at("tokenizing", done / total), step: done, totalSteps: total });
     },
   });
+  // Where each token's n-gram rows and each word pair's row are (lib/training/subword.ts, feature-pool.ts).
+  const layout = featureLayout(vocab.length, ngramTable(vocab, subwords), subwords);
   const trainIds = allIds.slice(0, train.length);
   const testIds = allIds.slice(train.length);
+  await report.log(`Features: ${describeSubwords(subwords)} — ${why}`);
   await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s (${pool.workers + 1} threads)`);
   await pool.close();
 
@@ -99,7 +112,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   const calibrationOn = env().STARTER_CALIBRATION === "on";
   const share = calibrationOn ? 0.4 : 0;
   const calibration = calibrationOn
-    ? await starterTemperature(ctx, { trainIds, trainLabels, labels, init, args, seed: input.seed, onProgress: (f) => report.progress({ progress: at("training", share * f) }) })
+    ? await starterTemperature(ctx, { trainIds, trainLabels, labels, init, layout, args, seed: input.seed, onProgress: (f) => report.progress({ progress: at("training", share * f) }) })
     : null;
   if (!calibration) await report.log("Calibration off (STARTER_CALIBRATION=off): the scores are the raw softmax", "warn");
   const trainStart = Date.now();
@@ -109,6 +122,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     evalIds: testIds,
     evalLabels: test.map((r) => labelIndex.get(r.label)!),
     init,
+    layout,
     args,
     hooks: {
       onStep: ({ step, totalSteps }) => {
@@ -131,12 +145,28 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   // Evaluated through the exported ONNX graph: the path that will serve it.
   await input.phase("evaluating-new");
   const params = calibration ? foldTemperature(result.params, calibration.calibrationTemperature) : result.params;
-  await writeStaticArtifact(staged, { params, labels, tokenizer: tokenizerFile, tokenizerConfig, maxLength });
+  await writeStaticArtifact(staged, { params, labels, tokenizer: tokenizerFile, tokenizerConfig, maxLength, subwords: { options: subwords, vocab } });
   const classifier = await loadClassifier(staged);
   try {
     const { metrics: metricsNew, probs } = await evaluateClassifier(classifier, test, ctx, "evaluating-new");
-    return { labels, parentId: warm ? serving.id : null, metricsNew, predictionsNew: probs, stats: calibration ?? undefined };
+    return { labels, parentId: warm ? serving!.id : null, metricsNew, predictionsNew: probs, stats: calibration ?? undefined };
   } finally {
     await classifier.close();
   }
+}
+
+/** A token table (the vocabulary's rows) with the n-gram rows at zero and the pair rows (the served ones, or fresh) after it. */
+function withSubwordRows(tokens: StaticParams, o: SubwordOptions, pairs: Float32Array | null, seed: number): StaticParams {
+  const dim = tokens.dim;
+  const ngramRows = usesNgrams(o) ? o.buckets : 0;
+  const pairRows = usesPairs(o) ? o.pairBuckets : 0;
+  if (ngramRows + pairRows === 0) return tokens;
+  const embedding = new Float32Array((tokens.vocabSize + ngramRows + pairRows) * dim);
+  embedding.set(tokens.embedding);
+  const pairStart = (tokens.vocabSize + ngramRows) * dim;
+  if (pairRows) {
+    if (pairs && pairs.length === pairRows * dim) embedding.set(pairs, pairStart);
+    else fillUniform(embedding.subarray(pairStart), 1 / dim, mulberry32(seed));
+  }
+  return { ...tokens, vocabSize: tokens.vocabSize + ngramRows + pairRows, embedding };
 }
