@@ -191,5 +191,5 @@ test("short texts get sub-word and word n-gram features by default: unseen words
   assert.equal(next.status, "succeeded", next.error ?? "");
   const nextLogs = (await logsOf(next.id)).map((l) => l.message);
   assert.ok(nextLogs.some((m) => /Fine-tuning from the serving version/.test(m)), nextLogs.join("\n"));
-  assert.ok(nextLogs.some((m) => /as the serving version's where the request leaves them out/.test(m)));
+  assert.ok(nextLogs.some((m) => /^Features: character 2–5-grams .* — as the serving version's \(which this run continues from\)/.test(m)), nextLogs.join("\n"));
 });
