@@ -13,6 +13,7 @@
 // folded into each token's row, pairs hashed in the graph: lib/kinds/starter/onnx.ts).
 import { wordNgramBucket, usesNgrams, usesPairs, type NgramTable, type SubwordOptions } from "./subword";
 import type { StaticParams } from "./types";
+import { grown } from "./typed-arrays";
 import type { SparseRows } from "./static-model";
 
 /** Where a token's feature rows are in the training embedding table. */
@@ -96,15 +97,9 @@ export class FeaturePool {
 
   private grow(): void {
     const n = this.tokens.length * 2;
-    const tokens = new Int32Array(n);
-    tokens.set(this.tokens);
-    const composed = new Float32Array(n * this.dim);
-    composed.set(this.composed);
-    const coef = new Float64Array(n * this.width);
-    coef.set(this.coef);
-    this.tokens = tokens;
-    this.composed = composed;
-    this.coef = coef;
+    this.tokens = grown(this.tokens, n);
+    this.composed = grown(this.composed, n * this.dim);
+    this.coef = grown(this.coef, n * this.width);
   }
 
   private reset(): void {

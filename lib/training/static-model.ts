@@ -12,6 +12,7 @@
 //   dE[id]    += dpooled[b] / n_b   for every occurrence of id in text b
 import type { StaticParams } from "./types";
 import { fillUniform, mulberry32 } from "./rng";
+import { grown } from "./typed-arrays";
 import { featurePoolFor, type FeaturePool, type FeatureLayout } from "./feature-pool";
 
 /**
@@ -177,15 +178,9 @@ export class SparseRows {
   }
   private grow(): void {
     const n = this.ids.length * 2;
-    const ids = new Int32Array(n);
-    ids.set(this.ids);
-    const rows = new Float32Array(n * this.dim);
-    rows.set(this.rows);
-    const coef = new Float64Array(n * this.width);
-    coef.set(this.coef);
-    this.ids = ids;
-    this.rows = rows;
-    this.coef = coef;
+    this.ids = grown(this.ids, n);
+    this.rows = grown(this.rows, n * this.dim);
+    this.coef = grown(this.coef, n * this.width);
   }
 }
 

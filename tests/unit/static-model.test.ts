@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { StaticParams } from "../../lib/training/types";
 import { mulberry32, fillGaussian } from "../../lib/training/rng";
-import { backwardBatch, forwardBatch, growVocabulary, initStaticParams, softmaxCrossEntropy } from "../../lib/training/static-model";
+import { backwardBatch, forwardBatch, growVocabulary, initStaticParams, softmaxCrossEntropy, SparseRows } from "../../lib/training/static-model";
 
 // --- a float64 reference of the loss, written independently of the code under test ----------------
 function referenceLoss(
@@ -129,4 +129,22 @@ test("growVocabulary keeps the old rows and head, and adds new rows", () => {
   assert.ok(g.embedding.subarray(40).some((x) => x !== 0));
   assert.deepEqual([...g.weight], [...p.weight]);
   assert.equal(growVocabulary(p, 10, 2), p);
+});
+
+test("SparseRows grows past its capacity and keeps every slot's row and coefficients", () => {
+  const rows = new SparseRows(100, 3, 2, 2);
+  for (let id = 10; id < 15; id++) {
+    const s = rows.slot(id);
+    rows.rows.set([id, id + 0.5, -id], s * 3);
+    rows.coef.set([id * 2, -id * 2], s * 2);
+  }
+  assert.equal(rows.count, 5);
+  for (let id = 10; id < 15; id++) {
+    const s = rows.slot(id);
+    assert.deepEqual([...rows.rows.subarray(s * 3, s * 3 + 3)], [id, id + 0.5, -id]);
+    assert.deepEqual([...rows.coef.subarray(s * 2, s * 2 + 2)], [id * 2, -id * 2]);
+  }
+  rows.reset();
+  assert.equal(rows.slot(12), 0, "after reset the first id takes slot 0 again");
+  assert.deepEqual([...rows.rows.subarray(0, 3)], [0, 0, 0]);
 });

@@ -130,3 +130,14 @@ test("defaults: features on for short texts, off for long ones, the serving vers
   assert.deepEqual(subwordOptions({ minn: 3, word_ngrams: 2 }, { medianWords: 150, serving: null }).options, { minn: 3, maxn: 5, buckets: 100_000, wordNgrams: 2, pairBuckets: 50_000 });
   assert.deepEqual(subwordOptions({ minn: 0, word_ngrams: 1 }, { medianWords: 1, serving: null }), { options: NO_SUBWORDS, why: "as requested" });
 });
+
+test("a batch with more distinct tokens than the pool's first capacity composes the same vectors", () => {
+  const vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ...Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}`)];
+  const opts: SubwordOptions = { minn: 2, maxn: 3, buckets: 211, wordNgrams: 3, pairBuckets: 101 };
+  const table = ngramTable(vocab, opts);
+  const p = initStaticParams(featureRows(vocab.length, opts), 4, 2, 3);
+  const texts = [Int32Array.from({ length: 1500 }, (_, i) => 5 + i), Int32Array.from({ length: 1500 }, (_, i) => 1505 + i)];
+  const want = forwardBatch(p, texts.map((t) => expandFeatures(t, vocab.length, table, opts))).logits;
+  const got = forwardBatch(p, texts, featureLayout(vocab.length, table, opts)).logits;
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-5, `logit ${i}: ${got[i]} vs ${want[i]}`);
+});
