@@ -2,9 +2,11 @@ import type { PrismaClient } from "../db/generated/client";
 import { qualifiedName, quoteIdent, type TableRef } from "../db/catalog";
 import { keyOrderSql, keySql, type TableKey } from "../rows/table-key";
 
-// Reads (key, label, text) rows of a user table in chunks, in key order (the primary key's, else
-// physical order: the original system's `SELECT TOP limit`), with identifiers quoted and every
-// value bound. Chunks continue after the last key read, so each chunk is an index range scan.
+// Reads (key, label, text) rows of a user table in key order (the primary key's, else physical
+// order: the original system's `SELECT TOP limit`), with identifiers quoted and every value bound
+// or checked. One query reads the table once, through a cursor fetched in chunks inside one
+// transaction: linear in the rows read (no re-scan per chunk), consistent (one snapshot, even while
+// the table grows), and a limit reads only that many rows (the count for progress included).
 
 export interface LabelledRow {
   /** the row's key as text (lib/rows/table-key.ts) */
@@ -27,13 +29,9 @@ interface Source {
   limit?: number;
 }
 
-/** `WHERE` of the chunk after the row whose position is `after` (null: the first chunk). */
-function afterSql(key: TableKey): (after: string[] | null) => { where: string; params: string[] } {
-  if (key.columns.length === 0) return (after) => (after ? { where: "WHERE ctid > $2::tid", params: after } : { where: "", params: [] });
-  const cols = key.columns.map((c) => quoteIdent(c.name)).join(", ");
-  const vals = key.columns.map((c, i) => `$${i + 2}::text::${c.type}`).join(", ");
-  return (after) => (after ? { where: `WHERE (${cols}) > (${vals})`, params: after } : { where: "", params: [] });
-}
+const CURSOR = "labelled_rows";
+/** How long one fetch may hold its transaction open (a huge table on a slow disk). */
+const FETCH_TIMEOUT_MS = 6 * 3600_000;
 
 export async function fetchLabelledRows(
   db: PrismaClient,
@@ -41,35 +39,40 @@ export async function fetchLabelledRows(
   opts: { chunkSize?: number; onChunk?: (read: number, total: number) => void | Promise<void> } = {},
 ): Promise<FetchResult> {
   const chunkSize = opts.chunkSize ?? 5000;
+  const { limit } = source;
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) throw new RangeError(`limit must be a whole number ≥ 0, got ${limit}`);
+  if (!(Number.isSafeInteger(chunkSize) && chunkSize > 0)) throw new RangeError(`chunkSize must be a whole number > 0, got ${chunkSize}`);
   const from = qualifiedName(source.table);
-  const [{ n }] = await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${from}`);
-  const total = Math.min(Number(n), source.limit ?? Number.POSITIVE_INFINITY);
-  const positionCols = source.key.columns.length === 0 ? ["ctid::text"] : source.key.columns.map((c) => `${quoteIdent(c.name)}::text`);
+  const limitSql = limit === undefined ? "" : ` LIMIT ${limit}`;
+  // Without a primary key: no ORDER BY, physical order (cursors never run parallel plans, and
+  // synchronize_seqscans is off so the scan starts at the first block).
+  const order = source.key.columns.length === 0 ? "" : ` ORDER BY ${keyOrderSql(source.key)}`;
   const select =
     `SELECT ${keySql(source.key, source.labelColumn, source.textColumn)} AS key, ${quoteIdent(source.labelColumn)}::text AS label, ` +
-    `${quoteIdent(source.textColumn)}::text AS text, ${positionCols.map((c, i) => `${c} AS p${i}`).join(", ")} FROM ${from}`;
-  const after = afterSql(source.key);
-  const rows: LabelledRow[] = [];
-  let skipped = 0;
-  let read = 0;
-  let position: string[] | null = null;
-  while (read < total) {
-    const { where, params } = after(position);
-    const chunk = await db.$queryRawUnsafe<Record<string, string | null>[]>(
-      `${select} ${where} ORDER BY ${keyOrderSql(source.key)} LIMIT $1`,
-      Math.min(chunkSize, total - read),
-      ...params,
-    );
-    if (chunk.length === 0) break;
-    for (const r of chunk) {
-      const label = r.label?.trim();
-      if (!label || r.text == null || r.text.trim() === "") skipped++;
-      else rows.push({ key: r.key!, label, text: r.text });
-    }
-    read += chunk.length;
-    const last = chunk[chunk.length - 1];
-    position = positionCols.map((_, i) => last[`p${i}`]!);
-    await opts.onChunk?.(read, total);
-  }
-  return { rows, skipped };
+    `${quoteIdent(source.textColumn)}::text AS text FROM ${from}${order}${limitSql}`;
+  return db.$transaction(
+    async (tx) => {
+      const [{ n }] = await tx.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${from}${limitSql}) AS counted`);
+      const total = Number(n);
+      await tx.$executeRawUnsafe(`SET LOCAL synchronize_seqscans = off`);
+      await tx.$executeRawUnsafe(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${select}`);
+      const rows: LabelledRow[] = [];
+      let skipped = 0;
+      let read = 0;
+      for (;;) {
+        const chunk = await tx.$queryRawUnsafe<Record<string, string | null>[]>(`FETCH ${chunkSize} FROM ${CURSOR}`);
+        if (chunk.length === 0) break;
+        for (const r of chunk) {
+          const label = r.label?.trim();
+          if (!label || r.text == null || r.text.trim() === "") skipped++;
+          else rows.push({ key: r.key!, label, text: r.text });
+        }
+        read += chunk.length;
+        await opts.onChunk?.(read, Math.max(total, read));
+        if (chunk.length < chunkSize) break;
+      }
+      return { rows, skipped };
+    },
+    { timeout: FETCH_TIMEOUT_MS, maxWait: 60_000 },
+  );
 }

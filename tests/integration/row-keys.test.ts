@@ -69,3 +69,43 @@ test("no primary key: keyed by the md5 of label and text, physical order, blank 
   const texts = await textsByKey(t.db, src, [rows[1].key]);
   assert.equal(texts.get(rows[1].key), "two");
 });
+
+/** Rows PostgreSQL has read from `table` so far (sequential and index scans), once another backend's counts have landed. */
+async function rowsRead(table: string, before?: number): Promise<number> {
+  const now = async () =>
+    Number((await t.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) AS n FROM pg_stat_user_tables WHERE relname = $1`, table))[0]?.n ?? 0);
+  // A backend reports its counts when it goes idle, within about ten seconds.
+  const deadline = Date.now() + 20_000;
+  let n = await now();
+  while (before !== undefined && n === before && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    n = await now();
+  }
+  return n;
+}
+
+test("a limit reads only that many rows of a large table (the count for progress included), and a whole read sees one snapshot", async () => {
+  await t.db.$executeRawUnsafe(`CREATE TABLE big_loose AS SELECT CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END AS label, 'text ' || g AS text FROM generate_series(1, 50000) g`);
+  await t.db.$executeRawUnsafe(`CREATE TABLE big_keyed AS SELECT g AS id, label, text FROM (SELECT g, CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END AS label, 'text ' || g AS text FROM generate_series(1, 50000) g) s`);
+  await t.db.$executeRawUnsafe(`ALTER TABLE big_keyed ADD PRIMARY KEY (id)`);
+  for (const table of ["big_loose", "big_keyed"]) {
+    const src = await source(table, "label,text");
+    const before = await rowsRead(table);
+    const { rows } = await fetchLabelledRows(t.db, { ...src, limit: 20 });
+    assert.deepEqual(rows.map((r) => r.text), Array.from({ length: 20 }, (_, i) => `text ${i + 1}`), `${table}: the first 20 rows in key order`);
+    const read = (await rowsRead(table, before)) - before;
+    assert.ok(read > 0 && read <= 100, `${table}: ${read} rows read by PostgreSQL for limit 20 of 50,000`);
+  }
+  // Rows added while a read is under way are not half-seen: the read is one snapshot.
+  const src = await source("big_keyed", "label,text");
+  let added = false;
+  const { rows } = await fetchLabelledRows(t.db, src, {
+    onChunk: async () => {
+      if (added) return;
+      added = true;
+      await t.db.$executeRawUnsafe(`INSERT INTO big_keyed SELECT g, 'a', 'late ' || g FROM generate_series(50001, 50100) g`);
+    },
+  });
+  assert.ok(added);
+  assert.equal(rows.length, 50_000, "the 100 rows inserted after the read began are not in it");
+});
