@@ -1,14 +1,16 @@
 import type { PrismaClient } from "../db/generated/client";
+import { env } from "../env";
 import { AppError } from "../errors";
 import { loadVersion } from "../kinds";
 import type { Classifier } from "../onnx/classifier";
+import { coalescePredictions } from "../onnx/predict-coalescer";
 import { artifactDir } from "./store";
 import { modelSettings, type ModelSettings } from "../validations/model-config";
 
 // The web process's view of "which version serves": every prediction reads the model's serving
 // pointer (one indexed query) and uses a classifier cached per version, so a promotion takes
-// effect on the next request without a restart.
-
+// effect on the next request without a restart. Concurrent requests for one version are scored
+// together (lib/onnx/predict-coalescer.ts; PREDICT_BATCH_WAIT_MS, PREDICT_BATCH_MAX_TEXTS).
 
 const globalCache = globalThis as unknown as { servingClassifiers?: Map<string, Promise<Classifier>> };
 const cache: Map<string, Promise<Classifier>> = (globalCache.servingClassifiers ??= new Map());
@@ -16,7 +18,10 @@ const cache: Map<string, Promise<Classifier>> = (globalCache.servingClassifiers 
 export async function classifierForVersion(db: PrismaClient, version: { id: string; artifactHash: string }): Promise<Classifier> {
   let entry = cache.get(version.id);
   if (!entry) {
-    entry = artifactDir(db, version.artifactHash).then((dir) => loadVersion(dir));
+    const { PREDICT_BATCH_WAIT_MS: waitMs, PREDICT_BATCH_MAX_TEXTS: maxTexts } = env();
+    entry = artifactDir(db, version.artifactHash)
+      .then((dir) => loadVersion(dir))
+      .then((classifier) => coalescePredictions(classifier, { waitMs, maxTexts }));
     entry.catch(() => cache.delete(version.id));
     cache.set(version.id, entry);
   }

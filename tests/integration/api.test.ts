@@ -17,7 +17,8 @@ let viewer: Client;
 before(async () => {
   t = await createTestDatabase();
   const modelsDir = tmpDir("models");
-  const env = { DATABASE_URL: t.url, NEXTAUTH_SECRET: t.authSecret, MODELS_DIR: modelsDir };
+  // a 20 ms window, so that the concurrent predictions below share a batch
+  const env = { DATABASE_URL: t.url, NEXTAUTH_SECRET: t.authSecret, MODELS_DIR: modelsDir, PREDICT_BATCH_WAIT_MS: "20" };
   [web, workerProc] = await Promise.all([startWebProcess(env), Promise.resolve(startWorkerProcess(env))]);
   await t.db.user.create({ data: { email: "viewer@example.com", passwordHash: await hashPassword("viewer-password-1"), role: "viewer" } });
   admin = await login(web.url, ADMIN.email, ADMIN.password);
@@ -158,6 +159,26 @@ test("train, stream, promote, predict, re-train, roll back", async () => {
     assert.ok(Math.abs(p.scores.spam + p.scores.ham - 1) < 1e-5);
   }
   assert.equal((await admin.json<any>(`/api/runs/${run1.id}`)).body.candidateServing, true);
+
+  // Concurrent predictions are scored together, yet each request gets its own rows with the scores
+  // it gets alone; a request refused by validation (a text over the limit) fails alone.
+  const requests = [["WIN cash now"], ["meeting at noon", "free prize inside", "lunch?"], ["your invoice is attached"], ["click here to claim"]];
+  const alone: any[] = [];
+  for (const inputs of requests) alone.push((await admin.json<any>("/api/predict", { method: "POST", body: { inputs } })).body.predictions);
+  const [oversized, ...together] = await Promise.all([
+    admin.json<any>("/api/predict", { method: "POST", body: { inputs: ["fine", "x".repeat(100_001)] } }),
+    ...requests.map((inputs) => admin.json<any>("/api/predict", { method: "POST", body: { inputs } })),
+  ]);
+  assert.equal(oversized.status, 400);
+  assert.match(JSON.stringify(oversized.body.issues), /at most 100,000 characters/);
+  together.forEach((r, i) => {
+    assert.equal(r.status, 200);
+    assert.equal(r.body.predictions.length, requests[i].length, `request ${i}: its own rows`);
+    r.body.predictions.forEach((p: any, j: number) => {
+      assert.equal(p.label, alone[i][j].label);
+      for (const label of ["spam", "ham"]) assert.ok(Math.abs(p.scores[label] - alone[i][j].scores[label]) <= 1e-6, `request ${i} text ${j} ${label}`);
+    });
+  });
 
   const run2 = await finishedRun((await admin.json<{ id: string }>("/api/runs", { method: "POST", body: runRequest({ num_train_epochs: 1 }) })).body.id);
   assert.equal(run2.status, "succeeded", run2.error);

@@ -5,10 +5,12 @@ import { hashPassword } from "../../lib/auth/password";
 import { ADMIN, createTestDatabase, type TestDatabase } from "../helpers/db";
 import { client, login, type Client } from "../helpers/http";
 import { startWebProcess, type Proc } from "../helpers/processes";
+import { startTcpProxy } from "../helpers/tcp-proxy";
 
 // The web tier of a real `next start` on a real PostgreSQL: cross-origin writes refused, sign-in
 // throttling, equal sign-in time for known and unknown e-mails, hashing off the event loop,
-// passwords longer than bcrypt's 72 bytes, sessions that end, security headers.
+// passwords longer than bcrypt's 72 bytes, sessions that end, security headers, the health check
+// that needs neither a session nor the database.
 // The server trusts one proxy (TRUST_PROXY=1), so each test names its own client address in
 // X-Forwarded-For and the per-address limit of one test does not lock out the others.
 
@@ -256,4 +258,28 @@ test("security headers on a page, an API route, a static file and a refusal", as
   assert.ok(html.includes(`nonce="${nonce}"`), "scripts carry the nonce");
   const again = (await fetch(`${web.url}/login`)).headers.get("content-security-policy");
   assert.notEqual(again, page.headers.get("content-security-policy"));
+});
+
+test("GET /api/health: 200 {ok: true} with no session and no-store, and still 200 while the database is unreachable", async () => {
+  const health = async (base: string) => {
+    const res = await fetch(`${base}/api/health`, { redirect: "manual" });
+    return { status: res.status, cacheControl: res.headers.get("cache-control"), body: await res.json() };
+  };
+  assert.deepEqual(await health(web.url), { status: 200, cacheControl: "no-store", body: { ok: true } });
+
+  // A second web process reaches PostgreSQL through a proxy; cutting the proxy takes its database away.
+  const target = new URL(t.url);
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+  const cutOff = await startWebProcess({ DATABASE_URL: proxy.rewrite(t.url), NEXTAUTH_SECRET: t.authSecret, TRUST_PROXY: "1" });
+  try {
+    const signedIn = await login(cutOff.url, ADMIN.email, ADMIN.password);
+    assert.equal((await signedIn.json("/api/me")).status, 200, "with its database, the session is read");
+    proxy.cut();
+    const me = await signedIn.json("/api/me");
+    assert.ok(me.status >= 500, `without its database, a session lookup fails (got ${me.status})`);
+    for (let i = 0; i < 3; i++) assert.deepEqual(await health(cutOff.url), { status: 200, cacheControl: "no-store", body: { ok: true } });
+  } finally {
+    await cutOff.stop();
+    await proxy.close();
+  }
 });
