@@ -3,8 +3,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as transformers from "@huggingface/transformers";
 import { PreTrainedTokenizer } from "@huggingface/transformers";
+import { fastWordPiece, type FastEncoder } from "./fast-wordpiece";
 
 export type Tokenizer = PreTrainedTokenizer;
+
+/** The fast path of each loaded tokenizer that has one (./fast-wordpiece.ts). */
+const fastEncoders = new WeakMap<Tokenizer, FastEncoder>();
 
 /**
  * Reads `tokenizer.json` and `tokenizer_config.json` from `dir` and builds the class named by
@@ -24,12 +28,19 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
     typeof exported === "function" && (exported === PreTrainedTokenizer || exported.prototype instanceof PreTrainedTokenizer)
       ? (exported as typeof PreTrainedTokenizer)
       : PreTrainedTokenizer;
-  return new Cls(tokenizerJson, tokenizerConfig);
+  const tok = new Cls(tokenizerJson, tokenizerConfig);
+  const fast = fastWordPiece(tokenizerJson);
+  if (fast) fastEncoders.set(tok, fast);
+  return tok;
 }
+
+/** Whether this tokenizer encodes through the fast path. */
+export const hasFastPath = (tok: Tokenizer) => fastEncoders.has(tok);
 
 /** Ids of one text, no special tokens, no truncation. */
 function encodeAll(tok: Tokenizer, text: string): number[] {
-  return tok.encode(text, { add_special_tokens: false });
+  const fast = fastEncoders.get(tok);
+  return fast ? fast.encode(text) : tok.encode(text, { add_special_tokens: false });
 }
 
 /**
