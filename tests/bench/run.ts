@@ -20,7 +20,13 @@
 // Then accuracy across text lengths next to fastText's sub-word settings (tests/bench/quality.ts,
 // bench-results/quality.json).
 //
-// `npm run bench -- --only starter|encoders|fair|quality` runs one part; `--benchmarks word,short`
+// Then the starter's tokenising on one thread, the fast path against transformers.js
+// (tests/bench/tokenize.ts, bench-results/tokenize.json).
+//
+// `npm run bench -- --only scale [--rows N]` (only on request: many minutes) builds an N-row table
+// (default 700,000) and runs the product and fastText on it (tests/bench/scale.ts).
+//
+// `npm run bench -- --only starter|encoders|fair|quality|tokenize|scale` runs one part; `--benchmarks word,short`
 // and `--seeds 1` narrow the quality part.
 import { spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -29,12 +35,17 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const PARTS = ["starter", "encoders", "fair", "quality"] as const;
+const PARTS = ["starter", "encoders", "fair", "quality", "tokenize", "scale"] as const;
 let only: (typeof PARTS)[number] | null = null;
 let qualityBenchmarks: string[] | undefined;
 let qualitySeeds: number[] | undefined;
+let scaleRows = 700_000;
 try {
-  const { values } = parseArgs({ options: { only: { type: "string" }, benchmarks: { type: "string" }, seeds: { type: "string" } } });
+  const { values } = parseArgs({ options: { only: { type: "string" }, benchmarks: { type: "string" }, seeds: { type: "string" }, rows: { type: "string" } } });
+  if (values.rows !== undefined) {
+    scaleRows = Number(values.rows);
+    if (!(Number.isSafeInteger(scaleRows) && scaleRows >= 100)) throw new Error(`--rows must be a whole number ≥ 100 (got "${values.rows}")`);
+  }
   qualityBenchmarks = values.benchmarks?.split(",").map((s) => s.trim());
   qualitySeeds = values.seeds?.split(",").map((s) => {
     const n = Number(s);
@@ -44,7 +55,7 @@ try {
   if (values.only !== undefined && !PARTS.includes(values.only as never)) throw new Error(`--only must be ${PARTS.join(" or ")} (got "${values.only}")`);
   only = (values.only as (typeof PARTS)[number] | undefined) ?? null;
 } catch (err) {
-  process.stderr.write(`bench: ${(err as Error).message}\nusage: npm run bench [-- --only ${PARTS.join("|")}] [--benchmarks word,short,medium,long] [--seeds 1,2,3]\n`);
+  process.stderr.write(`bench: ${(err as Error).message}\nusage: npm run bench [-- --only ${PARTS.join("|")}] [--benchmarks word,short,medium,long] [--seeds 1,2,3] [--rows 700000]\n`);
   process.exit(2);
 }
 
@@ -234,6 +245,17 @@ try {
   if (only === null || only === "fair") {
     const { runFairBench } = await import("./fair");
     await runFairBench({ root, pg: pgServer, say });
+  }
+  if (only === "scale") {
+    const { runScaleBench } = await import("./scale");
+    const figures = await runScaleBench({ root, tmp, modelsDir: modelsTmp, pg: pgServer, rows: scaleRows, say });
+    await mkdir(path.join(root, "bench-results"), { recursive: true });
+    await writeFile(path.join(root, "bench-results", "scale.json"), JSON.stringify({ at: new Date().toISOString(), ...figures }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify(figures) + "\n");
+  }
+  if (only === null || only === "tokenize") {
+    const { runTokenizeBench } = await import("./tokenize");
+    await runTokenizeBench({ root, say });
   }
   if (only === null || only === "quality") {
     const { runQualityBench } = await import("./quality");
