@@ -103,3 +103,27 @@ test("an encoder model's head is calibrated the same way: a probe without the sl
   assert.equal(typeof m.ece, "number");
   console.log(`reviews-bert: accuracy ${m.accuracy.toFixed(4)}, ECE ${m.ece!.toFixed(4)}, temperature ${stats.calibrationTemperature}`);
 });
+
+test("a big table (≥ 50,000 training rows): no probe, the slice is held out of the model itself and the temperature fitted on it", { timeout: 300_000 }, async () => {
+  // 64,000 rows of 40 words (long enough that the sub-word features stay off), two labels told apart by a few words
+  await t.db.$executeRawUnsafe(`CREATE TABLE big_reviews AS
+    SELECT g AS id, CASE WHEN g % 2 = 0 THEN 'pos' ELSE 'neg' END AS label,
+      array_to_string(ARRAY(SELECT CASE WHEN (g + k) % 7 = 0 THEN CASE WHEN g % 2 = 0 THEN 'great' ELSE 'awful' END ELSE 'word' || ((g * 31 + k * 17) % 997) END FROM generate_series(1, 40) k), ' ') AS text
+    FROM generate_series(1, 64000) g`);
+  await t.db.$executeRawUnsafe(`ALTER TABLE big_reviews ADD PRIMARY KEY (id)`);
+  await t.db.model.create({ data: { name: "big", kind: "starter", basePath: "starter" } });
+  const w = workers.start();
+  const id = await queueRun(t.db, { model: "big", table: "big_reviews", columns: "label,text", num_train_epochs: 1 });
+  const run = await runFinished(t.db, id, 280_000);
+  await w.stop();
+  assert.equal(run.status, "succeeded", `${run.error}\n${w.output()}`);
+  const stats = run.stats as Record<string, number>;
+  const logs = (await t.db.runLog.findMany({ where: { runId: id }, orderBy: { seq: "asc" } })).map((l) => l.message);
+  assert.ok(stats.trainRows >= 50_000, `${stats.trainRows} training rows`);
+  assert.equal(stats.calibrationRows, 2000);
+  assert.ok(stats.calibrationTemperature > 0 && stats.calibrationTemperature !== 1, `temperature ${stats.calibrationTemperature}`);
+  assert.ok(logs.some((l) => /^Calibration: \d+ training rows \(≥ 50000\), so no probe: 2000 held out of the model/.test(l)), logs.join("\n"));
+  assert.ok(!logs.some((l) => /training a probe/.test(l)));
+  assert.ok(logs.some((l) => new RegExp(`^training static model: ${stats.trainRows - 2000} rows`).test(l)), "the model trains on the rows less the slice");
+  assert.ok((run.metricsNew as { accuracy: number }).accuracy > 0.9);
+});

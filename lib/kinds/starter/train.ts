@@ -11,7 +11,7 @@ import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from 
 import { throwIfCancelled } from "../../errors";
 import { env } from "../../env";
 import { foldTemperature } from "../../training/temperature";
-import { starterTemperature } from "./calibrate";
+import { HOLD_OUT_MIN_ROWS, holdOutCalibration, starterTemperature } from "./calibrate";
 import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../training/train-static";
 import type { Metrics, StaticParams } from "../../training/types";
 import { evaluateClassifier } from "../../runs/evaluate";
@@ -107,17 +107,21 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   await report.log(
     `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}, weight decay ${args.weightDecay}, evaluation ${args.evaluationStrategy}`,
   );
-  const trainLabels = train.map((r) => labelIndex.get(r.label)!);
-  // With calibration on, the probe's training is the first 40 % of the training phase.
+  let trainLabels = train.map((r) => labelIndex.get(r.label)!);
+  // With calibration on, a probe model's training is the first 40 % of the training phase; on a big
+  // table the slice is held out of the model itself instead (./calibrate.ts HOLD_OUT_MIN_ROWS).
   const calibrationOn = env().STARTER_CALIBRATION === "on";
-  const share = calibrationOn ? 0.4 : 0;
-  const calibration = calibrationOn
-    ? await starterTemperature(ctx, { trainIds, trainLabels, labels, init, layout, args, seed: input.seed, onProgress: (f) => report.progress({ progress: at("training", share * f) }) })
-    : null;
-  if (!calibration) await report.log("Calibration off (STARTER_CALIBRATION=off): the scores are the raw softmax", "warn");
+  const holdOut = calibrationOn && trainIds.length >= HOLD_OUT_MIN_ROWS ? await holdOutCalibration(ctx, { trainIds, trainLabels, labels, layout, seed: input.seed }) : null;
+  const share = calibrationOn && !holdOut ? 0.4 : 0;
+  let calibration =
+    calibrationOn && !holdOut
+      ? await starterTemperature(ctx, { trainIds, trainLabels, labels, init, layout, args, seed: input.seed, onProgress: (f) => report.progress({ progress: at("training", share * f) }) })
+      : null;
+  if (!calibrationOn) await report.log("Calibration off (STARTER_CALIBRATION=off): the scores are the raw softmax", "warn");
+  if (holdOut) trainLabels = holdOut.trainLabels;
   const trainStart = Date.now();
   const result = await trainStatic({
-    trainIds,
+    trainIds: holdOut ? holdOut.trainIds : trainIds,
     trainLabels,
     evalIds: testIds,
     evalLabels: test.map((r) => labelIndex.get(r.label)!),
@@ -141,6 +145,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     },
   });
   await report.log(`Trained ${result.steps} steps in ${((Date.now() - trainStart) / 1000).toFixed(1)} s`);
+  if (holdOut) calibration = await holdOut.fit(result.params);
 
   // Evaluated through the exported ONNX graph: the path that will serve it.
   await input.phase("evaluating-new");
