@@ -83,7 +83,7 @@ export class FeaturePool {
     const dim = this.dim;
     const c = this.composed;
     const cs = s * dim;
-    c.set(E.subarray(t * dim, (t + 1) * dim), cs);
+    for (let d = 0, r = t * dim; d < dim; d++) c[cs + d] = E[r + d]; // no subarray view per slot: this is the hot loop
     const { ngramOffsets: off, ngramRows: rows } = this.layout;
     if (off && rows) {
       for (let j = off[t]; j < off[t + 1]; j++) {

@@ -25,6 +25,15 @@ export interface StarterProbeInput {
   onProgress(fraction: number): void | Promise<void>;
 }
 
+/** The texts T is fitted on: each slice row whole and cut to its first tokens (calibration-slice.ts). */
+const SHORT_VIEWS = {
+  describe: `whole and cut to their first ${SHORT_VIEW_TOKENS} tokens`,
+  make: (ids: Int32Array[], labels: number[]) => {
+    const v = withShortViews(ids, labels);
+    return { xs: v.ids, labels: v.labels };
+  },
+};
+
 export function starterTemperature(ctx: RunContext, input: StarterProbeInput): Promise<CalibrationStats> {
   return probeTemperature(ctx.report, {
     xs: input.trainIds,
@@ -32,13 +41,7 @@ export function starterTemperature(ctx: RunContext, input: StarterProbeInput): P
     labelNames: input.labels,
     numLabels: input.labels.length,
     seed: input.seed,
-    views: {
-      describe: `whole and cut to their first ${SHORT_VIEW_TOKENS} tokens`,
-      make: (ids, labels) => {
-        const v = withShortViews(ids, labels);
-        return { xs: v.ids, labels: v.labels };
-      },
-    },
+    views: SHORT_VIEWS,
     trainProbe: async (ids, labels) => {
       const { params } = await trainStatic({
         trainIds: ids,
@@ -71,13 +74,13 @@ export async function holdOutCalibration(ctx: RunContext, input: { trainIds: Int
     trainIds: fit.map((r) => r.x),
     trainLabels: fit.map((r) => r.y),
     fit: (params: StaticParams): Promise<CalibrationStats> => {
-      const v = withShortViews(calibration.map((r) => r.x), calibration.map((r) => r.y));
+      const v = SHORT_VIEWS.make(calibration.map((r) => r.x), calibration.map((r) => r.y));
       return fitCalibration(ctx.report, {
         numLabels: input.labels.length,
         sliceRows: calibration.length,
         labels: v.labels,
-        views: `whole and cut to their first ${SHORT_VIEW_TOKENS} tokens`,
-        logits: () => forwardBatch(params, v.ids, input.layout).logits,
+        views: SHORT_VIEWS.describe,
+        logits: () => forwardBatch(params, v.xs, input.layout).logits,
       });
     },
   };
