@@ -4,17 +4,13 @@ import { createStepLog, type TrainHooks } from "./step-log";
 import type { LossPoint, StaticParams, TrainArgs } from "./types";
 import { defaultBatchSize } from "./batch-size";
 import { permutation, mulberry32 } from "./rng";
-import {
-  backwardInto,
-  forwardInto,
-  newHeadGrads,
-  softmaxCrossEntropy,
-  SparseRows,
-  type ForwardCache,
-} from "./static-model";
-import { ADAMW_DEFAULTS, adamwDense, adamwSparseRows, linearSchedule, newAdamState, type AdamWConfig } from "./optimizer";
+import { forwardInto, softmaxCrossEntropy, type ForwardCache } from "./static-model";
+import { ADAMW_DEFAULTS, linearSchedule } from "./optimizer";
 import type { StarterTrainingArguments } from "../validations/training-arguments";
 import { featurePoolFor, type FeaturePool, type FeatureLayout } from "./feature-pool";
+import { newStaticMoments, StaticStepper, type LoopPlan } from "./static-step";
+import { hogwildLoop } from "./hogwild";
+import { sharedFloat32 } from "./typed-arrays";
 
 /**
  * Defaults for the starter model, measured with tests/bench/starter-spam.ts (spam-assassin, 5,946
@@ -114,6 +110,12 @@ export interface TrainStaticInput {
   hooks?: TrainHooks;
   /** The ids are token ids with sub-word and pair rows (feature-pool.ts); without, each id is one embedding row. */
   layout?: FeatureLayout;
+  /**
+   * Threads that train at once (default 1). 1 is deterministic: the same seed gives the same
+   * weights. More run hogwild.ts: each thread takes the next batch and updates the shared weights
+   * without locks, as fastText's threads do; the result varies a little from run to run.
+   */
+  threads?: number;
 }
 
 export interface TrainStaticResult {
@@ -122,8 +124,14 @@ export interface TrainStaticResult {
   steps: number;
 }
 
-export function cloneParams(p: StaticParams): StaticParams {
-  return { ...p, embedding: p.embedding.slice(), weight: p.weight.slice(), bias: p.bias.slice() };
+/** A copy of the weights, into arrays from `alloc` (default: ordinary ones). */
+export function copyParams(p: StaticParams, alloc: (n: number) => Float32Array = (n) => new Float32Array(n)): StaticParams {
+  const copy = (a: Float32Array) => {
+    const b = alloc(a.length);
+    b.set(a);
+    return b;
+  };
+  return { ...p, embedding: copy(p.embedding), weight: copy(p.weight), bias: copy(p.bias) };
 }
 
 /** Mean cross-entropy of `params` on a labelled set, in batches (buffers allocated once). */
@@ -157,14 +165,12 @@ function checkLabels(name: string, ids: Int32Array[], labels: ArrayLike<number>,
 export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticResult> {
   const { trainIds, trainLabels, evalIds, evalLabels, args } = input;
   const hooks = input.hooks ?? {};
-  const params = cloneParams(input.init);
-  const { dim, numLabels: C } = params;
+  const { dim, numLabels: C } = input.init;
   const layout = input.layout;
-  if (layout && layout.pairBase + layout.pairBuckets > params.vocabSize) throw new Error(`trainStatic: the feature layout needs ${layout.pairBase + layout.pairBuckets} embedding rows, the model has ${params.vocabSize}`);
-  const pool = featurePoolFor(layout, dim, C);
-  checkLabels("train", trainIds, trainLabels, params, layout?.vocabSize);
+  if (layout && layout.pairBase + layout.pairBuckets > input.init.vocabSize) throw new Error(`trainStatic: the feature layout needs ${layout.pairBase + layout.pairBuckets} embedding rows, the model has ${input.init.vocabSize}`);
+  checkLabels("train", trainIds, trainLabels, input.init, layout?.vocabSize);
   const canEval = !!evalIds && !!evalLabels && evalIds.length > 0;
-  if (canEval) checkLabels("eval", evalIds!, evalLabels!, params, layout?.vocabSize);
+  if (canEval) checkLabels("eval", evalIds!, evalLabels!, input.init, layout?.vocabSize);
 
   const N = trainIds.length;
   if (N === 0) throw new Error("trainStatic: no training rows");
@@ -172,38 +178,76 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
   const stepsPerEpoch = Math.ceil(N / B);
   const totalSteps = totalStepsFor(N, B, args.numTrainEpochs);
   const warmupSteps = Math.ceil(args.warmupRatio * totalSteps);
-  const smoothing = args.labelSmoothingFactor ?? 0;
-  const cfg: AdamWConfig = { ...ADAMW_DEFAULTS, lr: args.learningRate, weightDecay: args.weightDecay };
-  const rng = mulberry32(args.seed);
-
-  // Everything the hot loop touches is allocated here, once.
-  const cache: ForwardCache = { pooled: new Float32Array(B * dim), logits: new Float32Array(B * C) };
-  const dlogits = new Float32Array(B * C);
-  const head = newHeadGrads(params);
-  const rows = new SparseRows(params.vocabSize, dim, C, 4096);
-  const mW = newAdamState(params.weight.length);
-  const mB = newAdamState(params.bias.length);
-  const mE = newAdamState(params.embedding.length);
-  const batch: Int32Array[] = [];
-  const batchY: number[] = [];
+  const threads = threadsFor(N, args.numTrainEpochs, stepsPerEpoch, input.threads ?? 1);
+  // Threads update one set of weights and moments in shared memory (hogwild.ts); one thread owns copies.
+  const alloc = threads > 1 ? sharedFloat32 : (n: number) => new Float32Array(n);
+  const params = copyParams(input.init, alloc);
+  const evalPool = featurePoolFor(layout, dim, C);
 
   const steps = createStepLog(hooks, { totalSteps, stepsPerEpoch, loggingSteps: args.loggingSteps });
   const { log, checkCancelled } = steps;
   const evaluate = async (step: number) => {
     if (!canEval) return;
-    await steps.evalPoint(step, meanLoss(params, evalIds!, evalLabels!, args.evalBatchSize, pool));
+    await steps.evalPoint(step, meanLoss(params, evalIds!, evalLabels!, args.evalBatchSize, evalPool));
   };
 
   await log(
     `training static model: ${N} rows, ${C} labels, vocab ${params.vocabSize}, dim ${dim}, batch ${B}, ` +
-      `${totalSteps} steps (${stepsPerEpoch}/epoch), lr ${args.learningRate}, warmup ${warmupSteps}`,
+      `${totalSteps} steps (${stepsPerEpoch}/epoch), lr ${args.learningRate}, warmup ${warmupSteps}, ` +
+      (threads > 1 ? `${threads} threads (lock-free updates of shared weights)` : "1 thread"),
   );
   if (args.evaluationStrategy !== "no" && !canEval) await log("no evaluation rows: evaluation skipped");
 
-  let step = 0;
   await checkCancelled();
-  for (let epoch = 0; step < totalSteps; epoch++) {
-    const order = permutation(N, rng);
+  const plan: LoopPlan = {
+    params,
+    moments: newStaticMoments(params, alloc),
+    cfg: { ...ADAMW_DEFAULTS, lr: args.learningRate, weightDecay: args.weightDecay },
+    smoothing: args.labelSmoothingFactor ?? 0,
+    layout,
+    trainIds,
+    trainLabels,
+    batchSize: B,
+    stepsPerEpoch,
+    totalSteps,
+    schedule: (step) => linearSchedule(args.learningRate, step, warmupSteps, totalSteps),
+    rng: mulberry32(args.seed),
+    afterStep: async (step, loss, lr) => {
+      await steps.afterStep(step, loss, lr);
+      if (args.evaluationStrategy === "steps" && step % args.evalSteps === 0) await evaluate(step);
+    },
+    afterEpoch: async (step) => {
+      if (args.evaluationStrategy === "epoch") await evaluate(step);
+      await checkCancelled();
+    },
+  };
+  const step = threads > 1 ? await hogwildLoop(plan, threads) : await serialLoop(plan);
+  await steps.flush(step);
+  return { params: threads > 1 ? copyParams(params) : params, lossCurve: steps.lossCurve, steps: step };
+}
+
+/**
+ * Below this many rows × epochs a run trains on one thread: starting the threads (about 0.4 s)
+ * would cost more than they save. The demo table (4,757 rows × 5 epochs) is above it.
+ */
+export const THREADS_MIN_ROW_EPOCHS = 20_000;
+
+/** The threads a run trains on: at most `wanted`, one for small runs, never more than the batches of an epoch (the rest would only wait at each epoch's end). */
+export function threadsFor(rows: number, epochs: number, stepsPerEpoch: number, wanted: number): number {
+  if (rows * epochs < THREADS_MIN_ROW_EPOCHS) return 1;
+  return Math.max(1, Math.min(Math.floor(wanted), stepsPerEpoch));
+}
+
+/** The steps in order on this thread: the deterministic mode (same seed, same weights). */
+async function serialLoop(plan: LoopPlan): Promise<number> {
+  const { trainIds, trainLabels, batchSize: B, totalSteps } = plan;
+  const N = trainIds.length;
+  const stepper = new StaticStepper(plan.params, plan.moments, plan.cfg, B, plan.smoothing, plan.layout);
+  const batch: Int32Array[] = [];
+  const batchY: number[] = [];
+  let step = 0;
+  while (step < totalSteps) {
+    const order = permutation(N, plan.rng);
     for (let start = 0; start < N && step < totalSteps; start += B) {
       const end = Math.min(N, start + B);
       batch.length = 0;
@@ -212,22 +256,12 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
         batch.push(trainIds[order[i]]);
         batchY.push(trainLabels[order[i]]);
       }
-      forwardInto(params, batch, cache, pool);
-      const { loss } = softmaxCrossEntropy(cache.logits, batchY, C, smoothing, dlogits);
-      rows.reset();
-      backwardInto(params, batch, cache, dlogits, head, rows, pool);
-      const lr = linearSchedule(args.learningRate, step, warmupSteps, totalSteps);
-      const t = step + 1;
-      adamwDense(cfg, lr, t, params.weight, head.dWeight, mW);
-      adamwDense({ ...cfg, weightDecay: 0 }, lr, t, params.bias, head.dBias, mB); // HF: no decay on biases
-      adamwSparseRows(cfg, lr, t, params.embedding, rows, mE);
-      step = t;
-      await steps.afterStep(step, loss, lr);
-      if (args.evaluationStrategy === "steps" && step % args.evalSteps === 0) await evaluate(step);
+      const lr = plan.schedule(step);
+      const loss = stepper.step(batch, batchY, lr, step + 1);
+      step++;
+      await plan.afterStep(step, loss, lr);
     }
-    if (args.evaluationStrategy === "epoch") await evaluate(step);
-    await checkCancelled();
+    await plan.afterEpoch(step);
   }
-  await steps.flush(step);
-  return { params, lossCurve: steps.lossCurve, steps: step };
+  return step;
 }

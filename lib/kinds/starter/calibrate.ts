@@ -20,6 +20,8 @@ export interface StarterProbeInput {
   /** where the tokens' sub-word and pair rows are */
   layout: FeatureLayout;
   args: StarterTrainArgs;
+  /** threads the probe trains on (train-static.ts) */
+  threads: number;
   seed: number;
   /** the probe's training progress, 0 … 1 */
   onProgress(fraction: number): void | Promise<void>;
@@ -48,6 +50,7 @@ export function starterTemperature(ctx: RunContext, input: StarterProbeInput): P
         trainLabels: labels,
         init: input.init,
         layout: input.layout,
+        threads: input.threads,
         args: { ...input.args, evaluationStrategy: "no" },
         hooks: { onStep: ({ step, totalSteps }) => input.onProgress(step / totalSteps), signal: ctx.signal },
       });

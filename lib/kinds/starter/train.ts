@@ -1,4 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { loadClassifier } from "../../onnx/classifier";
 import { readStaticArtifact, writeStaticArtifact } from "./artifact";
@@ -99,11 +100,12 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   const trainIds = allIds.slice(0, train.length);
   const testIds = allIds.slice(train.length);
   await report.log(`Features: ${describeSubwords(subwords)} — ${why}`);
-  await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s (${pool.workers + 1} threads)`);
+  await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s (${pool.workers + 1} thread${pool.workers === 0 ? "" : "s"})`);
   await pool.close();
 
   await input.phase("training");
   const args = resolveTrainArgs(input.request, train.length);
+  const threads = env().TRAIN_THREADS ?? os.availableParallelism();
   await report.log(
     `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}, weight decay ${args.weightDecay}, evaluation ${args.evaluationStrategy}`,
   );
@@ -115,12 +117,13 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   const share = calibrationOn && !holdOut ? 0.4 : 0;
   let calibration =
     calibrationOn && !holdOut
-      ? await starterTemperature(ctx, { trainIds, trainLabels, labels, init, layout, args, seed: input.seed, onProgress: (f) => report.progress({ progress: at("training", share * f) }) })
+      ? await starterTemperature(ctx, { trainIds, trainLabels, labels, init, layout, args, threads, seed: input.seed, onProgress: (f) => report.progress({ progress: at("training", share * f) }) })
       : null;
   if (!calibrationOn) await report.log("Calibration off (STARTER_CALIBRATION=off): the scores are the raw softmax", "warn");
   if (holdOut) trainLabels = holdOut.trainLabels;
   const trainStart = Date.now();
   const result = await trainStatic({
+    threads,
     trainIds: holdOut ? holdOut.trainIds : trainIds,
     trainLabels,
     evalIds: testIds,

@@ -1,0 +1,83 @@
+// One optimiser step of the starter model: forward, cross-entropy, backward, AdamW on the head
+// (dense) and on the embedding rows the batch touched (lazy). The single-thread loop
+// (train-static.ts) and each thread of the multi-thread loop (hogwild-thread.ts) run the same
+// step; the threads over weights and moments that live in SharedArrayBuffers.
+import { backwardInto, forwardInto, newHeadGrads, softmaxCrossEntropy, SparseRows, type ForwardCache, type HeadGrads } from "./static-model";
+import { adamwDense, adamwSparseRows, type AdamState, type AdamWConfig } from "./optimizer";
+import { featurePoolFor, type FeatureLayout, type FeaturePool } from "./feature-pool";
+import type { StaticParams } from "./types";
+import type { Rng } from "./rng";
+
+/** What a training loop (train-static.ts serialLoop, hogwild.ts hogwildLoop) is given. */
+export interface LoopPlan {
+  params: StaticParams;
+  moments: StaticMoments;
+  cfg: AdamWConfig;
+  smoothing: number;
+  layout?: FeatureLayout;
+  trainIds: Int32Array[];
+  trainLabels: ArrayLike<number>;
+  batchSize: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  /** the learning rate of the step-th update (0-based) */
+  schedule(step: number): number;
+  /** each epoch's order is permutation(N, rng), drawn in turn */
+  rng: Rng;
+  /** called for steps 1 … totalSteps in order, with that step's loss and learning rate */
+  afterStep(step: number, loss: number, lr: number): Promise<void>;
+  /** called after each epoch's last step */
+  afterEpoch(step: number): Promise<void>;
+}
+
+/** AdamW's moments for each tensor of the starter model. */
+export interface StaticMoments {
+  embedding: AdamState;
+  weight: AdamState;
+  bias: AdamState;
+}
+
+export function newStaticMoments(p: StaticParams, alloc: (n: number) => Float32Array = (n) => new Float32Array(n)): StaticMoments {
+  const state = (n: number): AdamState => ({ m: alloc(n), v: alloc(n) });
+  return { embedding: state(p.embedding.length), weight: state(p.weight.length), bias: state(p.bias.length) };
+}
+
+/** A step's scratch buffers, allocated once per loop (or thread) for batches of at most `batchSize` rows. */
+export class StaticStepper {
+  private readonly cache: ForwardCache;
+  private readonly dlogits: Float32Array;
+  private readonly head: HeadGrads;
+  private readonly rows: SparseRows;
+  readonly pool: FeaturePool | undefined;
+  private readonly biasCfg: AdamWConfig;
+
+  constructor(
+    private readonly params: StaticParams,
+    private readonly moments: StaticMoments,
+    private readonly cfg: AdamWConfig,
+    batchSize: number,
+    private readonly smoothing: number,
+    layout?: FeatureLayout,
+  ) {
+    const { dim, numLabels: C } = params;
+    this.cache = { pooled: new Float32Array(batchSize * dim), logits: new Float32Array(batchSize * C) };
+    this.dlogits = new Float32Array(batchSize * C);
+    this.head = newHeadGrads(params);
+    this.rows = new SparseRows(params.vocabSize, dim, C, 4096);
+    this.pool = featurePoolFor(layout, dim, C);
+    this.biasCfg = { ...cfg, weightDecay: 0 }; // HF: no decay on biases
+  }
+
+  /** One update at learning rate `lr` as the t-th step (1-based, for Adam's bias correction); returns the batch's mean loss. */
+  step(batch: Int32Array[], labels: ArrayLike<number>, lr: number, t: number): number {
+    const { params: p, moments: m, cfg } = this;
+    forwardInto(p, batch, this.cache, this.pool);
+    const { loss } = softmaxCrossEntropy(this.cache.logits, labels, p.numLabels, this.smoothing, this.dlogits);
+    this.rows.reset();
+    backwardInto(p, batch, this.cache, this.dlogits, this.head, this.rows, this.pool);
+    adamwDense(cfg, lr, t, p.weight, this.head.dWeight, m.weight);
+    adamwDense(this.biasCfg, lr, t, p.bias, this.head.dBias, m.bias);
+    adamwSparseRows(cfg, lr, t, p.embedding, this.rows, m.embedding);
+    return loss;
+  }
+}
