@@ -11,6 +11,7 @@
 // table.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { startEmbeddedPostgres } from "../../lib/db/embedded";
 import { mulberry32 } from "../../lib/training/rng";
@@ -180,6 +181,7 @@ export async function runScaleBench(o: { root: string; tmp: string; modelsDir: s
     `| fetch, whole table | ${f.fetchAllS?.toFixed(2)} s | 134 s | ≤ 5 s |`,
     `| fetch, limit 20 | ${f.fetchLimit20Ms?.toFixed(1)} ms | 300 ms | ≤ 50 ms |`,
   ];
-  process.stdout.write(["", "## bench: scale", "", ...lines, ""].join("\n") + "\n");
-  return { ...figures, table: lines.join("\n") };
+  const machine = `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} at the end`;
+  process.stdout.write(["", `## bench: scale, ${machine}`, "", ...lines, ""].join("\n") + "\n");
+  return { ...figures, machine, table: lines.join("\n") };
 }
