@@ -84,6 +84,37 @@ export function adamwSparseRows(cfg: AdamWConfig, lr: number, t: number, theta: 
 }
 
 /**
+ * adamwSparseRows on the rows of a backward pass left unfolded (static-model.ts backwardInto with
+ * fold = false): each touched row's gradient W · a[row] (W is dim × C, a the row's coefficient
+ * vector) is formed one element at a time and applied at once, instead of being written out as a
+ * dim-wide row first and read back. Same update up to float rounding; about a third less time in
+ * the step's most expensive part.
+ */
+export function adamwSparseCoefficients(cfg: AdamWConfig, lr: number, t: number, theta: Float32Array, rows: SparseRows, weight: Float32Array, s: AdamState): void {
+  const { stepSize, sqrtBc2, decay } = stepScalars(cfg, lr, t);
+  const { beta1: b1, beta2: b2, eps } = cfg;
+  const { m, v } = s;
+  const dim = rows.dim;
+  const C = rows.width;
+  const a = rows.coef;
+  for (let slot = 0; slot < rows.count; slot++) {
+    const o = rows.ids[slot] * dim;
+    const ao = slot * C;
+    for (let d = 0; d < dim; d++) {
+      const w = d * C;
+      let g = 0;
+      let c = 0;
+      for (; c + 4 <= C; c += 4) g += weight[w + c] * a[ao + c] + weight[w + c + 1] * a[ao + c + 1] + weight[w + c + 2] * a[ao + c + 2] + weight[w + c + 3] * a[ao + c + 3];
+      for (; c < C; c++) g += weight[w + c] * a[ao + c];
+      const j = o + d;
+      const mj = (m[j] = b1 * m[j] + (1 - b1) * g);
+      const vj = (v[j] = b2 * v[j] + (1 - b2) * g * g);
+      theta[j] = theta[j] * decay - (stepSize * mj) / (Math.sqrt(vj) / sqrtBc2 + eps);
+    }
+  }
+}
+
+/**
  * Hugging Face's "linear" schedule: lr rises linearly over `warmupSteps`, then falls linearly to
  * 0 at `totalSteps`. `step` is 0-based (the lr used for the step-th update). Unlike Hugging Face,
  * warm-up step k uses (k+1)/warmupSteps, so the first update is not wasted with lr = 0.

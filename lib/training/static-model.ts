@@ -217,6 +217,8 @@ export function backwardInto(
   head: HeadGrads,
   rows: SparseRows,
   pool?: FeaturePool,
+  /** false: leave the coefficient vectors in rows.coef (rows.rows stay zero) when usesCoefficients(); the optimiser folds them (optimizer.ts adamwSparseCoefficients) */
+  fold = true,
 ): void {
   const { dim, numLabels: C, weight } = p;
   const { dWeight, dBias, dpooled } = head;
@@ -236,7 +238,7 @@ export function backwardInto(
   if (rows.width !== C) throw new Error(`SparseRows width ${rows.width} ≠ numLabels ${C}`);
   if (pool) {
     pool.backward(batchIds, dlogits, rows);
-    rowsFromCoefficients(weight, dim, C, rows);
+    if (fold) rowsFromCoefficients(weight, dim, C, rows);
     return;
   }
   if (C < dim) {
@@ -252,7 +254,7 @@ export function backwardInto(
         for (let c = 0; c < C; c++) a[o + c] += dlogits[g + c] * inv;
       }
     }
-    rowsFromCoefficients(weight, dim, C, rows);
+    if (fold) rowsFromCoefficients(weight, dim, C, rows);
     return;
   }
   for (let b = 0; b < batchIds.length; b++) {
@@ -272,6 +274,11 @@ export function backwardInto(
       for (let d = 0; d < dim; d++) r[o + d] += dpooled[d];
     }
   }
+}
+
+/** Whether backwardInto gathers coefficient vectors (numLabels wide) per touched row rather than dim-wide gradient rows. */
+export function usesCoefficients(p: StaticParams, pool?: FeaturePool): boolean {
+  return pool !== undefined || p.numLabels < p.dim;
 }
 
 /** dE[id] = W · a[id] for every touched row. */

@@ -2,8 +2,8 @@
 // (dense) and on the embedding rows the batch touched (lazy). The single-thread loop
 // (train-static.ts) and each thread of the multi-thread loop (hogwild-thread.ts) run the same
 // step; the threads over weights and moments that live in SharedArrayBuffers.
-import { backwardInto, forwardInto, newHeadGrads, softmaxCrossEntropy, SparseRows, type ForwardCache, type HeadGrads } from "./static-model";
-import { adamwDense, adamwSparseRows, type AdamState, type AdamWConfig } from "./optimizer";
+import { backwardInto, forwardInto, newHeadGrads, softmaxCrossEntropy, SparseRows, usesCoefficients, type ForwardCache, type HeadGrads } from "./static-model";
+import { adamwDense, adamwSparseCoefficients, adamwSparseRows, type AdamState, type AdamWConfig } from "./optimizer";
 import { featurePoolFor, type FeatureLayout, type FeaturePool } from "./feature-pool";
 import type { StaticParams } from "./types";
 import type { Rng } from "./rng";
@@ -74,10 +74,13 @@ export class StaticStepper {
     forwardInto(p, batch, this.cache, this.pool);
     const { loss } = softmaxCrossEntropy(this.cache.logits, labels, p.numLabels, this.smoothing, this.dlogits);
     this.rows.reset();
-    backwardInto(p, batch, this.cache, this.dlogits, this.head, this.rows, this.pool);
+    // The embedding rows' gradients need the head's weights before this step's update of them.
+    const coefficients = usesCoefficients(p, this.pool);
+    backwardInto(p, batch, this.cache, this.dlogits, this.head, this.rows, this.pool, !coefficients);
+    if (coefficients) adamwSparseCoefficients(cfg, lr, t, p.embedding, this.rows, p.weight, m.embedding);
+    else adamwSparseRows(cfg, lr, t, p.embedding, this.rows, m.embedding);
     adamwDense(cfg, lr, t, p.weight, this.head.dWeight, m.weight);
     adamwDense(this.biasCfg, lr, t, p.bias, this.head.dBias, m.bias);
-    adamwSparseRows(cfg, lr, t, p.embedding, this.rows, m.embedding);
     return loss;
   }
 }

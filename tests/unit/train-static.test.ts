@@ -4,8 +4,8 @@ import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { mulberry32, randInt } from "../../lib/training/rng";
-import { initStaticParams, SparseRows } from "../../lib/training/static-model";
-import { adamwDense, adamwSparseRows, ADAMW_DEFAULTS, linearSchedule, newAdamState } from "../../lib/training/optimizer";
+import { backwardInto, forwardBatch, initStaticParams, newHeadGrads, softmaxCrossEntropy, SparseRows } from "../../lib/training/static-model";
+import { adamwDense, adamwSparseCoefficients, adamwSparseRows, ADAMW_DEFAULTS, linearSchedule, newAdamState } from "../../lib/training/optimizer";
 import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../lib/training/train-static";
 import { stratifiedSplit } from "../../lib/training/split";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
@@ -71,6 +71,34 @@ test("lazy AdamW on rows touched every step equals dense AdamW; schedule warms u
   }
   assert.deepEqual(lazy, dense);
   assert.deepEqual([0, 1, 2, 3, 4, 5, 9].map((s) => +linearSchedule(1, s, 2, 10).toFixed(4)), [0.5, 1, 1, 0.875, 0.75, 0.625, 0.125]);
+});
+
+test("adamwSparseCoefficients (backward left unfolded) makes the same update as the folded rows and adamwSparseRows", () => {
+  const rng = mulberry32(5);
+  for (const C of [2, 5, 7]) {
+    const p = initStaticParams(50, 16, C, 3);
+    p.weight.forEach((_, i) => (p.weight[i] = rng() - 0.5));
+    const batch = Array.from({ length: 6 }, () => Int32Array.from({ length: 1 + randInt(rng, 9) }, () => randInt(rng, 50)));
+    const cache = forwardBatch(p, batch);
+    const { dlogits } = softmaxCrossEntropy(cache.logits, batch.map((_, i) => i % C), C);
+    const cfg = { ...ADAMW_DEFAULTS, lr: 0.01, weightDecay: 0.01 };
+    const update = (fold: boolean) => {
+      const theta = p.embedding.slice();
+      const rows = new SparseRows(50, 16, C, 4);
+      backwardInto(p, batch, cache, dlogits, newHeadGrads(p), rows, undefined, fold);
+      const state = newAdamState(theta.length);
+      if (fold) adamwSparseRows(cfg, 0.01, 3, theta, rows, state);
+      else adamwSparseCoefficients(cfg, 0.01, 3, theta, rows, p.weight, state);
+      return { theta, m: state.m };
+    };
+    const folded = update(true);
+    const fused = update(false);
+    for (let i = 0; i < folded.theta.length; i++) {
+      assert.ok(Math.abs(folded.theta[i] - fused.theta[i]) < 1e-6, `C ${C}, θ[${i}]: ${folded.theta[i]} vs ${fused.theta[i]}`);
+      assert.ok(Math.abs(folded.m[i] - fused.m[i]) <= 1e-6 * Math.max(1e-3, Math.abs(folded.m[i])), `C ${C}, m[${i}]: ${folded.m[i]} vs ${fused.m[i]}`);
+    }
+    assert.ok(folded.theta.some((x, i) => x !== p.embedding[i]), "the update moved something");
+  }
 });
 
 test("trainStatic: loss falls, logs and eval points follow the args, the init is untouched, seeds repeat", async () => {
