@@ -240,7 +240,8 @@ test("settings: create a user, create an API token shown once, revoke it; a view
     // A viewer: the settings page is a 403.
     await signIn(p, base, "analyst@example.com", "analyst-password");
     await p.goto(`${base}/settings`);
-    await p.getByText("403: admins only").waitFor();
+    // scoped to the page body: the same words may also be in hidden copy elsewhere (e.g. a streamed fallback)
+    await p.locator("#main").getByText("403: admins only").first().waitFor();
     assert.equal(await p.locator('[data-testid="users-table"]').count(), 0);
   });
 });
