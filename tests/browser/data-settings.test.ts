@@ -241,7 +241,7 @@ test("settings: create a user, create an API token shown once, revoke it; a view
     await signIn(p, base, "analyst@example.com", "analyst-password");
     await p.goto(`${base}/settings`);
     // scoped to the page body: the same words may also be in hidden copy elsewhere (e.g. a streamed fallback)
-    await p.locator("#main").getByText("403: admins only").first().waitFor();
+    await p.locator("#main").getByText("403: admins only").filter({ visible: true }).first().waitFor();
     assert.equal(await p.locator('[data-testid="users-table"]').count(), 0);
   });
 });
