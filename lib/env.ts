@@ -27,6 +27,8 @@ const schema = z.object({
   WORKER_POLL_MS: z.coerce.number().int().positive().default(1000),
   /** "off": the starter trainer trains on every training row and keeps the raw softmax (no temperature); for measuring what calibration does. */
   STARTER_CALIBRATION: z.enum(["on", "off"]).default("on"),
+  /** What this worker encodes on: "cuda" uses onnxruntime-node's CUDA provider when it is installed (ONNXRUNTIME_NODE_INSTALL=cuda12), else the CPU with one log line. */
+  WORKER_DEVICE: z.enum(["cpu", "cuda"]).default("cpu"),
   /** Threads the starter model trains on (default: every core, os.availableParallelism()); 1 is deterministic (the same seed gives the same weights). */
   TRAIN_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /** How often each worker looks for due schedule ticks (cron with a seconds field fires at most this often). */

@@ -33,6 +33,9 @@ export function WorkersCard({ workers, aliveWithinMs, queued, now }: { workers: 
               <span className="mono">
                 {w.hostname}:{w.pid}
               </span>{" "}
+              <span className={`badge ${w.device === "cuda" ? "badge-succeeded" : "badge-role"}`} data-testid="worker-device" title="what this worker encodes on (WORKER_DEVICE)">
+                {w.device}
+              </span>{" "}
               {w.runId ? (
                 <>
                   training <Link href={`/runs/${w.runId}`}>run {w.runId.slice(0, 8)}</Link>

@@ -32,6 +32,8 @@ export interface WorkerView {
   id: string;
   hostname: string;
   pid: number;
+  /** what it encodes on: "cpu" or "cuda" */
+  device: string;
   startedAt: string;
   heartbeatAt: string;
   alive: boolean;

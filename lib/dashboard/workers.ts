@@ -12,6 +12,7 @@ export async function listWorkers(db: PrismaClient, now = new Date()): Promise<W
     id: w.id,
     hostname: w.hostname,
     pid: w.pid,
+    device: w.device,
     startedAt: w.startedAt.toISOString(),
     heartbeatAt: w.heartbeatAt.toISOString(),
     alive: now.getTime() - w.heartbeatAt.getTime() <= WORKER_ALIVE_MS,

@@ -21,6 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { buildFeeds } from "../onnx/feeds";
+import { currentDevice, executionProviders, type Device } from "../onnx/device";
 import { encodeOne, loadTokenizer, type Tokenizer } from "../tokenizers/tokenizer";
 import { throwIfCancelled } from "../errors";
 
@@ -64,6 +65,8 @@ export interface LoadEncoderOptions {
   quantized?: boolean;
   /** onnxruntime intra-op threads (default: os.availableParallelism()). */
   threads?: number;
+  /** where the session runs (default: this process's device, ../onnx/device.ts) */
+  device?: Device;
 }
 
 // --- tokenisation -------------------------------------------------------------------------------
@@ -202,6 +205,7 @@ export async function loadEncoder(dir: string, opts: LoadEncoderOptions = {}): P
   const wrap = specialWrap(tokenizer);
   const padId = Number((tokenizer as unknown as { pad_token_id?: number }).pad_token_id ?? 0) || 0;
   const session = await ort.InferenceSession.create(onnxPath, {
+    executionProviders: executionProviders(opts.device ?? currentDevice()),
     graphOptimizationLevel: "all",
     executionMode: "sequential",
     intraOpNumThreads: threads,

@@ -54,7 +54,7 @@ export async function lockRun(tx: Prisma.TransactionClient, runId: string): Prom
   return rows[0] ?? null;
 }
 
-export async function heartbeatWorker(db: PrismaClient, worker: { id: string; hostname: string; pid: number }): Promise<void> {
+export async function heartbeatWorker(db: PrismaClient, worker: { id: string; hostname: string; pid: number; device: string }): Promise<void> {
   await db.worker.upsert({
     where: { id: worker.id },
     create: { ...worker },

@@ -146,6 +146,8 @@ test("overview, runs and models before any run say what to do next", { timeout: 
     await p.waitForFunction(() => Number(document.querySelector('[data-testid="workers-alive"]')?.getAttribute("data-count")) >= 1, undefined, {
       timeout: 30_000,
     });
+    // each worker says what it encodes on (WORKER_DEVICE; unset: the CPU)
+    assert.equal((await $(p, '[data-testid="worker-device"]').first().textContent())?.trim(), "cpu");
 
     const links = (await nav(p).getByRole("link").allTextContents()).map((t) => t.trim());
     assert.deepEqual(links, ["Overview", "Runs", "New run", "Models", "Data", "Predict", "Settings"]);

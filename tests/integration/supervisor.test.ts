@@ -3,7 +3,9 @@
 // leaves no process and no listening port behind. `npm run worker` finds the embedded PostgreSQL
 // from DATA_DIR and PG_PORT alone. Everything runs as real processes started through npm.
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import { createApiToken } from "../../lib/auth/tokens";
 import { createDb, type Db } from "../../lib/db/client";
@@ -37,10 +39,10 @@ after(async () => {
 const api = (path: string, init: RequestInit = {}) =>
   fetch(`${app.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...init.headers } });
 
-async function aliveWorkers(): Promise<{ id: string; pid: number }[]> {
+async function aliveWorkers(): Promise<{ id: string; pid: number; device: string }[]> {
   const res = await api("/api/workers");
   if (!res.ok) return [];
-  const body = (await res.json()) as { workers: { id: string; pid: number; alive: boolean }[] };
+  const body = (await res.json()) as { workers: { id: string; pid: number; alive: boolean; device: string }[] };
   return body.workers.filter((w) => w.alive);
 }
 
@@ -147,13 +149,24 @@ test("kill -9 the web server: it is restarted and serves again", { timeout: 300_
   assert.equal((await api("/api/me")).status, 200);
 });
 
-test("npm run worker with only DATA_DIR and PG_PORT joins the running embedded database", { timeout: 300_000 }, async () => {
+test("npm run worker with only DATA_DIR and PG_PORT joins the running embedded database; WORKER_DEVICE=cuda without CUDA: one line, the CPU", { timeout: 300_000 }, async () => {
   const env = { ...place.env };
   delete env.PORT;
-  const extra = npm(["run", "worker"], env);
+  const extra = npm(["run", "worker"], { ...env, WORKER_DEVICE: "cuda" });
   try {
-    const id = (await extra.waitForLine(/^worker (\S+) ready$/m, 120_000))[1];
+    const id = (await extra.waitForLine(/^worker (\S+) ready \((cpu|cuda)\)$/m, 120_000))[1];
     await waitFor("the extra worker's heartbeat", async () => (await aliveWorkers()).some((w) => w.id === id), 120_000);
+    const listed = (await aliveWorkers()).find((w) => w.id === id)!;
+    // This machine has no CUDA provider files (npm ci skips them): the worker says so once and encodes on the CPU.
+    const cudaInstalled = existsSync(path.join(process.cwd(), "node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so"));
+    assert.equal(listed.device, cudaInstalled ? "cuda" : "cpu");
+    if (!cudaInstalled) {
+      const notes = extra.output().split("\n").filter((l) => l.includes("WORKER_DEVICE=cuda, but onnxruntime-node's CUDA provider does not start here"));
+      assert.equal(notes.length, 1, extra.output());
+      assert.match(notes[0], /ONNXRUNTIME_NODE_INSTALL=cuda12/);
+    }
+    // the workers npm start runs (no WORKER_DEVICE) encode on the CPU
+    assert.ok((await aliveWorkers()).filter((w) => w.id !== id).every((w) => w.device === "cpu"));
   } finally {
     process.kill(-extra.child.pid!, "SIGTERM");
     await extra.exited;

@@ -11,6 +11,8 @@ import { listenForQueuedRuns } from "./wake-listener";
 import { enqueueRunFinished } from "../../webhooks/outbox";
 import { autoPromoteRun } from "../../schedules/auto-promote";
 import { startPeriodicJobs } from "./periodic";
+import { useDevice } from "../../onnx/device";
+import { env } from "../../env";
 
 // The worker's main loop: reap runs whose worker died, claim the next queued run, run it while
 // heartbeating (which also picks up cancellation), record how it ended; sleep until NOTIFY or poll.
@@ -87,7 +89,9 @@ function sleep(w: WorkerState, ms: number): Promise<void> {
 /** Reap, claim, run, repeat; sleeps until NOTIFY or the poll interval; waits out database outages. */
 async function workLoop(w: WorkerState): Promise<void> {
   const { db, log, id, opts, retryMs } = w;
-  const identity = { id, hostname: os.hostname(), pid: process.pid };
+  const { device, note } = await useDevice(env().WORKER_DEVICE);
+  if (note) log(`worker ${id}: ${note}`);
+  const identity = { id, hostname: os.hostname(), pid: process.pid, device };
   const removed = await removeStaleStagingDirs();
   if (removed.length) log(`worker ${id}: removed ${removed.length} staging folder(s) left by dead processes`);
   const listener = listenForQueuedRuns(opts.databaseUrl, () => w.wake?.(), { retryMs, log: (l) => !w.stopping && log(`worker ${id}: ${l}`) });
@@ -100,7 +104,7 @@ async function workLoop(w: WorkerState): Promise<void> {
       try {
         if (!ready) {
           await heartbeatWorker(db, identity);
-          log(`worker ${id} ready`);
+          log(`worker ${id} ready (${device})`);
           ready = true;
         }
         const reaped = await reapStaleRuns(db, opts.staleSeconds);
