@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { PrismaClient } from "../db/generated/client";
 import { modelsDir } from "../env";
-import { STARTER_DEFAULTS } from "../training/train-static";
+import { STARTER_DEFAULTS } from "../training/train-args";
 import { starterKind } from "../kinds/starter";
 import { STATIC_MODEL_TYPE } from "../kinds/starter/artifact";
 

@@ -4,7 +4,7 @@ import { NewRunForm } from "@/components/new-run/NewRunForm";
 import { db } from "@/lib/db/client";
 import { getCurrentUser } from "@/lib/session";
 import { getTrainingDefaults } from "@/lib/settings-training";
-import { STARTER_DEFAULTS } from "@/lib/training/train-static";
+import { STARTER_DEFAULTS } from "@/lib/training/train-args";
 import { EXAMPLE_REQUEST } from "@/lib/validations/run-request";
 
 export const metadata: Metadata = { title: "New run" };
