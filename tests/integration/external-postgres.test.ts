@@ -6,12 +6,15 @@ import { startDebianPostgres, type DebianPostgres } from "../helpers/debian-post
 import { createReviewTable } from "../helpers/fixtures";
 import { newPlace, npm, npmStart, type NpmProcess, type Place } from "../helpers/npm-start";
 import { waitFor } from "../helpers/processes";
+import { login } from "../helpers/http";
 
 // The product on an external PostgreSQL: Debian's server (.ci/run installs `postgresql`), reached
 // only through DATABASE_URL, as an operator would run it. `npm start` (web process and one
 // supervised worker) plus extra `npm run worker` processes; twenty queued runs with one, two and
 // four workers all finish, none twice, none lost; the supervised worker killed with SIGKILL
-// mid-run is restarted and its run failed with the reason. The wall times are printed.
+// mid-run is restarted and its run failed with the reason; a second web process on the same
+// database accepts the first one's session and streams a run's live log exactly as it does. The
+// wall times are printed.
 
 const RUNS = 20;
 const STALE_SECONDS = 5;
@@ -21,6 +24,8 @@ let app: NpmProcess & { url: string };
 let db: Db;
 let url: string;
 const extras: NpmProcess[] = [];
+let second: { place: Place; app: NpmProcess & { url: string } } | null = null;
+const ADMIN = { email: "ops@example.com", password: "ops-password-123" };
 
 before(async () => {
   server = await startDebianPostgres();
@@ -28,12 +33,17 @@ before(async () => {
   await server.createDatabase("ftd");
   url = server.urlFor("ftd");
   place = await newPlace();
-  app = await npmStart(place, { DATABASE_URL: url, RUN_STALE_SECONDS: String(STALE_SECONDS), WORKER_HEARTBEAT_MS: "500", WORKER_POLL_MS: "200" });
+  app = await npmStart(place, { DATABASE_URL: url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, RUN_STALE_SECONDS: String(STALE_SECONDS), WORKER_HEARTBEAT_MS: "500", WORKER_POLL_MS: "200" });
   db = createDb(url, 4);
   await createReviewTable(db, "reviews", 200);
 });
 
 after(async () => {
+  if (second) {
+    stopGroup(second.app);
+    await second.app.exited;
+    second.place.remove();
+  }
   for (const p of extras) stopGroup(p);
   if (app) {
     stopGroup(app);
@@ -116,4 +126,43 @@ test("Debian's PostgreSQL: the worker killed with SIGKILL mid-run is restarted, 
   assert.match(ended.error ?? "", new RegExp(`stopped responding \\(no heartbeat for over ${STALE_SECONDS} s\\)`));
   assert.equal(ended.candidateVersionId, null);
   await waitFor("a new worker's heartbeat", async () => (await aliveWorkers()).some((w) => w.id !== victim.id), 60_000);
+});
+
+/** The `log` events of a run's event stream, until its `end` event. */
+async function logEvents(base: string, cookie: string, id: string): Promise<{ seq: string; message: string }[]> {
+  const res = await fetch(`${base}/api/runs/${id}/events`, { headers: { cookie, accept: "text/event-stream" } });
+  assert.equal(res.status, 200, `${base}: ${res.status}`);
+  const text = await res.text();
+  const out: { seq: string; message: string }[] = [];
+  for (const block of text.split("\n\n")) {
+    const id = block.match(/^id: (\d+)$/m)?.[1];
+    const event = block.match(/^event: (\S+)$/m)?.[1];
+    const data = block.match(/^data: (.*)$/m)?.[1];
+    if (event === "log" && id && data) out.push({ seq: id, message: (JSON.parse(data) as { message: string }).message });
+  }
+  assert.match(text, /event: end/, `${base}: the stream ended with its end event`);
+  return out;
+}
+
+test("Debian's PostgreSQL: a second web process serves the first one's session, and a run's live log streams identically from both", { timeout: 300_000 }, async (t) => {
+  if (skipWithout(t)) return;
+  // A second `npm start` on the same DATABASE_URL (as on a second machine): the database is
+  // already prepared; its web process gets the session key kept there.
+  const place2 = await newPlace();
+  second = { place: place2, app: await npmStart(place2, { DATABASE_URL: url }) };
+  const webB = second.app.url;
+  const signedIn = (await login(app.url, ADMIN.email, ADMIN.password)) as Awaited<ReturnType<typeof login>> & { jar: { header(): string } };
+  const cookie = signedIn.jar.header();
+  const me = await fetch(`${webB}/api/me`, { headers: { cookie } });
+  assert.equal(me.status, 200, "the session made by web A is valid on web B");
+  assert.equal(((await me.json()) as { email: string }).email, ADMIN.email);
+
+  const r = await enqueueRun(db, { table: "reviews", columns: "label,body", num_train_epochs: 3 }, null);
+  assert.ok(r.ok, JSON.stringify(r));
+  const [a, b] = await Promise.all([logEvents(app.url, cookie, r.id), logEvents(webB, cookie, r.id)]);
+  assert.ok(a.length >= 5, `${a.length} log lines`);
+  assert.deepEqual(b, a);
+  const run = await db.trainingRun.findUniqueOrThrow({ where: { id: r.id } });
+  assert.equal(run.status, "succeeded", run.error ?? "");
+  assert.equal(a.length, await db.runLog.count({ where: { runId: r.id } }), "every line of the run, once");
 });
