@@ -27,3 +27,42 @@ export function subscribeToRun(runId: string, onEvent: () => void): () => void {
   emitter.on(runId, onEvent);
   return () => emitter.off(runId, onEvent);
 }
+
+export interface Waker {
+  /** Ends the current sleep, or the next one at once when nobody sleeps now. */
+  wake(): void;
+  /** Resolves after `ms`, or as soon as woken (at once when a wake came since the last sleep). */
+  sleep(ms: number): Promise<void>;
+}
+
+/**
+ * What an event stream sleeps on between passes: a NOTIFY that arrives while the stream is busy
+ * reading (not sleeping) is remembered, so the next sleep returns at once instead of waiting for
+ * the poll, and no line waits a whole poll interval for nothing.
+ */
+export function createWaker(): Waker {
+  let pending = false;
+  let wakeSleeper: (() => void) | null = null;
+  return {
+    wake() {
+      pending = true;
+      wakeSleeper?.();
+    },
+    sleep(ms) {
+      if (pending) {
+        pending = false;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          wakeSleeper = null;
+          pending = false;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        wakeSleeper = done;
+      });
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { logInternalError, route } from "@/lib/http";
-import { subscribeToRun } from "@/lib/runs/web/live";
+import { createWaker, subscribeToRun } from "@/lib/runs/web/live";
 import type { RunView } from "@/lib/runs/types";
 import { getRunView, runLogsAfter } from "@/lib/runs/web/views";
 import { requireCaller } from "@/lib/session";
@@ -15,7 +15,8 @@ const KEEPALIVE_MS = 15000;
 /**
  * Server-Sent Events of one run: `log` events (id = the line's sequence number, so the browser's
  * Last-Event-ID resumes without gap or duplicate), `progress` events with the run, and a final
- * `end` event. Woken by NOTIFY, with a one-second poll as a safety net.
+ * `end` event. Woken by NOTIFY (one that arrives during a pass makes the next pass start at once),
+ * with a one-second poll as a safety net.
  */
 export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) => {
   await requireCaller(req);
@@ -27,7 +28,7 @@ export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) =
 
   const encoder = new TextEncoder();
   let closed = false;
-  let wake: (() => void) | null = null;
+  const waker = createWaker();
   let unsubscribe = () => {};
 
   const stream = new ReadableStream<Uint8Array>({
@@ -36,10 +37,10 @@ export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) =
         if (closed) return;
         controller.enqueue(encoder.encode(`${eventId !== undefined ? `id: ${eventId}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
       };
-      unsubscribe = subscribeToRun(id, () => wake?.());
+      unsubscribe = subscribeToRun(id, waker.wake);
       req.signal.addEventListener("abort", () => {
         closed = true;
-        wake?.();
+        waker.wake();
       });
       controller.enqueue(encoder.encode(`retry: 1000\n\n`));
       let lastProgress = "";
@@ -71,14 +72,7 @@ export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) =
             controller.enqueue(encoder.encode(`: keepalive\n\n`));
             lastKeepalive = Date.now();
           }
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, POLL_MS);
-            wake = () => {
-              clearTimeout(t);
-              resolve();
-            };
-          });
-          wake = null;
+          await waker.sleep(POLL_MS);
         }
       } catch (err) {
         if (!closed) send("error", { error: logInternalError(`events of run ${id}`, err) });
@@ -91,7 +85,7 @@ export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) =
     cancel() {
       closed = true;
       unsubscribe();
-      wake?.();
+      waker.wake();
     },
   });
 
