@@ -46,7 +46,10 @@ async function readEvents(res: Response, onEvent: (event: string, data: string) 
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
+const loadAvg = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+
 export async function runLiveBench(o: { root: string; modelsDir: string; pg: Pg; say: (line: string) => void }): Promise<Record<string, unknown>> {
+  const loadStart = loadAvg();
   const d = await prepareBenchDatabase(o.pg, "live");
   const web = await startBenchWeb({ root: o.root, d, modelsDir: o.modelsDir, say: o.say });
   const abort = new AbortController();
@@ -139,8 +142,9 @@ export async function runLiveBench(o: { root: string; modelsDir: string; pg: Pg;
       `| lines not received within 10 s | ${missing} | 0 |`,
       `| database sessions doing LISTEN (web process) | ${listenBackends} | 1 |`,
     ];
-    process.stdout.write(["", "## bench: live updates", "", ...lines, ""].join("\n") + "\n");
-    return { runId: q.id, ...figures, goals: { p50Ms: GOAL_P50_MS, listenBackends: 1 }, table: lines.join("\n") };
+    const load = { start: loadStart, end: loadAvg(), cpus: os.cpus().length };
+    process.stdout.write(["", `## bench: live updates; ${load.cpus} CPUs, load average ${load.start} at start, ${load.end} at end`, "", ...lines, ""].join("\n") + "\n");
+    return { loadAvg: load, runId: q.id, ...figures, goals: { p50Ms: GOAL_P50_MS, listenBackends: 1 }, table: lines.join("\n") };
   } finally {
     abort.abort();
     await web.stop();

@@ -16,6 +16,7 @@
 // Where the time goes (first server start, concurrency 32): the same POST /api/predict without a
 // token (answered 401 before any database query: the web stack's cost of a POST route, proxy
 // included) and GET /api/me with the token (the token lookup alone).
+import os from "node:os";
 import type { startEmbeddedPostgres } from "../../lib/db/embedded";
 import { enqueueRun } from "../../lib/runs/web/enqueue";
 import { promoteVersion } from "../../lib/versions/promote";
@@ -63,8 +64,11 @@ function pooled(rounds: LoadFigures[]): LoadFigures & { rounds: LoadFigures[] } 
   };
 }
 
+const loadAvg = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+
 export async function runServingBench(o: { root: string; modelsDir: string; pg: Pg; say: (line: string) => void; durationS?: number }): Promise<Record<string, unknown>> {
   const durationS = o.durationS ?? 4;
+  const loadStart = loadAvg();
   const d = await prepareBenchDatabase(o.pg, "serving");
   try {
     const worker = await startBenchWorker(d.db, d.url, () => {});
@@ -168,8 +172,9 @@ export async function runServingBench(o: { root: string; modelsDir: string; pg: 
       `| one request of ${BULK_TEXTS} whole e-mails, median of ${BULK_REPEATS} | ${bulk.whole.textsPerS.toFixed(0)} texts/s (${bulk.whole.medianMs.toFixed(1)} ms) | — |`,
       "| DESIGN.md §5 reference: predict c1 / c32 / 1,000 texts | 271/s / 540/s / 88 ms | |",
     ];
-    process.stdout.write(["", "## bench: serving (starter model, first run's version)", "", ...lines, "", ...goals, ""].join("\n") + "\n");
-    return { versionId, durationS, rounds: ROUNDS, warmupS: WARMUP_S, servers, layers, bulk, goals: { ratioC32: GOAL_RATIO, bulkTextsPerS: GOAL_TEXTS_PER_S }, table: lines.join("\n"), goalTable: goals.join("\n") };
+    const load = { start: loadStart, end: loadAvg(), cpus: os.cpus().length };
+    process.stdout.write(["", `## bench: serving (starter model, first run's version); ${load.cpus} CPUs, load average ${load.start} at start, ${load.end} at end`, "", ...lines, "", ...goals, ""].join("\n") + "\n");
+    return { loadAvg: load, versionId, durationS, rounds: ROUNDS, warmupS: WARMUP_S, servers, layers, bulk, goals: { ratioC32: GOAL_RATIO, bulkTextsPerS: GOAL_TEXTS_PER_S }, table: lines.join("\n"), goalTable: goals.join("\n") };
   } finally {
     await d.db.$disconnect();
   }
