@@ -17,7 +17,7 @@ export const runGeneration = (runId: string): number => generations.get(runId) ?
 function connect(emitter: EventEmitter): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl() });
   client.on("notification", (n) => {
-    if (!n.payload) return;
+    if (!n.payload || emitter.listenerCount(n.payload) === 0) return; // nobody streams this run here
     generations.set(n.payload, runGeneration(n.payload) + 1);
     emitter.emit(n.payload);
   });
