@@ -14,10 +14,19 @@ export async function createApiToken(db: PrismaClient, userId: string, name: str
   return { id: row.id, token };
 }
 
-export async function userForToken(db: PrismaClient, token: string): Promise<SessionUser | null> {
+/**
+ * How stale a token's lastUsedAt may get: it is written at most once a minute per token, so a
+ * token used by many concurrent requests does not make each of them write (and wait for a lock on)
+ * the same row.
+ */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+export async function userForToken(db: PrismaClient, token: string, now = new Date()): Promise<SessionUser | null> {
   if (!token.startsWith(PREFIX)) return null;
   const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
   if (!row || row.revokedAt) return null;
-  await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => {});
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } }).catch(() => {});
+  }
   return { id: row.user.id, email: row.user.email, role: row.user.role };
 }

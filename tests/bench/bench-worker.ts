@@ -21,3 +21,12 @@ export async function startBenchWorker(db: Db, databaseUrl: string, say: (line: 
   for (let i = 0; i < 200 && (await db.worker.count()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
   return worker;
 }
+
+/** The run once it has ended (any status but queued and running), polled every `everyMs`. */
+export async function waitForRunEnd(db: Db, id: string, everyMs = 100) {
+  for (;;) {
+    const run = await db.trainingRun.findUniqueOrThrow({ where: { id } });
+    if (run.status !== "queued" && run.status !== "running") return run;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -23,10 +23,21 @@
 // Then the starter's tokenising on one thread, the fast path against transformers.js
 // (tests/bench/tokenize.ts, bench-results/tokenize.json).
 //
+// Then serving (tests/bench/serving.ts, bench-results/serving.json): /api/predict next to
+// /api/health on the built web app (`next start`) under autocannon from a child process, with
+// predictions coalesced and not, and one request of 1,000 texts.
+//
+// Then live updates (tests/bench/live.ts, bench-results/live.json): 50 Server-Sent-Event clients on
+// one running run, the time from the reporter writing a log line to each client receiving it, and
+// how many database connections LISTEN for them.
+//
+// The serving and live parts' figures (and scale's, when asked for) are also printed as one JSON
+// object on the last line of output: the part's figures with --only, else { serving, live }.
+//
 // `npm run bench -- --only scale [--rows N]` (only on request: many minutes) builds an N-row table
 // (default 700,000) and runs the product and fastText on it (tests/bench/scale.ts).
 //
-// `npm run bench -- --only starter|encoders|fair|quality|tokenize|scale` runs one part; `--benchmarks word,short`
+// `npm run bench -- --only starter|encoders|fair|quality|tokenize|serving|live|scale` runs one part; `--benchmarks word,short`
 // and `--seeds 1` narrow the quality part.
 import { spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -35,7 +46,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const PARTS = ["starter", "encoders", "fair", "quality", "tokenize", "scale"] as const;
+const PARTS = ["starter", "encoders", "fair", "quality", "tokenize", "serving", "live", "scale"] as const;
 let only: (typeof PARTS)[number] | null = null;
 let qualityBenchmarks: string[] | undefined;
 let qualitySeeds: number[] | undefined;
@@ -167,6 +178,15 @@ const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}Ã—` : "â€
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
 const loadAtStart = load();
 
+/** The figures of the parts that print them on the last line (serving, live, scale), by part. */
+const lastLine: Record<string, unknown> = {};
+async function writeResult(part: string, figures: Record<string, unknown>): Promise<void> {
+  await mkdir(path.join(root, "bench-results"), { recursive: true });
+  await writeFile(path.join(root, "bench-results", `${part}.json`), JSON.stringify({ at: new Date().toISOString(), ...figures }, null, 2) + "\n");
+  say(`wrote ${path.join(root, "bench-results", `${part}.json`)}`);
+  lastLine[part] = figures;
+}
+
 let pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
 let db: Db | null = null;
 try {
@@ -249,9 +269,7 @@ try {
   if (only === "scale") {
     const { runScaleBench } = await import("./scale");
     const figures = await runScaleBench({ root, tmp, modelsDir: modelsTmp, pg: pgServer, rows: scaleRows, say });
-    await mkdir(path.join(root, "bench-results"), { recursive: true });
-    await writeFile(path.join(root, "bench-results", "scale.json"), JSON.stringify({ at: new Date().toISOString(), ...figures }, null, 2) + "\n");
-    process.stdout.write(JSON.stringify(figures) + "\n");
+    await writeResult("scale", figures);
   }
   if (only === null || only === "tokenize") {
     const { runTokenizeBench } = await import("./tokenize");
@@ -261,6 +279,16 @@ try {
     const { runQualityBench } = await import("./quality");
     await runQualityBench({ root, tmp, pg: pgServer, say, benchmarks: qualityBenchmarks, seeds: qualitySeeds });
   }
+  if (only === null || only === "serving") {
+    const { runServingBench } = await import("./serving");
+    await writeResult("serving", await runServingBench({ root, modelsDir: modelsTmp, pg: pgServer, say }));
+  }
+  if (only === null || only === "live") {
+    const { runLiveBench } = await import("./live");
+    await writeResult("live", await runLiveBench({ root, modelsDir: modelsTmp, pg: pgServer, say }));
+  }
+  // the whole result, one JSON object on the last line
+  if (Object.keys(lastLine).length) process.stdout.write(JSON.stringify(only ? lastLine[only] : lastLine) + "\n");
 } catch (err) {
   say(`bench failed: ${(err as Error).stack ?? err}`);
   process.exitCode = 1;

@@ -1,7 +1,8 @@
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { logInternalError, route } from "@/lib/http";
-import { subscribeToRun } from "@/lib/runs/web/live";
+import { createWaker, sharedRead } from "@/lib/runs/web/event-stream";
+import { runGeneration, subscribeToRun } from "@/lib/runs/web/live";
 import type { RunView } from "@/lib/runs/types";
 import { getRunView, runLogsAfter } from "@/lib/runs/web/views";
 import { requireCaller } from "@/lib/session";
@@ -15,7 +16,8 @@ const KEEPALIVE_MS = 15000;
 /**
  * Server-Sent Events of one run: `log` events (id = the line's sequence number, so the browser's
  * Last-Event-ID resumes without gap or duplicate), `progress` events with the run, and a final
- * `end` event. Woken by NOTIFY, with a one-second poll as a safety net.
+ * `end` event. Woken by NOTIFY (one that arrives during a pass makes the next pass start at once),
+ * with a one-second poll as a safety net; the streams of a run woken by one NOTIFY share its reads.
  */
 export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) => {
   await requireCaller(req);
@@ -27,7 +29,7 @@ export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) =
 
   const encoder = new TextEncoder();
   let closed = false;
-  let wake: (() => void) | null = null;
+  const waker = createWaker();
   let unsubscribe = () => {};
 
   const stream = new ReadableStream<Uint8Array>({
@@ -36,19 +38,22 @@ export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) =
         if (closed) return;
         controller.enqueue(encoder.encode(`${eventId !== undefined ? `id: ${eventId}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
       };
-      unsubscribe = subscribeToRun(id, () => wake?.());
+      unsubscribe = subscribeToRun(id, waker.wake);
       req.signal.addEventListener("abort", () => {
         closed = true;
-        wake?.();
+        waker.wake();
       });
       controller.enqueue(encoder.encode(`retry: 1000\n\n`));
       let lastProgress = "";
       let lastKeepalive = Date.now();
       try {
         while (!closed) {
-          const run = (await getRunView(db(), id)) as RunView;
+          // streams woken by the same NOTIFY share these reads (one query each, not one per stream)
+          const generation = runGeneration(id);
+          const run = (await sharedRead(`view ${id} ${generation}`, () => getRunView(db(), id))) as RunView;
           for (;;) {
-            const lines = await runLogsAfter(db(), id, lastSeq, 500);
+            const after = lastSeq;
+            const lines = await sharedRead(`logs ${id} ${generation} ${after}`, () => runLogsAfter(db(), id, after, 500));
             for (const line of lines) {
               send("log", line, line.seq);
               lastSeq = line.seq;
@@ -71,14 +76,7 @@ export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) =
             controller.enqueue(encoder.encode(`: keepalive\n\n`));
             lastKeepalive = Date.now();
           }
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, POLL_MS);
-            wake = () => {
-              clearTimeout(t);
-              resolve();
-            };
-          });
-          wake = null;
+          await waker.sleep(POLL_MS);
         }
       } catch (err) {
         if (!closed) send("error", { error: logInternalError(`events of run ${id}`, err) });
@@ -91,7 +89,7 @@ export const GET = route(async (req, ctx: { params: Promise<{ id: string }> }) =
     cancel() {
       closed = true;
       unsubscribe();
-      wake?.();
+      waker.wake();
     },
   });
 
