@@ -38,7 +38,7 @@ const schema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(10_000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
-  /** /api/predict: concurrent requests for one model version wait up to this long (ms) to be scored in one batch; 0: each request is scored alone. */
+  /** /api/predict: a request that finds its model version idle is scored at once; requests that arrive while it scores are scored together next, waiting at most this long (ms); 0: each request is scored alone. */
   PREDICT_BATCH_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
   /** /api/predict: a coalesced batch is scored as soon as it holds this many texts; a request with this many or more is scored alone. */
   PREDICT_BATCH_MAX_TEXTS: z.coerce.number().int().min(1).max(1000).default(32),

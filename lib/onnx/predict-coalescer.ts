@@ -1,7 +1,10 @@
 // Coalesced predictions: concurrent predict calls on one classifier (one model version) are scored
-// together in one `predict` call, so one ONNX `session.run` serves many small requests. The first
-// call of a batch opens a window of `waitMs`; the batch runs when the window closes or as soon as it
-// holds `maxTexts` texts, whichever comes first. Each caller gets exactly its own rows back, in its
+// together in one `predict` call, so one ONNX `session.run` serves many small requests. A call that
+// finds the classifier idle runs at once, alone: a lone request never waits. Calls that arrive while
+// a run is in flight gather in one batch, which runs as soon as that run ends, when it holds
+// `maxTexts` texts, or after `waitMs` at the latest, whichever comes first (measured by `npm run
+// bench -- --only serving`: a fixed window cost every request at concurrency 1 its wait and gained
+// nothing). Each caller gets exactly its own rows back, in its
 // order. Callers validate their texts before they join: a batch fails only when scoring it fails,
 // and then every member of that batch gets the error (the next batch starts afresh).
 import type { Classifier } from "./classifier";
@@ -22,7 +25,7 @@ interface Member {
 interface Batch {
   members: Member[];
   size: number;
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
 }
 
 /**
@@ -36,27 +39,41 @@ export function coalescePredictions(classifier: Classifier, opts: CoalesceOption
   }
   if (opts.waitMs === 0) return classifier;
   let open: Batch | null = null;
+  /** runs of this coalescer in progress */
+  let inFlight = 0;
 
   function run(batch: Batch): void {
     clearTimeout(batch.timer);
     if (open === batch) open = null;
+    inFlight++;
     const texts = batch.members.flatMap((m) => m.texts);
-    classifier.predict(texts, texts.length).then(
-      (probs) => {
-        let offset = 0;
-        for (const m of batch.members) {
-          m.resolve(probs.slice(offset, offset + m.texts.length));
-          offset += m.texts.length;
-        }
-      },
-      (err: unknown) => {
-        for (const m of batch.members) m.reject(err);
-      },
-    );
+    classifier
+      .predict(texts, texts.length)
+      .then(
+        (probs) => {
+          let offset = 0;
+          for (const m of batch.members) {
+            m.resolve(probs.slice(offset, offset + m.texts.length));
+            offset += m.texts.length;
+          }
+        },
+        (err: unknown) => {
+          for (const m of batch.members) m.reject(err);
+        },
+      )
+      .finally(() => {
+        inFlight--;
+        // what gathered while this ran goes next
+        if (open && inFlight === 0) run(open);
+      });
   }
 
   function join(member: Member): void {
     if (open && open.size + member.texts.length > opts.maxTexts) run(open);
+    if (!open && inFlight === 0) {
+      run({ members: [member], size: member.texts.length });
+      return;
+    }
     if (!open) {
       const batch: Batch = { members: [], size: 0, timer: setTimeout(() => run(batch), opts.waitMs) };
       open = batch;

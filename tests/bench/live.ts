@@ -56,7 +56,7 @@ export async function runLiveBench(o: { root: string; modelsDir: string; pg: Pg;
   try {
     const q = await enqueueRun(d.db, { table: "demo_email", columns: "label,text" }, null);
     if (!q.ok) throw new Error(JSON.stringify(q.issues));
-    await heartbeatWorker(d.db, { id: WORKER_ID, hostname: os.hostname(), pid: process.pid });
+    await heartbeatWorker(d.db, { id: WORKER_ID, hostname: os.hostname(), pid: process.pid, device: "cpu" });
     if ((await claimNextRun(d.db, WORKER_ID)) !== q.id) throw new Error("the bench could not claim its run");
     const reporter = createRunReporter(d.db, q.id, WORKER_ID);
 

@@ -25,8 +25,8 @@ const REQUESTS = [
 let dir: string;
 let classifier: Classifier;
 let runs = 0;
-/** when set, the next session.run fails with this error (after being counted) */
-let failNext: Error | null = null;
+/** when set, the session.run with this number (1-based, counted since the test began) fails with this error */
+let failNext: { at: number; err: Error } | null = null;
 /** the class of every session InferenceSession.create makes (onnxruntime's types show only the factory) */
 const sessionPrototype = (ort.InferenceSession as unknown as { prototype: ort.InferenceSession }).prototype;
 const originalRun = sessionPrototype.run;
@@ -43,8 +43,8 @@ before(async () => {
   classifier = await loadClassifier(dir, { threads: 1 });
   sessionPrototype.run = function (this: ort.InferenceSession, ...args: Parameters<ort.InferenceSession["run"]>) {
     runs++;
-    if (failNext) {
-      const err = failNext;
+    if (failNext && failNext.at === runs) {
+      const { err } = failNext;
       failNext = null;
       return Promise.reject(err);
     }
@@ -78,46 +78,65 @@ function assertClose(got: Float32Array[][], expected: Float32Array[][]): void {
   });
 }
 
-test("concurrent calls within the window: one session.run, each caller gets exactly its own rows", async () => {
+test("a call on an idle classifier runs at once; the calls that arrive meanwhile run together next, each caller with exactly its own rows", async () => {
   const expected = await alone(REQUESTS);
   assert.equal(runs, REQUESTS.length, "scored alone: one run per request");
   runs = 0;
-  const coalesced = coalescePredictions(classifier, { waitMs: 50, maxTexts: 32 });
+  const coalesced = coalescePredictions(classifier, { waitMs: 60_000, maxTexts: 32 });
+  const started = performance.now();
   const got = await Promise.all(REQUESTS.map((texts) => coalesced.predict(texts)));
-  assert.equal(runs, 1, "the five requests were scored in one session.run");
+  assert.ok(performance.now() - started < 5_000, "nothing waited for the 60 s bound");
+  assert.equal(runs, 2, "the first request alone, at once; the four that arrived while it ran in one session.run");
   assertClose(got, expected);
   assert.deepEqual(coalesced.labels, classifier.labels);
+  runs = 0;
+  assertClose([await coalesced.predict(REQUESTS[0])], [expected[0]]);
+  assert.equal(runs, 1, "a lone call later: one run, no wait");
+});
+
+test("the wait is a bound: a batch gathered behind a run that takes longer runs after waitMs", async () => {
+  const slow = { ...classifier, predict: (texts: string[], b?: number) => new Promise<Float32Array[]>((r) => setTimeout(() => r(classifier.predict(texts, b)), 1000)) };
+  const coalesced = coalescePredictions(slow, { waitMs: 30, maxTexts: 32 });
+  const first = coalesced.predict(["alpha"]);
+  await new Promise((r) => setTimeout(r, 5));
+  const t0 = performance.now();
+  const second = Promise.all([coalesced.predict(["beta"]), coalesced.predict(["gamma"])]).then(() => performance.now() - t0);
+  const [, secondMs] = await Promise.all([first, second]);
+  // it started at the 30 ms bound, not when the first run ended (≈ 995 ms later), and took its own 1,000 ms
+  assert.ok(secondMs < 1600, `the gathered batch finished after ${secondMs.toFixed(0)} ms`);
 });
 
 test("a batch runs as soon as it holds maxTexts texts; a call with maxTexts or more runs alone at once", async () => {
-  const expected = await alone([["alpha", "beta"], ["gamma", "delta"], ["kappa", "iota", "eta", "zeta"]]);
+  const expected = await alone([["alpha", "beta"], ["gamma", "delta"], ["eta", "theta"], ["kappa", "iota", "eta", "zeta"]]);
   runs = 0;
   const coalesced = coalescePredictions(classifier, { waitMs: 60_000, maxTexts: 4 });
   const started = performance.now();
-  const full = await Promise.all([coalesced.predict(["alpha", "beta"]), coalesced.predict(["gamma", "delta"])]);
+  const busy = coalesced.predict(["alpha", "beta"]); // runs at once; the next two gather behind it
+  const full = await Promise.all([coalesced.predict(["gamma", "delta"]), coalesced.predict(["eta", "theta"])]);
   const big = await coalesced.predict(["kappa", "iota", "eta", "zeta"]);
-  assert.ok(performance.now() - started < 5_000, "neither waited for the 60 s window");
-  assert.equal(runs, 2, "one run for the full batch, one for the call that fills a batch alone");
-  assertClose([...full, big], expected);
+  assert.ok(performance.now() - started < 5_000, "nothing waited for the 60 s bound");
+  assert.equal(runs, 3, "the first alone, the full batch [2 + 2], the call that fills a batch alone");
+  assertClose([await busy, ...full, big], expected);
 
   // a call that would overflow the open batch closes it first and opens the next one
   runs = 0;
-  const overflow = await Promise.all([coalesced.predict(["alpha", "beta", "gamma"]), coalesced.predict(["delta", "kappa"]), coalesced.predict(["iota", "eta"])]);
-  assert.equal(runs, 2, "[3 texts] alone, then [2 + 2]");
-  assertClose(overflow, await alone([["alpha", "beta", "gamma"], ["delta", "kappa"], ["iota", "eta"]]));
+  const overflow = await Promise.all([coalesced.predict(["alpha"]), coalesced.predict(["alpha", "beta", "gamma"]), coalesced.predict(["delta", "kappa"]), coalesced.predict(["iota", "eta"])]);
+  assert.equal(runs, 3, "[1] at once, then [3] (closed by the overflow), then [2 + 2]");
+  assertClose(overflow, await alone([["alpha"], ["alpha", "beta", "gamma"], ["delta", "kappa"], ["iota", "eta"]]));
 });
 
-test("an error in the batch's run rejects every member with that error; the next batch works", async () => {
+test("an error in a batch's run rejects every member with that error; the next batch works", async () => {
   const coalesced = coalescePredictions(classifier, { waitMs: 50, maxTexts: 32 });
   const boom = new Error("onnxruntime failed: out of memory");
-  failNext = boom;
+  failNext = { at: 2, err: boom }; // the batch of the four calls behind the first
   const settled = await Promise.allSettled(REQUESTS.map((texts) => coalesced.predict(texts)));
-  assert.equal(runs, 1);
-  for (const s of settled) assert.deepEqual(s, { status: "rejected", reason: boom });
+  assert.equal(runs, 2);
+  assert.equal(settled[0].status, "fulfilled");
+  for (const s of settled.slice(1)) assert.deepEqual(s, { status: "rejected", reason: boom });
 
   runs = 0;
   const got = await Promise.all(REQUESTS.map((texts) => coalesced.predict(texts)));
-  assert.equal(runs, 1);
+  assert.equal(runs, 2);
   assertClose(got, await alone(REQUESTS));
 });
 
