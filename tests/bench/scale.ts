@@ -10,9 +10,9 @@
 // the rows carry a random label (noise no model can learn). Seeded: the same N gives the same
 // table.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { startEmbeddedPostgres } from "../../lib/db/embedded";
+import { peakRssBytes } from "../../lib/process/peak-rss";
 import { mulberry32 } from "../../lib/training/rng";
 import { fasttextPath, runFastTextConfigs } from "./fasttext";
 
@@ -60,16 +60,6 @@ function* synthText(rows: number): Generator<{ label: string; text: string }> {
     }
     const label = rng() < LABEL_NOISE ? LABELS[Math.floor(rng() * LABELS.length)] : LABELS[k];
     yield { label, text: words.join(" ") };
-  }
-}
-
-/** Peak resident set (VmHWM) of a process, in bytes, while it lives. */
-function peakRss(pid: number): number | null {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) * 1024 : null;
-  } catch {
-    return null;
   }
 }
 
@@ -128,7 +118,7 @@ export async function runScaleBench(o: { root: string; tmp: string; modelsDir: s
     let stderr = "";
     worker.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
     let peak = 0;
-    const sampler = setInterval(() => (peak = Math.max(peak, peakRss(worker.pid!) ?? 0)), 200);
+    const sampler = setInterval(() => (peak = Math.max(peak, peakRssBytes(worker.pid!) ?? 0)), 200);
     try {
       t = process.hrtime.bigint();
       const q = await enqueueRun(db, { table: "scale_reviews", columns: "label,text" }, null);
@@ -140,12 +130,15 @@ export async function runScaleBench(o: { root: string; tmp: string; modelsDir: s
         await new Promise((r) => setTimeout(r, 500));
       }
       figures.productWallS = seconds(t);
-      peak = Math.max(peak, peakRss(worker.pid!) ?? 0);
+      peak = Math.max(peak, peakRssBytes(worker.pid!) ?? 0);
       figures.workerPeakRssBytes = peak;
       if (run.status !== "succeeded") throw new Error(`run ${run.id} ${run.status}: ${run.error}\n${stderr}`);
       figures.productAccuracy = (run.metricsNew as { accuracy: number }).accuracy;
       figures.timings = run.timings;
       figures.stats = run.stats;
+      // the worker's own lines on time and memory per phase
+      const notes = await db.runLog.findMany({ where: { runId: run.id, message: { contains: " in " } }, orderBy: { seq: "asc" }, select: { message: true } });
+      for (const n of notes) if (/^(Built|Tokenised|Trained|Fetched)/.test(n.message)) o.say(`  scale: worker: ${n.message}`);
       o.say(`  scale: product ${((figures.productAccuracy as number) * 100).toFixed(2)} % in ${(figures.productWallS as number).toFixed(1)} s, worker peak RSS ${(peak / 2 ** 30).toFixed(2)} GiB; phases ${JSON.stringify(run.timings)}`);
 
       // fastText on the run's own training and test rows
