@@ -38,6 +38,8 @@ export interface ParallelEncodeOptions {
   consume?: boolean;
 }
 
+export type ParallelCountOptions = Pick<ParallelEncodeOptions, "minTexts" | "yieldEveryMs">;
+
 export interface TokenizePool {
   /** worker threads in the pool (the calling thread works too) */
   readonly workers: number;
@@ -48,7 +50,7 @@ export interface TokenizePool {
    */
   encode(dir: string, texts: string[], maxLength: number, opts?: ParallelEncodeOptions): Promise<Int32Array[]>;
   /** countWords(texts, casing) on the pool and the calling thread: the same map, in the same order */
-  countWords(texts: string[], casing?: Casing, opts?: Omit<ParallelEncodeOptions, "onProgress">): Promise<Map<string, number>>;
+  countWords(texts: string[], casing?: Casing, opts?: ParallelCountOptions): Promise<Map<string, number>>;
   /** terminates the worker threads; the pool cannot be used afterwards */
   close(): Promise<void>;
 }
@@ -131,7 +133,7 @@ export function createTokenizePool(opts: { threads?: number } = {}): TokenizePoo
     });
   }
 
-  function countWords(texts: string[], casing: Casing = DEFAULT_CASING, co: Omit<ParallelEncodeOptions, "onProgress"> = {}): Promise<Map<string, number>> {
+  function countWords(texts: string[], casing: Casing = DEFAULT_CASING, co: ParallelCountOptions = {}): Promise<Map<string, number>> {
     return exclusive(texts, co.minTexts, async (helpers, call) => {
       if (helpers.length === 0) return countWordsHere(texts, casing);
       // Contiguous chunks merged in order give the single-thread map, insertion order included.
