@@ -1,7 +1,8 @@
 // `npm run bench -- --only scale [--rows N]`: the original system's workload at full size. The
 // bench builds a table of N rows (default 700,000) in the product's PostgreSQL, as a user's table
 // would be, runs the product on it with default arguments in a separate worker process (its peak
-// RSS is read from /proc), times the fetch on its own (whole table, and `limit: 20`), and trains
+// RSS is read from /proc; its log lines on counting, tokenising and training, with the peak memory
+// so far, are printed), times the fetch on its own (whole table, and `limit: 20`), and trains
 // fastText (`-epoch 5 -thread 2`) on exactly the run's training rows.
 //
 // The table (synthText): 5 labels; every text is 50–150 words drawn from a shared vocabulary of
