@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sharedTokenBuffer } from "../../lib/training/token-rows";
+import { sharedTokenBuffer, sharedTokenViews } from "../../lib/training/token-rows";
 import { packChunk, TokenPacker } from "../../lib/tokenizers/token-packer";
 
 /** Rows of the given lengths as views of one shared buffer, starting `lead` ids in. */
@@ -38,6 +38,20 @@ test("sharedTokenBuffer: plain arrays, several buffers, gaps, wrong order or no 
   assert.equal(sharedTokenBuffer([rows[0], rows[2]]), null, "a gap");
   assert.equal(sharedTokenBuffer([rows[1], rows[0]]), null, "out of order");
   assert.equal(sharedTokenBuffer([rows[0], new Int32Array(2)]), null, "mixed");
+});
+
+test("sharedTokenViews: any views of one shared buffer, in any order, with where each lies", () => {
+  const rows = sharedRows([3, 2, 4], 1);
+  const picked = [rows[2], rows[0]];
+  const found = sharedTokenViews(picked)!;
+  assert.equal(found.buffer, rows[0].buffer);
+  assert.deepEqual([...found.starts], [6, 1]);
+  assert.deepEqual([...found.lengths], [4, 3]);
+  const flat = new Int32Array(found.buffer);
+  picked.forEach((r, i) => assert.deepEqual([...flat.subarray(found.starts[i], found.starts[i] + found.lengths[i])], [...r]));
+  assert.equal(sharedTokenViews([]), null);
+  assert.equal(sharedTokenViews([rows[0], new Int32Array(2)]), null);
+  assert.equal(sharedTokenViews([rows[0], ...sharedRows([2])]), null);
 });
 
 test("TokenPacker: chunks added in any order come out as views of one shared buffer, in the texts' order", () => {
