@@ -14,6 +14,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import type { startEmbeddedPostgres } from "../../lib/db/embedded";
 import { peakRssBytes } from "../../lib/process/peak-rss";
+import { workerProcessArgs } from "../../lib/process/worker-command";
 import { mulberry32 } from "../../lib/training/rng";
 import { fasttextPath, runFastTextConfigs } from "./fasttext";
 
@@ -111,7 +112,7 @@ export async function runScaleBench(o: { root: string; tmp: string; modelsDir: s
     o.say(`  scale: fetch ${whole.rows.length} rows in ${(figures.fetchAllS as number).toFixed(2)} s; limit 20 (${twenty.rows.length} rows) in ${(figures.fetchLimit20Ms as number).toFixed(1)} ms`);
 
     // the product: queue → succeeded, default arguments, in its own worker process
-    const worker = spawn(process.execPath, ["--import", "tsx", path.join(o.root, "worker", "index.ts")], {
+    const worker = spawn(process.execPath, workerProcessArgs(o.root), {
       cwd: o.root,
       env: { ...process.env, DATABASE_URL: url, MODELS_DIR: o.modelsDir },
       stdio: ["ignore", "ignore", "pipe"],
