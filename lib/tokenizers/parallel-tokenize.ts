@@ -178,8 +178,8 @@ function textsOf(texts: string[], [from, to]: [number, number]): string[] {
  * Token ids per text exactly as `encodeTexts(await loadTokenizer(dir), texts, maxLength)` gives
  * them, on `threads` threads (default os.availableParallelism(): the calling one and worker
  * threads that each load the tokenizer from `dir` once). Texts go out in contiguous chunks of
- * about equal work and come back as transferred buffers; the result is in the texts' order
- * whatever order the chunks finish in. Fewer than `minTexts` texts (default 500) or one thread:
+ * about equal work and come back as transferred buffers, packed into one shared buffer; the result
+ * (views of it) is in the texts' order whatever order the chunks finish in. Fewer than `minTexts` texts (default 500) or one thread:
  * no worker thread is started. The workers are terminated before it resolves or rejects.
  */
 export async function encodeTextsParallel(
@@ -199,7 +199,8 @@ export async function encodeTextsParallel(
 
 /**
  * Contiguous [from, to) ranges of about equal work. A text's work is about its length up to the
- * prefix encodeOne tokenises (8 characters per wanted token), plus a fixed cost per text.
+ * prefix encodeOne tokenises (8 characters per wanted token; maxLength Infinity: the whole text, as
+ * counting reads it), plus a fixed cost per text.
  */
 export function planChunks(texts: string[], maxLength: number, count: number): [number, number][] {
   const cap = Math.max(64, maxLength * 8);
