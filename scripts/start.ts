@@ -7,6 +7,7 @@ import { PRODUCT_DATABASE } from "../lib/db/embedded-connection";
 import { spawnEmbeddedPostgres } from "../lib/db/embedded-process";
 import { dataDir, env } from "../lib/env";
 import { superviseChild, type SupervisedChild } from "../lib/process/supervised-child";
+import { workerProcessArgs } from "../lib/process/worker-command";
 import { buildWeb, webBuildIsCurrent } from "../lib/web-build";
 
 // `npm start`: PostgreSQL (embedded unless DATABASE_URL is set) → migrations, demo data, starter
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     const worker = superviseChild({
       name: "worker",
       log: say,
-      start: () => spawn(process.execPath, ["--import", "tsx", path.join(root, "worker", "index.ts")], { cwd: root, env: childEnv, stdio: "inherit" }),
+      start: () => spawn(process.execPath, workerProcessArgs(root), { cwd: root, env: childEnv, stdio: "inherit" }),
     });
     children.push(web, worker);
     say(`Started the web server (pid ${web.current()?.pid}) and a worker (pid ${worker.current()?.pid})`);

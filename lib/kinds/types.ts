@@ -39,6 +39,12 @@ export interface CandidateInput<Request> {
   staged: string;
   /** enters a phase of the run (progress bar, timings, cancellation point) */
   phase(p: Phase): Promise<void>;
+  /**
+   * Drops the training rows' texts (they read "" afterwards) so that they can be garbage-collected:
+   * a kind calls it once it has what it needs from them (the starter: their token ids). The test
+   * rows keep theirs.
+   */
+  releaseTrainTexts(): void;
 }
 
 /** What a kind's `train` gives back: the candidate written into `staged`, with both scores. */

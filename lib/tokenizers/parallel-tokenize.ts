@@ -1,14 +1,24 @@
-// encodeTexts on several threads: the same ids (same tokenizer folder, same loadTokenizer and
-// encodeOne), in the same order, in a fraction of the time on a machine with several cores.
+// encodeTexts and countWords on several threads: the same ids (same tokenizer folder, same
+// loadTokenizer and encodeOne) and the same word counts, in the same order, in a fraction of the time
+// on a machine with several cores.
 //
-// The calling thread encodes too, from the first moment (transformers.js is already loaded
-// there), in slices that yield to its event loop as encodeTextsAsync does; worker threads join
-// as soon as they have imported transformers.js (about 0.4 s each), taking chunks from the same
-// queue. A pool can be started before the tokenizer folder exists, so that the workers' start-up
-// overlaps with building the vocabulary.
+// A call cuts the texts into contiguous chunks that the calling thread and the worker threads take
+// from one queue. The calling thread works from the first moment (transformers.js is already loaded
+// there), yielding to its event loop as encodeTextsAsync does; worker threads join as soon as they
+// can (counting at once, encoding once they have imported transformers.js, about 0.4 s each). A
+// pool can be started before the tokenizer folder exists, so that the workers' start-up overlaps
+// with counting the words for the vocabulary.
+//
+// Encoded chunks are packed, in order, into one Int32Array on a SharedArrayBuffer (./token-packer.ts),
+// and every text's ids are a view of it; word counts come back per chunk and are merged in order
+// (./word-counts.ts), which gives exactly the single-thread map.
 import os from "node:os";
 import { Worker } from "node:worker_threads";
+import { countWords as countWordsHere, DEFAULT_CASING, type Casing } from "../training/tokenizer-builder";
+import { runChunks, type ChunkLink, type ChunkListener, type ChunkResult } from "./chunk-queue";
+import { packChunk, TokenPacker, type PackedChunk } from "./token-packer";
 import { encodeOne, loadTokenizer } from "./tokenizer";
+import { WordCountMerger, wordCounts, type WordCounts } from "./word-counts";
 
 /** Fewer texts than this are encoded in the calling thread alone: starting threads would cost more. */
 export const PARALLEL_MIN_TEXTS = 500;
@@ -20,29 +30,35 @@ export interface ParallelEncodeOptions {
   onProgress?(done: number, total: number): void | Promise<void>;
   /** the calling thread yields to its event loop about this often (default 50 ms) */
   yieldEveryMs?: number;
+  /**
+   * encode empties `texts` as it goes: each text's entry becomes "" once it is encoded or sent to a
+   * worker thread (which has its own copy), so that texts nothing else holds are freed while the
+   * ids are being made. A failed or cancelled call leaves the array part emptied.
+   */
+  consume?: boolean;
 }
 
+export type ParallelCountOptions = Pick<ParallelEncodeOptions, "minTexts" | "yieldEveryMs">;
+
 export interface TokenizePool {
-  /** worker threads in the pool (the calling thread encodes too) */
+  /** worker threads in the pool (the calling thread works too) */
   readonly workers: number;
-  /** encodeTexts(await loadTokenizer(dir), texts, maxLength), on the pool and the calling thread; one call at a time */
+  /**
+   * encodeTexts(await loadTokenizer(dir), texts, maxLength), on the pool and the calling thread; one
+   * call at a time. Every row is a view of ONE Int32Array on a SharedArrayBuffer, in the texts'
+   * order (lib/training/token-rows.ts sharedTokenBuffer finds it).
+   */
   encode(dir: string, texts: string[], maxLength: number, opts?: ParallelEncodeOptions): Promise<Int32Array[]>;
+  /** countWords(texts, casing) on the pool and the calling thread: the same map, in the same order */
+  countWords(texts: string[], casing?: Casing, opts?: ParallelCountOptions): Promise<Map<string, number>>;
   /** terminates the worker threads; the pool cannot be used afterwards */
   close(): Promise<void>;
 }
 
 /** Chunks per thread: enough to balance uneven texts, keep the end even and report progress often. */
 const CHUNKS_PER_THREAD = 16;
-/** Chunks a worker holds at once (one encoding, the next already queued). */
-const IN_FLIGHT = 2;
-
-interface ChunkResult {
-  /** which encode call the chunk belongs to (a cancelled call's late chunks are dropped) */
-  call: number;
-  chunk: number;
-  ids: Int32Array;
-  offsets: Int32Array;
-}
+/** Texts the calling thread counts between two looks at its event loop. */
+const COUNT_SLICE = 200;
 
 /**
  * Starts `threads - 1` worker threads (threads defaults to os.availableParallelism(); the calling
@@ -51,107 +67,95 @@ interface ChunkResult {
 export function createTokenizePool(opts: { threads?: number } = {}): TokenizePool {
   const count = Math.max(0, Math.floor(opts.threads ?? os.availableParallelism()) - 1);
   const workers: Worker[] = [];
-  /** an error a worker raised (or its unexpected exit); fails the current and every later encode */
+  /** an error a worker raised (or its unexpected exit); fails the current and every later call */
   let broken: Error | null = null;
-  let onBroken: ((err: Error) => void) | null = null;
-  let onResult: ((w: Worker, msg: ChunkResult) => void) | null = null;
+  /** who hears the workers: the call in progress */
+  let listener: ChunkListener | null = null;
+  const link: ChunkLink = { broken: () => broken, listen: (l) => (listener = l) };
   let closed = false;
   let busy = false;
   let calls = 0;
   const breakWith = (err: Error) => {
     if (closed || broken) return;
     broken = err;
-    onBroken?.(err);
+    listener?.broken(err);
   };
   for (let t = 0; t < count; t++) {
     const w = new Worker(new URL("./parallel-tokenize-worker.mjs", import.meta.url));
-    w.on("message", (msg: ChunkResult) => onResult?.(w, msg));
+    w.on("message", (msg: ChunkResult) => listener?.result(w, msg));
     w.on("error", (err) => breakWith(err instanceof Error ? err : new Error(String(err))));
     w.on("exit", (code) => breakWith(new Error(`a tokenizer worker thread exited (code ${code})`)));
     workers.push(w);
   }
 
-  async function encode(dir: string, texts: string[], maxLength: number, eo: ParallelEncodeOptions = {}): Promise<Int32Array[]> {
+  /** One call at a time: the helpers when there are enough texts, else the calling thread alone. */
+  async function exclusive<T>(texts: string[], minTexts: number | undefined, body: (helpers: Worker[], call: number) => Promise<T>): Promise<T> {
     if (closed) throw new Error("the tokenizer pool is closed");
-    if (busy) throw new Error("the tokenizer pool is already encoding");
+    if (busy) throw new Error("the tokenizer pool is already working");
     busy = true;
-    const call = ++calls;
     try {
-      const total = texts.length;
-      const parallel = workers.length > 0 && total >= (eo.minTexts ?? PARALLEL_MIN_TEXTS);
-      const helpers = parallel ? workers : [];
-      const chunks = planChunks(texts, maxLength, (helpers.length + 1) * CHUNKS_PER_THREAD);
-      const out: Int32Array[] = new Array(total);
-      let next = 0;
-      let done = 0;
-      let failure: unknown = null;
-      let progress: Promise<void> = Promise.resolve();
-      let wake: (() => void) | null = null;
-      const nudge = () => {
-        const w = wake;
-        wake = null;
-        w?.();
-      };
-      const fail = (err: unknown) => {
-        failure ??= err;
-        nudge();
-      };
-      const finished = (n: number) => {
-        done += n;
-        const at = done;
-        progress = progress.then(() => {
-          if (failure) return;
-          return eo.onProgress?.(at, total);
-        });
-        progress.catch(fail);
-        nudge();
-      };
-      const send = (w: Worker) => {
-        if (failure || next >= chunks.length) return;
-        const c = next++;
-        const [from, to] = chunks[c];
-        const slice: string[] = new Array(to - from);
-        for (let i = from; i < to; i++) slice[i - from] = texts[i] ?? "";
-        w.postMessage({ call, chunk: c, dir, texts: slice, maxLength });
-      };
-      if (broken) throw broken;
-      onBroken = fail;
-      onResult = (w, msg) => {
-        if (failure || msg.call !== call) return;
-        const [from, to] = chunks[msg.chunk];
-        for (let i = from; i < to; i++) out[i] = msg.ids.slice(msg.offsets[i - from], msg.offsets[i - from + 1]);
-        finished(to - from);
-        send(w);
-      };
-      for (let k = 0; k < IN_FLIGHT; k++) for (const w of helpers) send(w);
-
-      // The calling thread takes chunks from the same queue, yielding now and then.
-      const tokenizer = await loadTokenizer(dir);
-      const every = eo.yieldEveryMs ?? 50;
-      let last = performance.now();
-      while (!failure && next < chunks.length) {
-        const [from, to] = chunks[next++];
-        for (let i = from; i < to; i++) {
-          out[i] = encodeOne(tokenizer, texts[i] ?? "", maxLength);
-          if (performance.now() - last >= every) {
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            last = performance.now();
-            if (failure) break;
-          }
-        }
-        if (!failure) finished(to - from);
-      }
-      // Then waits for the workers' last chunks.
-      while (!failure && done < total) await new Promise<void>((resolve) => (wake = resolve));
-      await progress.catch(() => {});
-      if (failure) throw failure;
-      if (total === 0) await eo.onProgress?.(0, 0);
-      return out;
+      const parallel = workers.length > 0 && texts.length >= (minTexts ?? PARALLEL_MIN_TEXTS);
+      return await body(parallel ? workers : [], ++calls);
     } finally {
-      onResult = null;
-      onBroken = null;
       busy = false;
     }
+  }
+
+  function encode(dir: string, texts: string[], maxLength: number, eo: ParallelEncodeOptions = {}): Promise<Int32Array[]> {
+    return exclusive(texts, eo.minTexts, async (helpers, call) => {
+      const chunks = planChunks(texts, maxLength, (helpers.length + 1) * CHUNKS_PER_THREAD);
+      const packer = new TokenPacker(chunks, texts.length * maxLength);
+      const tokenizer = loadTokenizer(dir);
+      tokenizer.catch(() => {}); // the workers may take every chunk: then only they report a folder they cannot load
+      await runChunks<PackedChunk>(helpers, call, link, {
+        chunks,
+        message: (c) => {
+          const slice = textsOf(texts, chunks[c]);
+          if (eo.consume) texts.fill("", ...chunks[c]);
+          return { op: "encode", dir, texts: slice, maxLength };
+        },
+        local: async (c, pause) => {
+          const tok = await tokenizer;
+          const [from, to] = chunks[c];
+          const parts: Int32Array[] = new Array(to - from);
+          for (let i = from; i < to; i++) {
+            parts[i - from] = encodeOne(tok, texts[i] ?? "", maxLength);
+            if (eo.consume) texts[i] = "";
+            if (await pause()) return null;
+          }
+          return packChunk(parts);
+        },
+        accept: (c, r) => packer.add(c, r),
+        onProgress: eo.onProgress,
+        yieldEveryMs: eo.yieldEveryMs,
+      });
+      return packer.finish();
+    });
+  }
+
+  function countWords(texts: string[], casing: Casing = DEFAULT_CASING, co: ParallelCountOptions = {}): Promise<Map<string, number>> {
+    return exclusive(texts, co.minTexts, async (helpers, call) => {
+      if (helpers.length === 0) return countWordsHere(texts, casing);
+      // Contiguous chunks merged in order give the single-thread map, insertion order included.
+      const chunks = planChunks(texts, Infinity, (helpers.length + 1) * CHUNKS_PER_THREAD);
+      const merged = new WordCountMerger(chunks.length);
+      await runChunks<WordCounts>(helpers, call, link, {
+        chunks,
+        message: (c) => ({ op: "count", texts: textsOf(texts, chunks[c]), casing }),
+        local: async (c, pause) => {
+          const counts = new Map<string, number>();
+          const [from, to] = chunks[c];
+          for (let i = from; i < to; i += COUNT_SLICE) {
+            countWordsHere(textsOf(texts, [i, Math.min(to, i + COUNT_SLICE)]), casing, counts);
+            if (await pause()) return null;
+          }
+          return wordCounts(counts);
+        },
+        accept: (c, r) => merged.add(c, r),
+        yieldEveryMs: co.yieldEveryMs,
+      });
+      return merged.result();
+    });
   }
 
   async function close(): Promise<void> {
@@ -160,15 +164,22 @@ export function createTokenizePool(opts: { threads?: number } = {}): TokenizePoo
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
-  return { workers: workers.length, encode, close };
+  return { workers: workers.length, encode, countWords, close };
+}
+
+/** The texts of one chunk (a missing text is ""). */
+function textsOf(texts: string[], [from, to]: [number, number]): string[] {
+  const slice: string[] = new Array(to - from);
+  for (let i = from; i < to; i++) slice[i - from] = texts[i] ?? "";
+  return slice;
 }
 
 /**
  * Token ids per text exactly as `encodeTexts(await loadTokenizer(dir), texts, maxLength)` gives
  * them, on `threads` threads (default os.availableParallelism(): the calling one and worker
  * threads that each load the tokenizer from `dir` once). Texts go out in contiguous chunks of
- * about equal work and come back as transferred buffers; the result is in the texts' order
- * whatever order the chunks finish in. Fewer than `minTexts` texts (default 500) or one thread:
+ * about equal work and come back as transferred buffers, packed into one shared buffer; the result
+ * (views of it) is in the texts' order whatever order the chunks finish in. Fewer than `minTexts` texts (default 500) or one thread:
  * no worker thread is started. The workers are terminated before it resolves or rejects.
  */
 export async function encodeTextsParallel(
@@ -188,7 +199,8 @@ export async function encodeTextsParallel(
 
 /**
  * Contiguous [from, to) ranges of about equal work. A text's work is about its length up to the
- * prefix encodeOne tokenises (8 characters per wanted token), plus a fixed cost per text.
+ * prefix encodeOne tokenises (8 characters per wanted token; maxLength Infinity: the whole text, as
+ * counting reads it), plus a fixed cost per text.
  */
 export function planChunks(texts: string[], maxLength: number, count: number): [number, number][] {
   const cap = Math.max(64, maxLength * 8);

@@ -11,24 +11,19 @@
 // every thread at each epoch's end (the epoch evaluation sees a finished epoch).
 import { Worker } from "node:worker_threads";
 import { permutation } from "./rng";
+import { sharedTokenViews } from "./token-rows";
 import type { LoopPlan } from "./static-step";
 import { CTL_NEXT, CTL_STOP, type HogwildSetup } from "./hogwild-thread";
 
 const POLL_MS = 5;
 
-/** The training rows as one shared buffer of ids with each row's start and length (no copy when they already are views of one). */
+/** The training rows as one shared buffer of ids with each row's start and length: in place when they already are views of one (token-rows.ts), else packed. */
 export function sharedRows(rows: Int32Array[]): { ids: Int32Array; starts: Float64Array; lengths: Int32Array } {
+  const views = sharedTokenViews(rows);
+  if (views) return { ids: new Int32Array(views.buffer), starts: views.starts, lengths: views.lengths };
   const n = rows.length;
-  const starts = new Float64Array(new SharedArrayBuffer(8 * n));
-  const lengths = new Int32Array(new SharedArrayBuffer(4 * n));
-  const buffer = n > 0 ? rows[0].buffer : null;
-  if (buffer instanceof SharedArrayBuffer && rows.every((r) => r.buffer === buffer)) {
-    for (let i = 0; i < n; i++) {
-      starts[i] = rows[i].byteOffset / 4;
-      lengths[i] = rows[i].length;
-    }
-    return { ids: new Int32Array(buffer), starts, lengths };
-  }
+  const starts = new Float64Array(n);
+  const lengths = new Int32Array(n);
   let total = 0;
   for (const r of rows) total += r.length;
   const ids = new Int32Array(new SharedArrayBuffer(4 * total));

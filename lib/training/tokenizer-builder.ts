@@ -59,9 +59,12 @@ export function bertPreTokenize(normalized: string): string[] {
 
 // --- counting and vocabulary --------------------------------------------------------------------
 
-/** Word → count over all texts. */
-export function countWords(texts: string[], casing: Casing = DEFAULT_CASING): Map<string, number> {
-  const counts = new Map<string, number>();
+/**
+ * Word → count over all texts, in the order words are first seen (added to `counts` when given).
+ * On a big list, TokenizePool.countWords (lib/tokenizers/parallel-tokenize.ts) gives the same map on
+ * several threads.
+ */
+export function countWords(texts: string[], casing: Casing = DEFAULT_CASING, counts = new Map<string, number>()): Map<string, number> {
   for (const t of texts) {
     for (const w of bertPreTokenize(bertNormalize(t, casing))) counts.set(w, (counts.get(w) ?? 0) + 1);
   }
@@ -195,15 +198,28 @@ export function tokenizerConfigJson(maxLength: number, casing: Casing = DEFAULT_
   };
 }
 
-export function buildTokenizer(
-  texts: string[],
-  opts: BuildTokenizerOptions = {},
-): { tokenizer: object; tokenizerConfig: object; vocab: string[] } {
+export interface BuiltTokenizer {
+  tokenizer: object;
+  tokenizerConfig: object;
+  vocab: string[];
+}
+
+/** The casing the options ask for (DEFAULT_CASING where they say nothing). */
+export function casingOf(opts: BuildTokenizerOptions): Casing {
+  return { lowercase: opts.lowercase ?? DEFAULT_CASING.lowercase, stripAccents: opts.stripAccents ?? DEFAULT_CASING.stripAccents };
+}
+
+export function buildTokenizer(texts: string[], opts: BuildTokenizerOptions = {}): BuiltTokenizer {
+  return tokenizerFromCounts(countWords(texts, casingOf(opts)), opts);
+}
+
+/** buildTokenizer from the texts' word counts, counted with casingOf(opts) (e.g. by TokenizePool.countWords). */
+export function tokenizerFromCounts(counts: Map<string, number>, opts: BuildTokenizerOptions = {}): BuiltTokenizer {
   const vocabSize = opts.vocabSize ?? 30000;
   const minCount = opts.minCount ?? 2;
   const maxLength = opts.maxLength ?? 1024;
   if (!(vocabSize >= SPECIAL_TOKENS.length)) throw new RangeError(`vocabSize must be ≥ ${SPECIAL_TOKENS.length}`);
-  const casing: Casing = { lowercase: opts.lowercase ?? DEFAULT_CASING.lowercase, stripAccents: opts.stripAccents ?? DEFAULT_CASING.stripAccents };
-  const vocab = buildVocab(countWords(texts, casing), vocabSize, minCount);
+  const casing = casingOf(opts);
+  const vocab = buildVocab(counts, vocabSize, minCount);
   return { tokenizer: tokenizerJson(vocab, casing), tokenizerConfig: tokenizerConfigJson(maxLength, casing), vocab };
 }

@@ -1,7 +1,8 @@
 // `npm run bench -- --only scale [--rows N]`: the original system's workload at full size. The
 // bench builds a table of N rows (default 700,000) in the product's PostgreSQL, as a user's table
 // would be, runs the product on it with default arguments in a separate worker process (its peak
-// RSS is read from /proc), times the fetch on its own (whole table, and `limit: 20`), and trains
+// RSS is read from /proc; its log lines on counting, tokenising and training, with the peak memory
+// so far, are printed), times the fetch on its own (whole table, and `limit: 20`), and trains
 // fastText (`-epoch 5 -thread 2`) on exactly the run's training rows.
 //
 // The table (synthText): 5 labels; every text is 50–150 words drawn from a shared vocabulary of
@@ -10,10 +11,11 @@
 // the rows carry a random label (noise no model can learn). Seeded: the same N gives the same
 // table.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { startEmbeddedPostgres } from "../../lib/db/embedded";
+import { peakRssBytes } from "../../lib/process/peak-rss";
+import { workerProcessArgs } from "../../lib/process/worker-command";
 import { mulberry32 } from "../../lib/training/rng";
 import { fasttextPath, runFastTextConfigs } from "./fasttext";
 
@@ -64,16 +66,6 @@ function* synthText(rows: number): Generator<{ label: string; text: string }> {
   }
 }
 
-/** Peak resident set (VmHWM) of a process, in bytes, while it lives. */
-function peakRss(pid: number): number | null {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
 export async function runScaleBench(o: { root: string; tmp: string; modelsDir: string; pg: Pg; rows: number; say: (line: string) => void }): Promise<Record<string, unknown>> {
   const { createDb } = await import("../../lib/db/client");
   const { prepareDatabase } = await import("../../lib/prepare-database");
@@ -121,7 +113,7 @@ export async function runScaleBench(o: { root: string; tmp: string; modelsDir: s
     o.say(`  scale: fetch ${whole.rows.length} rows in ${(figures.fetchAllS as number).toFixed(2)} s; limit 20 (${twenty.rows.length} rows) in ${(figures.fetchLimit20Ms as number).toFixed(1)} ms`);
 
     // the product: queue → succeeded, default arguments, in its own worker process
-    const worker = spawn(process.execPath, ["--import", "tsx", path.join(o.root, "worker", "index.ts")], {
+    const worker = spawn(process.execPath, workerProcessArgs(o.root), {
       cwd: o.root,
       env: { ...process.env, DATABASE_URL: url, MODELS_DIR: o.modelsDir },
       stdio: ["ignore", "ignore", "pipe"],
@@ -129,7 +121,7 @@ export async function runScaleBench(o: { root: string; tmp: string; modelsDir: s
     let stderr = "";
     worker.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
     let peak = 0;
-    const sampler = setInterval(() => (peak = Math.max(peak, peakRss(worker.pid!) ?? 0)), 200);
+    const sampler = setInterval(() => (peak = Math.max(peak, peakRssBytes(worker.pid!) ?? 0)), 200);
     try {
       t = process.hrtime.bigint();
       const q = await enqueueRun(db, { table: "scale_reviews", columns: "label,text" }, null);
@@ -141,12 +133,15 @@ export async function runScaleBench(o: { root: string; tmp: string; modelsDir: s
         await new Promise((r) => setTimeout(r, 500));
       }
       figures.productWallS = seconds(t);
-      peak = Math.max(peak, peakRss(worker.pid!) ?? 0);
+      peak = Math.max(peak, peakRssBytes(worker.pid!) ?? 0);
       figures.workerPeakRssBytes = peak;
       if (run.status !== "succeeded") throw new Error(`run ${run.id} ${run.status}: ${run.error}\n${stderr}`);
       figures.productAccuracy = (run.metricsNew as { accuracy: number }).accuracy;
       figures.timings = run.timings;
       figures.stats = run.stats;
+      // the worker's own lines on time and memory per phase
+      const notes = await db.runLog.findMany({ where: { runId: run.id, message: { contains: " in " } }, orderBy: { seq: "asc" }, select: { message: true } });
+      for (const n of notes) if (/^(Built|Tokenised|Trained|Fetched)/.test(n.message)) o.say(`  scale: worker: ${n.message}`);
       o.say(`  scale: product ${((figures.productAccuracy as number) * 100).toFixed(2)} % in ${(figures.productWallS as number).toFixed(1)} s, worker peak RSS ${(peak / 2 ** 30).toFixed(2)} GiB; phases ${JSON.stringify(run.timings)}`);
 
       // fastText on the run's own training and test rows

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { freePort } from "../../lib/db/embedded";
+import { workerProcessArgs } from "../../lib/process/worker-command";
 
 // Real worker and web processes for integration and browser tests.
 
@@ -30,7 +31,7 @@ function track(child: ChildProcess): Proc {
 
 export function startWorkerProcess(env: Record<string, string>): Proc {
   return track(
-    spawn(process.execPath, ["--import", "tsx", path.join(root, "worker", "index.ts")], {
+    spawn(process.execPath, workerProcessArgs(root), {
       cwd: root,
       env: { ...process.env, WORKER_POLL_MS: "200", WORKER_HEARTBEAT_MS: "500", ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -7,7 +7,8 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createTokenizePool, encodeTextsParallel, planChunks } from "../../lib/tokenizers/parallel-tokenize";
 import { encodeTexts, loadTokenizer } from "../../lib/tokenizers/tokenizer";
-import { buildTokenizer } from "../../lib/training/tokenizer-builder";
+import { buildTokenizer, countWords, tokenizerFromCounts } from "../../lib/training/tokenizer-builder";
+import { sharedTokenBuffer } from "../../lib/training/token-rows";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -57,6 +58,9 @@ test("encodeTextsParallel: the same ids as encodeTexts, in order, with progress 
       assert.ok(got[i] instanceof Int32Array, `text ${i}`);
       assert.deepEqual([...got[i]], [...expected[i]], `text ${i}`);
     }
+    const shared = sharedTokenBuffer(got);
+    assert.ok(shared, "every row is a view of one shared buffer, in order");
+    assert.equal(shared.offsets[0], 0);
     assert.ok(seen.length > threads, `progress reported per chunk (${seen.length})`);
     assert.deepEqual(seen, [...seen].sort((a, b) => a - b));
     assert.equal(seen.at(-1), texts.length);
@@ -65,6 +69,11 @@ test("encodeTextsParallel: the same ids as encodeTexts, in order, with progress 
   const reversed = [...texts].reverse();
   const got = await encodeTextsParallel(dir, reversed, maxLength, { threads: 2, minTexts: 0 });
   for (let i = 0; i < texts.length; i++) assert.deepEqual([...got[i]], [...expected[texts.length - 1 - i]]);
+  // consume: the same ids, and the array is emptied (texts sent to workers and texts encoded here alike)
+  const consumed = [...texts];
+  const eaten = await encodeTextsParallel(dir, consumed, maxLength, { threads: 2, minTexts: 0, consume: true });
+  assert.deepEqual(eaten.map((a) => [...a]), expected.map((a) => [...a]));
+  assert.ok(consumed.every((t) => t === ""));
   // Few texts (or one thread): encoded in this thread, same ids.
   const few = await encodeTextsParallel(dir, texts.slice(0, 20), maxLength);
   assert.deepEqual(few.map((a) => [...a]), expected.slice(0, 20).map((a) => [...a]));
@@ -96,6 +105,41 @@ test("a folder the workers cannot load fails the call instead of hanging", async
   const pool = createTokenizePool({ threads: 2 });
   try {
     await assert.rejects(pool.encode(path.join(os.tmpdir(), "no-such-tokenizer-folder"), corpus(50), 16, { minTexts: 0 }), /ENOENT/);
+  } finally {
+    await pool.close();
+  }
+});
+
+/** Texts with many tied counts, accents and mixed casing: words from a small pool, each text a different mix. */
+function tiedCorpus(n: number): string[] {
+  const pool = ["Café", "café", "CAFÉ", "cafe", "naïve", "Naive", "Straße", "STRASSE", "élan", "Élan", "über", "Über", "zz", "ZZ", "a", "b", "c", "d", "日本", "😀", "x-y", "don't"];
+  let s = 7;
+  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const words: string[] = [];
+    // text i holds word (i mod |pool|) twice and a few random ones: counts end up tied in groups
+    words.push(pool[i % pool.length], pool[i % pool.length]);
+    for (let k = Math.floor(rand() * 4); k > 0; k--) words.push(pool[Math.floor(rand() * pool.length)] + (rand() < 0.2 ? String(i % 7) : ""));
+    out.push(words.join(" "));
+  }
+  return out;
+}
+
+test("pool.countWords: exactly countWords' map (counts and order) and so the same vocabulary, for every casing", async () => {
+  const texts = [...tiedCorpus(3000), ...corpus(400)];
+  const pool = createTokenizePool({ threads: 3 });
+  try {
+    for (const casing of [{ lowercase: true, stripAccents: false }, { lowercase: false, stripAccents: false }, { lowercase: true, stripAccents: true }]) {
+      const one = countWords(texts, casing);
+      const many = await pool.countWords(texts, casing, { minTexts: 0 });
+      assert.deepEqual([...many], [...one], `casing ${JSON.stringify(casing)}`);
+      const opts = { ...casing, vocabSize: 60, minCount: 2 };
+      assert.deepEqual(tokenizerFromCounts(many, opts).vocab, buildTokenizer(texts, opts).vocab);
+    }
+    // few texts: counted in this thread
+    assert.deepEqual([...(await pool.countWords(texts.slice(0, 50)))], [...countWords(texts.slice(0, 50))]);
+    assert.deepEqual([...(await pool.countWords([], undefined, { minTexts: 0 }))], []);
   } finally {
     await pool.close();
   }

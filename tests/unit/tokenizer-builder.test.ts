@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { buildTokenizer, bertNormalize, bertPreTokenize, countWords, extendVocab, tokenizerJson, vocabOf } from "../../lib/training/tokenizer-builder";
+import { buildTokenizer, bertNormalize, bertPreTokenize, casingOf, countWords, extendVocab, tokenizerFromCounts, tokenizerJson, vocabOf } from "../../lib/training/tokenizer-builder";
 import { encodeTexts, encodeTextsAsync, loadTokenizer } from "../../lib/tokenizers/tokenizer";
 
 const corpus = [
@@ -137,4 +137,15 @@ test("extendVocab keeps every old id and appends new characters, then new freque
   assert.ok(grown.indexOf("z") >= first.vocab.length, "new characters are appended");
   assert.deepEqual(extendVocab(first.vocab, countWords(["the zebra", "zebra"]), first.vocab.length, 1), first.vocab, "vocabSize caps growth");
   assert.deepEqual(vocabOf(tokenizerJson(grown)).vocab, grown);
+});
+
+test("countWords adds to a map in first-seen order; tokenizerFromCounts on those counts is buildTokenizer", () => {
+  const texts = ["b a B", "Café a c", "c b CAFÉ d", "d d e"];
+  const whole = countWords(texts);
+  const inTwo = countWords(texts.slice(2), undefined, countWords(texts.slice(0, 2)));
+  assert.deepEqual([...inTwo], [...whole]);
+  assert.deepEqual([...whole.keys()], ["b", "a", "café", "c", "d", "e"]);
+  for (const opts of [{ minCount: 1 }, { minCount: 1, lowercase: false }, { minCount: 2, stripAccents: true, vocabSize: 12 }]) {
+    assert.deepEqual(tokenizerFromCounts(countWords(texts, casingOf(opts)), opts), buildTokenizer(texts, opts));
+  }
 });

@@ -8,8 +8,9 @@ import { growVocabulary, initStaticParams } from "../../training/static-model";
 import { featureLayout } from "../../training/feature-pool";
 import { describeSubwords, featureRows, medianWords, ngramTable, sameSubwords, subwordOptions, usesNgrams, usesPairs, type SubwordOptions } from "../../training/subword";
 import { fillUniform, mulberry32 } from "../../training/rng";
-import { buildTokenizer, countWords, extendVocab, tokenizerJson, vocabOf } from "../../training/tokenizer-builder";
+import { casingOf, extendVocab, tokenizerFromCounts, tokenizerJson, vocabOf } from "../../training/tokenizer-builder";
 import { throwIfCancelled } from "../../errors";
+import { peakRssNote } from "../../process/peak-rss";
 import { env } from "../../env";
 import { foldTemperature } from "../../training/temperature";
 import { HOLD_OUT_MIN_ROWS, holdOutCalibration, starterTemperature } from "./calibrate";
@@ -22,7 +23,9 @@ import { scoreServing } from "../score-serving";
 import { sameSet, type Candidate, type CandidateInput } from "../types";
 
 // The starter model's part of a run: score the serving version through its serving path, tokenise (with the serving version's tokenizer when
-// continuing from it, else one built from the training rows), fit a temperature on a probe model
+// continuing from it, else one built from the training rows; words are counted and texts encoded on
+// the tokenize pool's threads, the ids land in one shared buffer, and the training texts are
+// released once encoded), fit a temperature on a probe model
 // (../calibrate.ts probeTemperature), train every weight, fold the temperature into the head (so that the exported graph
 // gives calibrated scores), write the artifact, evaluate it through the ONNX serving path.
 
@@ -61,7 +64,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     // The serving version's tokens keep their ids and weights; words that became frequent since
     // (a table grows) join the vocabulary with fresh embedding rows.
     const old = vocabOf(JSON.parse(await readFile(path.join(serving.dir, "tokenizer.json"), "utf8")));
-    vocab = extendVocab(old.vocab, countWords(train.map((r) => r.text), old.casing), STARTER_DEFAULTS.vocabSize, STARTER_DEFAULTS.minCount);
+    vocab = extendVocab(old.vocab, await pool.countWords(train.map((r) => r.text), old.casing), STARTER_DEFAULTS.vocabSize, STARTER_DEFAULTS.minCount);
     tokenizerFile = tokenizerJson(vocab, old.casing);
     // The served token rows already hold their n-gram rows; continuing with n-gram rows at zero and
     // the served pair rows gives exactly the served model, which training then moves on from.
@@ -76,12 +79,14 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     else await report.log("Training a new starter model from scratch (static embeddings + linear head)");
     labels = input.dataLabels;
     maxLength = STARTER_DEFAULTS.maxLength;
-    const built = buildTokenizer(train.map((r) => r.text), { vocabSize: STARTER_DEFAULTS.vocabSize, maxLength });
+    const opts = { vocabSize: STARTER_DEFAULTS.vocabSize, maxLength };
+    const countT0 = Date.now();
+    const built = tokenizerFromCounts(await pool.countWords(train.map((r) => r.text), casingOf(opts)), opts);
     tokenizerFile = built.tokenizer;
     tokenizerConfig = built.tokenizerConfig;
     vocab = built.vocab;
     init = initStaticParams(featureRows(vocab.length, subwords), STARTER_DEFAULTS.dim, labels.length, input.seed);
-    await report.log(`Built a ${built.vocab.length}-token vocabulary from the training rows`);
+    await report.log(`Built a ${built.vocab.length}-token vocabulary from the training rows in ${((Date.now() - countT0) / 1000).toFixed(1)} s (${pool.workers + 1} threads)${peakRssNote()}`);
   }
   // The tokenizer files go in first: the texts are encoded by the same loader that serves
   // (loadTokenizer on this folder, in this thread and each worker thread; train and test together).
@@ -89,7 +94,12 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   await writeFile(path.join(staged, "tokenizer_config.json"), JSON.stringify(tokenizerConfig));
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const tokT0 = Date.now();
-  const allIds = await pool.encode(staged, [...train, ...test].map((r) => r.text), maxLength, {
+  const texts = [...train, ...test].map((r) => r.text);
+  // From here the training texts live only in `texts`, which the encode empties as it goes (the
+  // test rows keep theirs for the evaluation below).
+  input.releaseTrainTexts();
+  const allIds = await pool.encode(staged, texts, maxLength, {
+    consume: true,
     onProgress: (done, total) => {
       throwIfCancelled(ctx.signal);
       return report.progress({ progress: at("tokenizing", done / total), step: done, totalSteps: total });
@@ -100,7 +110,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   const trainIds = allIds.slice(0, train.length);
   const testIds = allIds.slice(train.length);
   await report.log(`Features: ${describeSubwords(subwords)} — ${why}`);
-  await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s (${pool.workers + 1} thread${pool.workers === 0 ? "" : "s"})`);
+  await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s (${pool.workers + 1} thread${pool.workers === 0 ? "" : "s"})${peakRssNote()}`);
   await pool.close();
 
   await input.phase("training");
@@ -147,7 +157,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
       signal: ctx.signal,
     },
   });
-  await report.log(`Trained ${result.steps} steps in ${((Date.now() - trainStart) / 1000).toFixed(1)} s`);
+  await report.log(`Trained ${result.steps} steps in ${((Date.now() - trainStart) / 1000).toFixed(1)} s${peakRssNote()}`);
   if (holdOut) calibration = await holdOut.fit(result.params);
 
   // Evaluated through the exported ONNX graph: the path that will serve it.

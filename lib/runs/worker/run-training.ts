@@ -8,7 +8,7 @@ import { modelSettings, type ModelSettings } from "../../validations/model-confi
 import { whyIgnored } from "../../validations/training-arguments";
 import type { ParsedRun } from "../../validations/run-request";
 import { artifactDir, stagingDir } from "../../versions/store";
-import { fetchLabelledRows } from "../fetch-rows";
+import { fetchLabelledRows, type LabelledRow } from "../fetch-rows";
 import { compareLabels, sharesALabel } from "../comparison";
 import { fairSplit } from "../fair-split";
 import type { RunSplit } from "../types";
@@ -22,7 +22,8 @@ import { saveCandidate } from "./save-candidate";
 // graphile-worker/pg-boss), in named steps: read the queued request, fetch rows, split, let the
 // model's kind (lib/kinds) score the serving version ("old") and train and score a candidate
 // ("new"), then store it as a candidate version and end the run succeeded in one transaction
-// (save-candidate.ts).
+// (save-candidate.ts). A kind may release the training rows' texts once it has what it needs from
+// them (releaseTexts), so that a big table's texts do not stay in memory through training.
 
 export { RunFailure, type RunContext };
 
@@ -86,6 +87,7 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
       request: req,
       staged,
       phase: clock.enter,
+      releaseTrainTexts: () => releaseTexts(fair.train),
     });
     const { metricsOld, metricsNew } = candidate;
     await ctx.report.log(`New model: accuracy ${pct(metricsNew.accuracy)}, weighted F1 ${pct(metricsNew.f1)}, eval loss ${metricsNew.eval_loss.toFixed(4)}`);
@@ -110,6 +112,14 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
   } finally {
     await rm(staged, { recursive: true, force: true });
   }
+}
+
+/**
+ * The rows' texts are dropped: nothing after training reads a training row's text (the saved
+ * record is of key hashes, scores are on the test rows), and the row objects outlive training.
+ */
+function releaseTexts(rows: LabelledRow[]): void {
+  for (const r of rows) r.text = "";
 }
 
 async function logSplit(ctx: RunContext, split: RunSplit, seed: number): Promise<void> {
