@@ -12,6 +12,7 @@
 import { Worker } from "node:worker_threads";
 import { permutation } from "./rng";
 import { sharedTokenViews } from "./token-rows";
+import { sharedArray } from "./typed-arrays";
 import type { LoopPlan } from "./static-step";
 import { CTL_NEXT, CTL_STOP, type HogwildSetup } from "./hogwild-thread";
 
@@ -26,7 +27,7 @@ export function sharedRows(rows: Int32Array[]): { ids: Int32Array; starts: Float
   const lengths = new Int32Array(n);
   let total = 0;
   for (const r of rows) total += r.length;
-  const ids = new Int32Array(new SharedArrayBuffer(4 * total));
+  const ids = sharedArray(Int32Array, total);
   for (let i = 0, at = 0; i < n; i++) {
     ids.set(rows[i], at);
     starts[i] = at;
@@ -37,7 +38,7 @@ export function sharedRows(rows: Int32Array[]): { ids: Int32Array; starts: Float
 }
 
 function sharedInt32(values: ArrayLike<number>): Int32Array {
-  const a = new Int32Array(new SharedArrayBuffer(4 * values.length));
+  const a = sharedArray(Int32Array, values.length);
   for (let i = 0; i < values.length; i++) a[i] = values[i];
   return a;
 }
@@ -47,7 +48,7 @@ export async function hogwildLoop(plan: LoopPlan, threads: number): Promise<numb
   const { params, moments, totalSteps, stepsPerEpoch } = plan;
   if (!(params.embedding.buffer instanceof SharedArrayBuffer)) throw new Error("hogwildLoop: the weights must be in shared memory");
   const N = plan.trainIds.length;
-  const lrs = new Float64Array(new SharedArrayBuffer(8 * totalSteps));
+  const lrs = sharedArray(Float64Array, totalSteps);
   for (let s = 0; s < totalSteps; s++) lrs[s] = plan.schedule(s);
   const setup: HogwildSetup = {
     params,
@@ -60,11 +61,11 @@ export async function hogwildLoop(plan: LoopPlan, threads: number): Promise<numb
     batchSize: plan.batchSize,
     stepsPerEpoch,
     totalSteps,
-    order: new Int32Array(new SharedArrayBuffer(4 * N)),
-    ctl: new Int32Array(new SharedArrayBuffer(8)),
+    order: sharedArray(Int32Array, N),
+    ctl: sharedArray(Int32Array, 2),
     lrs,
-    losses: new Float64Array(new SharedArrayBuffer(8 * totalSteps)),
-    done: new Int32Array(new SharedArrayBuffer(4 * totalSteps)),
+    losses: sharedArray(Float64Array, totalSteps),
+    done: sharedArray(Int32Array, totalSteps),
   };
   let failure: Error | null = null;
   let finished = 0;

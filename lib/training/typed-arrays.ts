@@ -9,7 +9,11 @@ export function grown<T extends Typed>(a: T, length: number): T {
   return b;
 }
 
-/** A zeroed Float32Array in shared memory: worker threads that are sent it see (and write) the same elements. */
-export function sharedFloat32(length: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+type SharedCtor<T> = { new (buffer: SharedArrayBuffer): T; readonly BYTES_PER_ELEMENT: number };
+
+/** A zeroed typed array in shared memory: worker threads that are sent it see (and write) the same elements. */
+export function sharedArray<T>(Ctor: SharedCtor<T>, length: number): T {
+  return new Ctor(new SharedArrayBuffer(length * Ctor.BYTES_PER_ELEMENT));
 }
+
+export const sharedFloat32 = (length: number): Float32Array => sharedArray(Float32Array, length);

@@ -3,9 +3,7 @@
 // leaves no process and no listening port behind. `npm run worker` finds the embedded PostgreSQL
 // from DATA_DIR and PG_PORT alone. Everything runs as real processes started through npm.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import { createApiToken } from "../../lib/auth/tokens";
 import { createDb, type Db } from "../../lib/db/client";
@@ -13,6 +11,7 @@ import { embeddedDatabaseUrl } from "../../lib/db/embedded-connection";
 import { freePort } from "../../lib/db/embedded";
 import { commandOf, descendants, isAlive, isListening, newPlace, npm, npmStart, type NpmProcess, type Place } from "../helpers/npm-start";
 import { waitFor } from "../helpers/processes";
+import { cudaProviderInstalled } from "../helpers/cuda";
 
 let place: Place;
 let app: NpmProcess & { url: string };
@@ -158,7 +157,7 @@ test("npm run worker with only DATA_DIR and PG_PORT joins the running embedded d
     await waitFor("the extra worker's heartbeat", async () => (await aliveWorkers()).some((w) => w.id === id), 120_000);
     const listed = (await aliveWorkers()).find((w) => w.id === id)!;
     // This machine has no CUDA provider files (npm ci skips them): the worker says so once and encodes on the CPU.
-    const cudaInstalled = existsSync(path.join(process.cwd(), "node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so"));
+    const cudaInstalled = cudaProviderInstalled;
     assert.equal(listed.device, cudaInstalled ? "cuda" : "cpu");
     if (!cudaInstalled) {
       const notes = extra.output().split("\n").filter((l) => l.includes("WORKER_DEVICE=cuda, but onnxruntime-node's CUDA provider does not start here"));

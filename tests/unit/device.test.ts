@@ -1,13 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { currentDevice, executionProviders, useDevice } from "../../lib/onnx/device";
+import { cudaProviderInstalled } from "../helpers/cuda";
 
 // WORKER_DEVICE (lib/onnx/device.ts): the CUDA provider is probed on a one-node graph; where its
 // files are not installed (npm ci with onnxruntime-node-install=skip, as here) the worker falls
 // back to the CPU with a note naming the fix.
-const cudaInstalled = existsSync(path.join(process.cwd(), "node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so"));
+const cudaInstalled = cudaProviderInstalled;
 
 test("useDevice: cpu is cpu; cuda is cuda only where its provider starts, else cpu with one note", async () => {
   assert.deepEqual(await useDevice("cpu"), { device: "cpu", note: null });
