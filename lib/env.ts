@@ -29,6 +29,8 @@ const schema = z.object({
   STARTER_CALIBRATION: z.enum(["on", "off"]).default("on"),
   /** What this worker encodes on: "cuda" uses onnxruntime-node's CUDA provider when it is installed (ONNXRUNTIME_NODE_INSTALL=cuda12), else the CPU with one log line. */
   WORKER_DEVICE: z.enum(["cpu", "cuda"]).default("cpu"),
+  /** Encoder runs: uncached texts per encode shard that any idle worker may take (0: the run's own worker encodes them all; fewer texts than one shard are always encoded there). */
+  ENCODE_SHARD_ROWS: z.coerce.number().int().min(0).default(1000),
   /** Threads the starter model trains on (default: every core, os.availableParallelism()); 1 is deterministic (the same seed gives the same weights). */
   TRAIN_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /** How often each worker looks for due schedule ticks (cron with a seconds field fires at most this often). */

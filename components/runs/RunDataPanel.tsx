@@ -1,4 +1,4 @@
-import type { RunView } from "@/lib/runs/types";
+import type { RunView, ShardStat } from "@/lib/runs/types";
 import { formatInt, formatNumber } from "../format";
 import { Stat } from "../Stat";
 
@@ -37,6 +37,7 @@ export function RunDataPanel({ run, active }: { run: RunView; active: boolean })
               {run.split.newRows !== null ? ` ${formatInt(run.split.newRows)} rows were new to the serving version.` : ""}
             </p>
           ) : null}
+          {run.stats.encodeShards?.length ? <ShardLine shards={run.stats.encodeShards} /> : null}
           {run.stats.labels && Object.keys(run.stats.labels).length > 0 ? (
             <p className="small muted" style={{ marginTop: "0.6rem" }}>
               Labels:{" "}
@@ -56,5 +57,20 @@ export function RunDataPanel({ run, active }: { run: RunView; active: boolean })
         </pre>
       </details>
     </div>
+  );
+}
+
+/** Who encoded the run's shards: per worker, shards, texts and seconds. */
+function ShardLine({ shards }: { shards: ShardStat[] }) {
+  const byWorker = new Map<string, { shards: number; rows: number; seconds: number }>();
+  for (const s of shards) {
+    const w = byWorker.get(s.workerId) ?? { shards: 0, rows: 0, seconds: 0 };
+    byWorker.set(s.workerId, { shards: w.shards + 1, rows: w.rows + s.rows, seconds: w.seconds + s.seconds });
+  }
+  return (
+    <p className="small muted" style={{ marginTop: "0.6rem" }} data-testid="run-shards">
+      Encoded in {shards.length} shards by {byWorker.size} {byWorker.size === 1 ? "worker" : "workers"}:{" "}
+      {[...byWorker.entries()].map(([id, w]) => `${id} (${w.shards} shards, ${formatInt(w.rows)} texts, ${formatNumber(w.seconds, 1)} s)`).join(", ")}
+    </p>
   );
 }

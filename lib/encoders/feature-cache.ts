@@ -34,6 +34,12 @@ export interface FeatureCacheOptions {
   /** Missing texts per encodeMissing call (default 2048). */
   encodeChunk?: number;
   onProgress?(p: FeatureCacheProgress): void | Promise<void>;
+  /**
+   * Called once with every missing text (distinct, by hash) before any is encoded here: returns
+   * their features after having them encoded and stored elsewhere (e.g. by other workers), or null
+   * to have them encoded here by `encodeMissing`.
+   */
+  distribute?(hashes: string[], texts: string[]): Promise<Map<string, Float32Array> | null>;
 }
 
 export interface FeatureCacheResult {
@@ -122,6 +128,30 @@ export async function storeFeatures(
 }
 
 /**
+ * Stores freshly encoded features (one per hash) after rounding them as stored, so cold and warm
+ * runs see identical numbers; returns the rounded features. All must have one width (`dim`, when
+ * given, is the width the cache already holds).
+ */
+export async function storeFresh(
+  db: Db,
+  key: FeatureCacheKey,
+  hashes: string[],
+  feats: Float32Array[],
+  dtype: FeatureDtype = "float16",
+  dim = 0,
+): Promise<Float32Array[]> {
+  if (feats.length !== hashes.length) throw new Error(`the encoder returned ${feats.length} rows for ${hashes.length} texts`);
+  const width = dim || feats[0]?.length || 0;
+  const rows = hashes.map((hash, i) => {
+    const f = feats[i];
+    if (f.length !== width) throw new Error(`features of width ${f.length}, expected ${width} (the cached rows' width): did the encoder change under the same hash?`);
+    return { hash, features: decodeFeatures(encodeFeatures(f, dtype), dtype) };
+  });
+  await storeFeatures(db, key, rows, dtype);
+  return rows.map((r) => r.features);
+}
+
+/**
  * Features for every text: from the cache where present, otherwise from `encodeMissing` (called
  * with distinct texts only, in chunks), which are then stored. See the header for the details.
  */
@@ -148,27 +178,29 @@ export async function featuresWithCache(
   await opts.onProgress?.({ phase: "lookup", done: distinct.length, total: distinct.length });
 
   const missing = distinct.filter((h) => !byHash.has(h));
-  let dim = byHash.size ? byHash.values().next().value!.length : 0;
-  for (let s = 0; s < missing.length; s += encodeChunk) {
-    const chunk = missing.slice(s, s + encodeChunk);
-    await opts.onProgress?.({ phase: "encode", done: s, total: missing.length });
-    const feats = await encodeMissing(
-      chunk.map((h) => firstText.get(h)!),
-      { done: s, total: missing.length },
-    );
-    if (feats.length !== chunk.length) throw new Error(`encodeMissing returned ${feats.length} rows for ${chunk.length} texts`);
-    const rows = chunk.map((hash, i) => {
-      const f = feats[i];
-      if (!dim) dim = f.length;
-      if (f.length !== dim) throw new Error(`features of width ${f.length}, expected ${dim} (the cached rows' width): did the encoder change under the same hash?`);
-      // Round as stored, so cold and warm runs see identical numbers.
-      return { hash, features: decodeFeatures(encodeFeatures(f, dtype), dtype) };
-    });
-    await opts.onProgress?.({ phase: "store", done: s, total: missing.length });
-    await storeFeatures(db, key, rows, dtype);
-    for (const r of rows) byHash.set(r.hash, r.features);
+  const dim = byHash.size ? byHash.values().next().value!.length : 0;
+  const elsewhere = missing.length ? await opts.distribute?.(missing, missing.map((h) => firstText.get(h)!)) : null;
+  if (elsewhere) {
+    for (const h of missing) {
+      const f = elsewhere.get(h);
+      if (!f) throw new Error(`distribute() returned no features for text ${h}`);
+      if (dim && f.length !== dim) throw new Error(`features of width ${f.length}, expected ${dim} (the cached rows' width): did the encoder change under the same hash?`);
+      byHash.set(h, f);
+    }
+  } else {
+    for (let s = 0; s < missing.length; s += encodeChunk) {
+      const chunk = missing.slice(s, s + encodeChunk);
+      await opts.onProgress?.({ phase: "encode", done: s, total: missing.length });
+      const feats = await encodeMissing(
+        chunk.map((h) => firstText.get(h)!),
+        { done: s, total: missing.length },
+      );
+      await opts.onProgress?.({ phase: "store", done: s, total: missing.length });
+      const stored = await storeFresh(db, key, chunk, feats, dtype, dim);
+      chunk.forEach((h, i) => byHash.set(h, stored[i]));
+    }
+    if (missing.length) await opts.onProgress?.({ phase: "encode", done: missing.length, total: missing.length });
   }
-  if (missing.length) await opts.onProgress?.({ phase: "encode", done: missing.length, total: missing.length });
 
   return {
     features: hashes.map((h) => byHash.get(h)!),

@@ -58,7 +58,7 @@ export interface Candidate {
   /** the candidate's probabilities for each test row (in `labels` order), for the run's errors list */
   predictionsNew: Float32Array[];
   /** figures added to the run's stats */
-  stats?: Record<string, number>;
+  stats?: Record<string, unknown>;
 }
 
 export interface ExportOptions {

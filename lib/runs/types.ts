@@ -16,6 +16,18 @@ export interface RunStats {
   calibrationTemperature?: number;
   /** training rows held out of the probe to fit it (0: too few training rows) */
   calibrationRows?: number;
+  /** encoder runs: distinct texts encoded now, and read from the feature cache */
+  encodedRows?: number;
+  cachedRows?: number;
+  /** encoder runs whose uncached texts were cut into shards: who encoded each, how many texts, in how long */
+  encodeShards?: ShardStat[];
+}
+
+/** One encode shard of a run (stats.encodeShards). */
+export interface ShardStat {
+  workerId: string;
+  rows: number;
+  seconds: number;
 }
 
 /** How a run cut its rows (GET /api/runs/:id `split`). */

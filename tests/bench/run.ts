@@ -15,6 +15,10 @@
 // synth-bert, product path vs a bare onnxruntime-node loop, and a re-train on a cold vs a warm
 // feature cache; it writes bench-results/encoders.json.
 //
+// Then encoding spread over workers (tests/bench/shards.ts, bench-results/shards.json): one encoder
+// run unsharded, with shards on one worker, and on two; BERT-base's per-row cost and the estimate
+// for 700,000 rows on N machines.
+//
 // Then the fair comparison on a growing table (tests/bench/fair.ts, bench-results/fair.json).
 //
 // Then accuracy across text lengths next to fastText's sub-word settings (tests/bench/quality.ts,
@@ -37,7 +41,7 @@
 // `npm run bench -- --only scale [--rows N]` (only on request: many minutes) builds an N-row table
 // (default 700,000) and runs the product and fastText on it (tests/bench/scale.ts).
 //
-// `npm run bench -- --only starter|encoders|fair|quality|tokenize|serving|live|scale` runs one part; `--benchmarks word,short`
+// `npm run bench -- --only starter|encoders|shards|fair|quality|tokenize|serving|live|scale` runs one part; `--benchmarks word,short`
 // and `--seeds 1` narrow the quality part.
 import { spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -46,7 +50,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const PARTS = ["starter", "encoders", "fair", "quality", "tokenize", "serving", "live", "scale"] as const;
+const PARTS = ["starter", "encoders", "shards", "fair", "quality", "tokenize", "serving", "live", "scale"] as const;
 let only: (typeof PARTS)[number] | null = null;
 let qualityBenchmarks: string[] | undefined;
 let qualitySeeds: number[] | undefined;
@@ -261,6 +265,10 @@ try {
     // Imported only now: lib/env.ts must see MODELS_DIR first (set above).
     const { runEncoderBench } = await import("./encoders");
     await runEncoderBench({ root, modelsDir: modelsTmp, pg: pgServer, say });
+  }
+  if (only === null || only === "shards") {
+    const { runShardBench } = await import("./shards");
+    await writeResult("shards", await runShardBench({ root, modelsDir: modelsTmp, pg: pgServer, say }));
   }
   if (only === null || only === "fair") {
     const { runFairBench } = await import("./fair");

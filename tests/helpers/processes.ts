@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "../../lib/db/embedded";
 import { workerProcessArgs } from "../../lib/process/worker-command";
@@ -75,3 +76,9 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** Whether the process is stopped (SIGSTOP: state "T" in /proc). */
+export const isStopped = (p: Proc) => readFileSync(`/proc/${p.child.pid}/stat`, "utf8").split(") ")[1]?.[0] === "T";
+
+/** Resolves once the process has exited. */
+export const exited = (p: Proc) => waitFor("the worker to exit", async () => p.child.exitCode !== null || p.child.signalCode !== null, 120_000, 50);

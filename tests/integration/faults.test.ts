@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, test } from "node:test";
 import { promoteVersion } from "../../lib/versions/promote";
 import { requestCancel } from "../../lib/runs/queue";
 import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
 import { createReviewTable } from "../helpers/fixtures";
-import { waitFor, type Proc } from "../helpers/processes";
+import { exited, isStopped, waitFor, type Proc } from "../helpers/processes";
 import { queueRun, runFinished, workerProcesses } from "../helpers/runs";
 import { startTcpProxy } from "../helpers/tcp-proxy";
 
@@ -30,8 +30,6 @@ const SMALL_RUN = { table: "demo_email", columns: "label,text", limit: 400, num_
 const LONG_RUN = { table: "demo_email", columns: "label,text", num_train_epochs: 200 };
 const inPhase = (id: string, phase: string) =>
   waitFor(`run ${id} to reach ${phase}`, async () => (await t.db.trainingRun.findUniqueOrThrow({ where: { id } })).phase === phase);
-const exited = (p: Proc) => waitFor("the worker to exit", async () => p.child.exitCode !== null || p.child.signalCode !== null, 120_000, 50);
-const isStopped = (p: Proc) => readFileSync(`/proc/${p.child.pid}/stat`, "utf8").split(") ")[1]?.[0] === "T";
 /** Waits for a resumed worker to say how the run ended for it: it must find the run no longer its own. */
 async function resumedWorkerEnds(p: Proc, id: string): Promise<void> {
   const ending = new RegExp(`\\[run ${id}\\] (succeeded|no longer this worker's|failed|cancelled)`);

@@ -2,7 +2,9 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { loadEncoder } from "../../encoders/encoder";
 import { featuresWithCache } from "../../encoders/feature-cache";
-import { modelsDir } from "../../env";
+import { env, modelsDir } from "../../env";
+import { encodeInShards } from "./sharded-features";
+import type { ShardStat } from "../../runs/shard-queue";
 import { encoderHash, readBaseModel } from "../base-models";
 import { ENCODER_HEAD_MODEL_TYPE, readEncoderArtifact, writeEncoderArtifact, type EncoderArtifactConfig } from "./artifact";
 import { headLogits, headPredict, sameHeadShape, type HeadParams } from "../../training/head-model";
@@ -13,7 +15,7 @@ import type { Metrics } from "../../training/types";
 import type { EncoderRunRequest } from "../../validations/run-request";
 import { metricsFor } from "../../runs/evaluate";
 import { scoreServing } from "../score-serving";
-import { at, pct, RunFailure, type RunContext } from "../../runs/run-context";
+import { at, pct, progressOf, RunFailure, type RunContext } from "../../runs/run-context";
 import { sameSet, type Candidate, type CandidateInput } from "../types";
 
 // A transformer encoder's part of a run: the encoder stays frozen; every text's pooled features
@@ -58,7 +60,7 @@ export async function trainEncoderCandidate(ctx: RunContext, input: Input): Prom
   });
   const predictionsNew = headPredict(head, packRows(testX, head.inputSize));
   const metricsNew = metricsFor(test, predictionsNew, labels);
-  return { labels, parentId, metricsNew, predictionsNew, metricsOld, stats: { encodedRows: features.encodedRows, cachedRows: features.cachedRows, ...calibration } };
+  return { labels, parentId, metricsNew, predictionsNew, metricsOld, stats: { encodedRows: features.encodedRows, cachedRows: features.cachedRows, ...(features.shards ? { encodeShards: features.shards } : {}), ...calibration } };
 }
 
 /** The model's base folder, which must be an encoder (with its quantized graph when asked for). */
@@ -79,6 +81,8 @@ async function rowFeatures(ctx: RunContext, input: Input, basePath: string, key:
   const texts = [...input.train, ...input.test].map((r) => r.text);
   const encoder = await loadEncoder(basePath, { quantized: settings.quantized });
   const started = Date.now();
+  const { ENCODE_SHARD_ROWS: shardRows, WORKER_HEARTBEAT_MS: heartbeatMs } = env();
+  let shards: ShardStat[] | undefined;
   let cache;
   try {
     cache = await featuresWithCache(ctx.db, key, texts, (missing, info) =>
@@ -97,6 +101,16 @@ async function rowFeatures(ctx: RunContext, input: Input, basePath: string, key:
           });
         },
       }),
+      {
+        distribute: async (hashes, missing) => {
+          if (!shardRows || missing.length <= shardRows) return null;
+          const spec = { base: settings.base, quantized: settings.quantized, pooling: settings.pooling, maxLength: settings.maxLength, encoderHash: key.encoderHash, dtype: "float16" as const };
+          const progress = progressOf(ctx, "encoding", missing.length);
+          const r = await encodeInShards(ctx, hashes, missing, { encoder, spec, shardRows, heartbeatMs, onProgress: (done) => progress(done) });
+          shards = r.shards;
+          return r.features;
+        },
+      },
     );
   } finally {
     await encoder.close();
@@ -106,7 +120,7 @@ async function rowFeatures(ctx: RunContext, input: Input, basePath: string, key:
     `Features (${settings.base}, ${settings.pooling} pooling, max_length ${settings.maxLength}${settings.quantized ? ", quantized" : ""}): encoded ${cache.encodedRows} texts, ${cache.cachedRows} from the cache` +
       `${cache.duplicateRows ? `, ${cache.duplicateRows} repeated` : ""} in ${seconds.toFixed(1)} s${cache.encodedRows ? ` (${(cache.encodedRows / Math.max(seconds, 1e-3)).toFixed(1)} rows/s)` : ""}`,
   );
-  return { rows: cache.features, encodedRows: cache.encodedRows, cachedRows: cache.cachedRows, hiddenSize: encoder.hiddenSize };
+  return { rows: cache.features, encodedRows: cache.encodedRows, cachedRows: cache.cachedRows, hiddenSize: encoder.hiddenSize, shards };
 }
 
 /** The serving version ("old"): on the same features when it was trained on them, else through its own path. */

@@ -13,6 +13,9 @@ import { autoPromoteRun } from "../../schedules/auto-promote";
 import { startPeriodicJobs } from "./periodic";
 import { useDevice } from "../../onnx/device";
 import { env } from "../../env";
+import { failpoint } from "../failpoint";
+import { claimShard, deleteOrphanShards, failShard, reapStaleShards, releaseShard, type ClaimedShard } from "../shard-queue";
+import { ShardEncoders, workShard } from "../../kinds/encoder/shard-work";
 
 // The worker's main loop: reap runs whose worker died, claim the next queued run, run it while
 // heartbeating (which also picks up cancellation), record how it ended; sleep until NOTIFY or poll.
@@ -50,6 +53,8 @@ interface WorkerState {
   current: AbortController | null;
   /** ends the current sleep early (a NOTIFY, or stop()) */
   wake: (() => void) | null;
+  /** the encoder kept loaded between encode shards of one spec */
+  encoders: ShardEncoders;
 }
 
 export function startWorker(opts: WorkerOptions): WorkerHandle {
@@ -62,6 +67,7 @@ export function startWorker(opts: WorkerOptions): WorkerHandle {
     stopping: false,
     current: null,
     wake: null,
+    encoders: new ShardEncoders(),
   };
   const done = workLoop(w);
   return {
@@ -111,9 +117,18 @@ async function workLoop(w: WorkerState): Promise<void> {
         if (outageSince !== null) log(`worker ${id}: the database answers again after ${((Date.now() - outageSince) / 1000).toFixed(1)} s`);
         outageSince = null;
         for (const r of reaped) log(`[run ${r}] failed: its worker stopped heartbeating`);
+        if (reaped.length) await deleteOrphanShards(db);
+        await reapStaleShards(db, opts.staleSeconds);
+        // A shard first: it belongs to a run already under way.
+        const shard = await claimShard(db, id);
+        if (shard) {
+          await executeShard(w, shard);
+          continue;
+        }
         const runId = await claimNextRun(db, id);
         if (runId) {
           log(`[run ${runId}] claimed`);
+          await w.encoders.close(); // the run loads what it needs
           await executeRun(w, runId);
           continue;
         }
@@ -127,9 +142,37 @@ async function workLoop(w: WorkerState): Promise<void> {
     }
   } finally {
     clearInterval(workerBeat);
+    await w.encoders.close();
     await periodic.stop();
     await db.worker.delete({ where: { id } }).catch(() => {});
     await listener.close();
+  }
+}
+
+/** Encodes one claimed shard of another worker's run; a shard it cannot take up counts a failed attempt. */
+async function executeShard(w: WorkerState, shard: ClaimedShard): Promise<void> {
+  const { db, log, id, opts } = w;
+  const tag = `[run ${shard.runId}] shard ${shard.index + 1}`;
+  const abort = (w.current = new AbortController());
+  if (w.stopping) abort.abort();
+  failpoint("shard:claimed");
+  try {
+    let encoder;
+    try {
+      encoder = await w.encoders.get(shard.spec);
+    } catch (err) {
+      await failShard(db, shard.id, id, (err as Error).message);
+      log(`${tag}: ${(err as Error).message}`);
+      return;
+    }
+    const outcome = await workShard(db, id, shard, encoder, { heartbeatMs: opts.heartbeatMs, signal: abort.signal });
+    log(outcome.ok ? `${tag}: encoded ${shard.texts.length} texts in ${outcome.seconds.toFixed(1)} s` : `${tag}: ${outcome.error}`);
+  } catch (err) {
+    // Only when this worker stops: the shard goes back to the queue for another.
+    await releaseShard(db, shard.id, id).catch(() => {});
+    log(`${tag}: given back (${(err as Error).message})`);
+  } finally {
+    w.current = null;
   }
 }
 
