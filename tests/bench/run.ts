@@ -35,13 +35,17 @@
 // one running run, the time from the reporter writing a log line to each client receiving it, and
 // how many database connections LISTEN for them.
 //
-// The serving and live parts' figures (and scale's, when asked for) are also printed as one JSON
+// The serving and live parts' figures (and scale's and queue's, when asked for) are also printed as one JSON
 // object on the last line of output: the part's figures with --only, else { serving, live }.
+//
+// `npm run bench -- --only queue` (only on request) measures the product's hand-written run queue
+// next to pg-boss 10 and graphile-worker 0.16 on one database: throughput, wake latency, footprint,
+// enqueue inside a Prisma transaction (tests/bench/queue.ts, bench-results/queue.json).
 //
 // `npm run bench -- --only scale [--rows N]` (only on request: many minutes) builds an N-row table
 // (default 700,000) and runs the product and fastText on it (tests/bench/scale.ts).
 //
-// `npm run bench -- --only starter|encoders|shards|fair|quality|tokenize|serving|live|scale` runs one part; `--benchmarks word,short`
+// `npm run bench -- --only starter|encoders|shards|fair|quality|tokenize|serving|live|scale|queue` runs one part; `--benchmarks word,short`
 // and `--seeds 1` narrow the quality part.
 import { spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -50,7 +54,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const PARTS = ["starter", "encoders", "shards", "fair", "quality", "tokenize", "serving", "live", "scale"] as const;
+const PARTS = ["starter", "encoders", "shards", "fair", "quality", "tokenize", "serving", "live", "scale", "queue"] as const;
 let only: (typeof PARTS)[number] | null = null;
 let qualityBenchmarks: string[] | undefined;
 let qualitySeeds: number[] | undefined;
@@ -278,6 +282,10 @@ try {
     const { runScaleBench } = await import("./scale");
     const figures = await runScaleBench({ root, tmp, modelsDir: modelsTmp, pg: pgServer, rows: scaleRows, say });
     await writeResult("scale", figures);
+  }
+  if (only === "queue") {
+    const { runQueueBench } = await import("./queue");
+    await writeResult("queue", await runQueueBench({ root, pg: pgServer, say }));
   }
   if (only === null || only === "tokenize") {
     const { runTokenizeBench } = await import("./tokenize");
