@@ -9,17 +9,27 @@ import { isActive, StatusBadge } from "../StatusBadge";
 import { useConfirmedMutation } from "../useConfirmedMutation";
 import { runQueryKey } from "./useRunEvents";
 
-/** The run's title and status, Cancel (admins, while it moves), and why it failed or was cancelled. */
-export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) {
+/** POST /api/runs/:id/<what> behind a confirm dialog; the answer replaces the cached run. */
+function useRunAction(what: "cancel" | "stop") {
   const queryClient = useQueryClient();
-  const cancel = useConfirmedMutation(
-    (id: string) => apiFetch<RunView>(`/api/runs/${encodeURIComponent(id)}/cancel`, { method: "POST", body: {} }),
+  return useConfirmedMutation(
+    (id: string) => apiFetch<RunView>(`/api/runs/${encodeURIComponent(id)}/${what}`, { method: "POST", body: {} }),
     (next) => {
       queryClient.setQueryData(runQueryKey(next.id), next);
       void queryClient.invalidateQueries({ queryKey: ["runs"] });
     },
   );
+}
+
+/**
+ * The run's title and status; Cancel (admins, while it moves) and "Stop and keep the best so far"
+ * (admins, while it runs); why it failed or was cancelled.
+ */
+export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) {
+  const cancel = useRunAction("cancel");
+  const stop = useRunAction("stop");
   const active = isActive(run.status);
+  const stoppable = run.status === "running" && !run.cancelRequested;
 
   return (
     <>
@@ -41,6 +51,11 @@ export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) 
           </h1>
         </div>
         <div className="row">
+          {stoppable && isAdmin ? (
+            <button type="button" className="btn" onClick={() => stop.ask(run.id)} disabled={stop.dialog.busy || run.stopRequested} data-testid="stop-keep-best">
+              {run.stopRequested ? "Stopping…" : "Stop and keep the best so far"}
+            </button>
+          ) : null}
           {active && isAdmin ? (
             <button type="button" className="btn btn-danger" onClick={() => cancel.ask(run.id)} disabled={cancel.dialog.busy || run.cancelRequested}>
               {run.cancelRequested ? "Cancelling…" : "Cancel run"}
@@ -52,6 +67,14 @@ export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) 
       {isAdmin && active ? (
         <ConfirmDialog {...cancel.dialog} title="Cancel this run?" confirmLabel="Cancel run" cancelLabel="Keep running">
           <p>The worker stops at its next check and the run ends as cancelled. No new version is stored, and what serves now keeps serving.</p>
+        </ConfirmDialog>
+      ) : null}
+      {isAdmin && stoppable ? (
+        <ConfirmDialog {...stop.dialog} title="Stop training and keep the best so far?" confirmLabel="Stop and keep" cancelLabel="Keep training">
+          <p>
+            Training ends at its next step (not before its first epoch is done). The weights of its best evaluation so far (or the last ones, when it does
+            not evaluate) are then evaluated on the test rows and saved as a candidate version, as after a full run. Nothing serves until you press Override.
+          </p>
         </ConfirmDialog>
       ) : null}
 

@@ -29,13 +29,24 @@ export async function claimNextRun(db: PrismaClient, workerId: string): Promise<
   return rows[0]?.id ?? null;
 }
 
-/** Records that the worker still holds the run; returns whether a cancel was requested. */
-export async function heartbeatRun(db: PrismaClient, runId: string, workerId: string): Promise<{ cancelRequested: boolean; lost: boolean }> {
-  const rows = await db.$queryRaw<{ cancelRequested: boolean }[]>`
+/** Records that the worker still holds the run; returns whether a cancel or a stop was requested. */
+export async function heartbeatRun(db: PrismaClient, runId: string, workerId: string): Promise<{ cancelRequested: boolean; stopRequested: boolean; lost: boolean }> {
+  const rows = await db.$queryRaw<{ cancelRequested: boolean; stopRequested: boolean }[]>`
     UPDATE "TrainingRun" SET "heartbeatAt" = now()
     WHERE id = ${runId} AND "workerId" = ${workerId} AND status = 'running'
-    RETURNING "cancelRequested"`;
-  return { cancelRequested: rows[0]?.cancelRequested ?? false, lost: rows.length === 0 };
+    RETURNING "cancelRequested", "stopRequested"`;
+  return { cancelRequested: rows[0]?.cancelRequested ?? false, stopRequested: rows[0]?.stopRequested ?? false, lost: rows.length === 0 };
+}
+
+/**
+ * "Stop and keep the best so far": flags a running run; its worker ends training at the next step
+ * (from the end of the first epoch on), keeps the best weights, evaluates and saves them. Returns
+ * false when the run is not running (a queued run is cancelled instead).
+ */
+export async function requestStop(db: PrismaClient, runId: string): Promise<boolean> {
+  const n = await db.$executeRaw`UPDATE "TrainingRun" SET "stopRequested" = true WHERE id = ${runId} AND status = 'running'`;
+  if (n > 0) await notifyRunEvent(db, runId);
+  return n > 0;
 }
 
 export interface RunOwnership {

@@ -2,8 +2,8 @@ import type { PrismaClient } from "../db/generated/client";
 import type { RunReporter } from "./reporter";
 
 // What every step of a run gets: the database, the run's id, the worker that holds it, its
-// reporter, and the run's AbortSignal (fired on a cancel request, when the worker stops, or when
-// the run is no longer this worker's).
+// reporter, the run's AbortSignal (fired on a cancel request, when the worker stops, or when
+// the run is no longer this worker's), and its stop signal ("Stop and keep the best so far").
 // Also the phases and where each sits on the overall progress bar.
 
 /** A failure the user can act on: its message is shown as the run's error, as is. */
@@ -18,6 +18,8 @@ export interface RunContext {
   staleSeconds: number;
   report: RunReporter;
   signal: AbortSignal;
+  /** fired when the user asks to stop training and keep the best so far (the trainers' hooks.stop) */
+  stop?: AbortSignal;
 }
 
 const SPAN = {

@@ -90,6 +90,8 @@ export interface RunView {
   startedAt: string | null;
   finishedAt: string | null;
   cancelRequested: boolean;
+  /** "Stop and keep the best so far" was asked for */
+  stopRequested: boolean;
   trigger: RunTrigger;
   /** the schedule that queued it (trigger "schedule") */
   scheduleId: string | null;

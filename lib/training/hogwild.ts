@@ -79,7 +79,7 @@ export async function hogwildLoop(plan: LoopPlan, threads: number): Promise<numb
       workers.push(w);
     }
     let step = 0;
-    for (let epoch = 0; step < totalSteps; epoch++) {
+    for (let epoch = 0; step < totalSteps && !plan.stopped(step); epoch++) {
       setup.order.set(permutation(N, plan.rng));
       Atomics.store(setup.ctl, CTL_NEXT, 0);
       finished = 0;

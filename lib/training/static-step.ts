@@ -28,6 +28,8 @@ export interface LoopPlan {
   afterStep(step: number, loss: number, lr: number): Promise<void>;
   /** called after each epoch's last step */
   afterEpoch(step: number): Promise<void>;
+  /** true once training should end (early stopping, or the user's stop): checked after each step on one thread, after each epoch on several */
+  stopped(step: number): boolean;
 }
 
 /** AdamW's moments for each tensor of the starter model. */

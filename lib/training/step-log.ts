@@ -12,7 +12,16 @@ export interface TrainHooks {
   onLossPoint?(p: LossPoint): void | Promise<void>;
   /** Checked when the loop yields to the event loop (about every 50 ms of work) and at epoch ends. */
   signal?: AbortSignal;
+  /**
+   * "Stop and keep the best so far": training ends at the next step (one thread) or at the end of
+   * the epoch (the starter's threads), but not before its first epoch is done, and the run goes on
+   * with the best weights (best-model.ts).
+   */
+  stop?: AbortSignal;
 }
+
+/** Whether the user asked training to stop (and keep the best so far). */
+export const stopRequested = (hooks: TrainHooks) => hooks.stop?.aborted === true;
 
 const YIELD_EVERY_MS = 50;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -44,6 +53,8 @@ export function createStepLog(hooks: TrainHooks, o: { totalSteps: number; stepsP
     epochAt,
     log,
     checkCancelled,
+    /** The user's stop applies from the end of the first epoch on. */
+    stopDue: (step: number) => stopRequested(hooks) && step >= o.stepsPerEpoch,
     /** Records an evaluation: a curve point and a log line (with any extra figures). */
     async evalPoint(step: number, evalLoss: number, extra = "") {
       await emitPoint({ step, epoch: epochAt(step), evalLoss });

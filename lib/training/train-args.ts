@@ -3,6 +3,7 @@
 // reach: the New run page reads the defaults from here.
 import { defaultBatchSize } from "./batch-size";
 import type { TrainArgs } from "./types";
+import { resolveBestModelArgs, withEarlyStoppingStrategy, type BestModelArgs } from "./best-model";
 import type { StarterTrainingArguments } from "../validations/training-arguments";
 
 /**
@@ -34,7 +35,7 @@ export const STARTER_DEFAULTS = {
   seed: 42,
 } as const;
 
-export interface StarterTrainArgs extends TrainArgs {
+export interface StarterTrainArgs extends TrainArgs, BestModelArgs {
   /** HF `label_smoothing_factor` (0 = plain cross-entropy). */
   labelSmoothingFactor?: number;
 }
@@ -60,9 +61,11 @@ function stepsArg(x: number, totalSteps: number): number {
  * Fills the defaults into a request's parsed TrainingArguments (checked by the request schema):
  * the trainer's defaults and the original system's batch-size rule (largest divisor of the training row count
  * ≤ 32 and ≤ √n). logging_steps defaults to about 50 points per run (at most HF's 500), eval_steps
- * to logging_steps; eval_strategy (HF's newer spelling) wins over evaluation_strategy.
+ * to logging_steps; eval_strategy (HF's newer spelling) wins over evaluation_strategy; early stopping
+ * evaluates every epoch unless the request names a strategy (best-model.ts).
  */
-export function resolveTrainArgs(args: StarterTrainingArguments, trainRowCount: number, defaults: TrainDefaults = STARTER_DEFAULTS): StarterTrainArgs {
+export function resolveTrainArgs(request: StarterTrainingArguments, trainRowCount: number, defaults: TrainDefaults = STARTER_DEFAULTS): StarterTrainArgs {
+  const args = withEarlyStoppingStrategy(request);
   const batchSize = args.per_device_train_batch_size ?? defaultBatchSize(trainRowCount);
   const numTrainEpochs = args.num_train_epochs ?? defaults.numTrainEpochs;
   const totalSteps = totalStepsFor(trainRowCount, batchSize, numTrainEpochs);
@@ -79,6 +82,7 @@ export function resolveTrainArgs(args: StarterTrainingArguments, trainRowCount: 
     loggingSteps,
     warmupRatio: args.warmup_ratio ?? defaults.warmupRatio,
     labelSmoothingFactor: args.label_smoothing_factor ?? 0,
+    ...resolveBestModelArgs(args),
   };
 }
 

@@ -7,7 +7,8 @@ import type { ClassWeightSpec, HeadOptions } from "../validations/head-options";
 import type { HeadTrainingArguments } from "../validations/training-arguments";
 import { permutation, mulberry32 } from "./rng";
 import { ADAMW_DEFAULTS, adamwDense, linearSchedule, newAdamState, type AdamState, type AdamWConfig } from "./optimizer";
-import { createStepLog, type TrainHooks } from "./step-log";
+import { createStepLog, stopRequested, type TrainHooks } from "./step-log";
+import { createBestTracker, resolveBestModelArgs, withEarlyStoppingStrategy, type BestModelArgs } from "./best-model";
 import { resolveTrainArgs, totalStepsFor } from "./train-static";
 import {
   checkHead,
@@ -55,7 +56,7 @@ export const HEAD_TRAIN_DEFAULTS = {
 
 export type { ClassWeightSpec };
 
-export interface HeadTrainArgs extends TrainArgs {
+export interface HeadTrainArgs extends TrainArgs, BestModelArgs {
   labelSmoothingFactor: number;
   /** HF: a positive warmup_steps overrides warmup_ratio. */
   warmupSteps: number;
@@ -64,13 +65,6 @@ export interface HeadTrainArgs extends TrainArgs {
   adamEpsilon: number;
   /** HF: clip the global gradient norm to this before each step (default 1.0; 0 = off). */
   maxGradNorm: number;
-  loadBestModelAtEnd: boolean;
-  /** "eval_loss" (lower is better) or "accuracy" (higher is better). */
-  metricForBestModel: "eval_loss" | "accuracy";
-  greaterIsBetter: boolean;
-  /** null: no early stopping. */
-  earlyStoppingPatience: number | null;
-  earlyStoppingThreshold: number;
   classWeight: ClassWeightSpec | null;
   head: { type: HeadType; hiddenSize: number; activation: HeadActivation };
 }
@@ -84,14 +78,11 @@ export type HeadSettings = Partial<{ type: HeadType; hiddenSize: number; activat
  * the original system's batch-size rule. Early stopping evaluates every epoch unless the request says otherwise.
  */
 export function resolveHeadTrainArgs(args: HeadTrainingArguments & HeadOptions, trainRowCount: number, head: HeadSettings = {}): HeadTrainArgs {
-  const patience = args.early_stopping_patience ? args.early_stopping_patience : null;
-  const strategyGiven = args.eval_strategy !== undefined || args.evaluation_strategy !== undefined;
-  const base = resolveTrainArgs(patience !== null && !strategyGiven ? { ...args, evaluation_strategy: "epoch" } : args, trainRowCount, HEAD_TRAIN_DEFAULTS);
+  const base = resolveTrainArgs(withEarlyStoppingStrategy(args), trainRowCount, HEAD_TRAIN_DEFAULTS);
   const totalSteps = totalStepsFor(trainRowCount, base.batchSize, base.numTrainEpochs);
   const warmupArg = args.warmup_steps ?? 0;
   // HF accepts a fraction (0, 1) of the total steps here too.
   const warmupSteps = warmupArg > 0 && warmupArg < 1 ? Math.ceil(warmupArg * totalSteps) : warmupArg;
-  const metricForBestModel = args.metric_for_best_model?.replace(/^eval_/, "") === "accuracy" ? "accuracy" : "eval_loss";
   return {
     ...base,
     labelSmoothingFactor: base.labelSmoothingFactor ?? 0,
@@ -100,11 +91,7 @@ export function resolveHeadTrainArgs(args: HeadTrainingArguments & HeadOptions, 
     adamBeta2: args.adam_beta2 ?? ADAMW_DEFAULTS.beta2,
     adamEpsilon: args.adam_epsilon ?? ADAMW_DEFAULTS.eps,
     maxGradNorm: args.max_grad_norm ?? 1,
-    loadBestModelAtEnd: args.load_best_model_at_end ?? patience !== null,
-    metricForBestModel,
-    greaterIsBetter: args.greater_is_better ?? metricForBestModel === "accuracy",
-    earlyStoppingPatience: patience,
-    earlyStoppingThreshold: args.early_stopping_threshold ?? 0,
+    ...resolveBestModelArgs(args),
     classWeight: args.class_weight ?? null,
     head: {
       type: args.head_type ?? head.type ?? HEAD_TRAIN_DEFAULTS.headType,
@@ -251,49 +238,6 @@ function optimisedTensors(params: HeadParams, grads: ReturnType<typeof newHeadGr
   return state;
 }
 
-/**
- * Evaluation with best-model tracking and early stopping (transformers' EarlyStoppingCallback
- * semantics): `evaluate` scores the current weights, keeps a copy of the best when asked to, and
- * sets `stop` once the metric has not improved for `earlyStoppingPatience` evaluations.
- */
-function createEvaluator(args: HeadTrainArgs, params: HeadParams, evalSet: { X: Float32Array; Y: Int32Array } | null, steps: ReturnType<typeof createStepLog>) {
-  const tracking = evalSet !== null && args.evaluationStrategy !== "no";
-  const keepBest = tracking && (args.loadBestModelAtEnd || args.earlyStoppingPatience !== null);
-  const best = keepBest ? cloneHead(params) : null;
-  const better = (m: number, ref: number, threshold: number) => (args.greaterIsBetter ? m > ref + threshold : m < ref - threshold);
-  const e = {
-    keepBest,
-    best,
-    bestMetric: null as number | null,
-    bestStep: null as number | null,
-    badEvals: 0,
-    stop: false,
-    lastEvalStep: -1,
-    async evaluate(step: number): Promise<void> {
-      if (!evalSet) return;
-      e.lastEvalStep = step;
-      const { loss: evalLoss, accuracy } = evaluateHead(params, evalSet.X, evalSet.Y, args.evalBatchSize);
-      await steps.evalPoint(step, evalLoss, ` eval_accuracy ${accuracy.toFixed(4)}`);
-      const m = args.metricForBestModel === "accuracy" ? accuracy : evalLoss;
-      if (e.bestMetric === null || better(m, e.bestMetric, 0)) {
-        const improved = e.bestMetric === null || better(m, e.bestMetric, args.earlyStoppingThreshold);
-        e.bestMetric = m;
-        e.bestStep = step;
-        if (best) copyHeadInto(best, params);
-        if (improved) e.badEvals = 0;
-        else e.badEvals++;
-      } else {
-        e.badEvals++;
-      }
-      if (args.earlyStoppingPatience !== null && e.badEvals >= args.earlyStoppingPatience) {
-        e.stop = true;
-        await steps.log(`early stopping at step ${step}: ${args.metricForBestModel} has not improved for ${e.badEvals} evaluations (best ${e.bestMetric!.toFixed(4)} at step ${e.bestStep})`);
-      }
-    },
-  };
-  return e;
-}
-
 export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult> {
   const { args } = input;
   const hooks = input.hooks ?? {};
@@ -329,7 +273,13 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
 
   const steps = createStepLog(hooks, { totalSteps, stepsPerEpoch, loggingSteps: args.loggingSteps });
   const { log, checkCancelled } = steps;
-  const ev = createEvaluator(args, params, evalSet, steps);
+  const ev = createBestTracker(args, {
+    canEval: evalSet !== null,
+    score: () => evaluateHead(params, evalSet!.X, evalSet!.Y, args.evalBatchSize),
+    weights: { snapshot: () => cloneHead(params), saveInto: (dst) => copyHeadInto(dst, params), restoreFrom: (src) => copyHeadInto(params, src) },
+    steps,
+    what: "head",
+  });
 
   await log(
     `training ${params.type} head: ${N} rows, ${C} labels, features ${D}` +
@@ -343,9 +293,10 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
 
   let step = 0;
   await checkCancelled();
-  for (let epoch = 0; step < totalSteps && !ev.stop; epoch++) {
+  const going = () => !ev.stop && !steps.stopDue(step);
+  for (let epoch = 0; step < totalSteps && going(); epoch++) {
     const order = permutation(N, rng);
-    for (let start = 0; start < N && step < totalSteps && !ev.stop; start += B) {
+    for (let start = 0; start < N && step < totalSteps && going(); start += B) {
       const n = Math.min(N, start + B) - start;
       for (let k = 0; k < n; k++) {
         const r = order[start + k];
@@ -365,25 +316,10 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
       await steps.afterStep(step, loss, lr);
       if (args.evaluationStrategy === "steps" && step % args.evalSteps === 0) await ev.evaluate(step);
     }
-    if (args.evaluationStrategy === "epoch" && !ev.stop) await ev.evaluate(step);
+    if (args.evaluationStrategy === "epoch" && going()) await ev.evaluate(step);
     await checkCancelled();
   }
   await steps.flush(step);
-  // The last weights compete for "best" too, when the schedule ended between evaluations.
-  if (ev.keepBest && ev.lastEvalStep !== step && !ev.stop) await ev.evaluate(step);
-  let restored = false;
-  if (ev.best && ev.bestStep !== null && ev.bestStep !== step) {
-    copyHeadInto(params, ev.best);
-    restored = true;
-    await log(`restored the best head (step ${ev.bestStep}, ${args.metricForBestModel} ${ev.bestMetric!.toFixed(4)})`);
-  }
-  return {
-    head: params,
-    lossCurve: steps.lossCurve,
-    steps: step,
-    bestStep: ev.best ? ev.bestStep : null,
-    bestMetric: ev.best ? ev.bestMetric : null,
-    stoppedEarly: ev.stop,
-    restoredBest: restored,
-  };
+  const outcome = await ev.finish(step, stopRequested(hooks) && step < totalSteps);
+  return { head: params, lossCurve: steps.lossCurve, steps: step, ...outcome };
 }

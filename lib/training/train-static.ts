@@ -2,7 +2,8 @@
 // evaluation, cancellation and regular yields to the event loop (so a worker's heartbeat runs), on
 // this thread (deterministic) or on several (hogwild.ts). Worker-only: it starts threads, so the
 // web bundle reads the arguments' defaults from train-args.ts instead.
-import { createStepLog, type TrainHooks } from "./step-log";
+import { createStepLog, stopRequested, type TrainHooks } from "./step-log";
+import { createBestTracker, resolveBestModelArgs, type BestModelArgs, type BestOutcome } from "./best-model";
 import type { LossPoint, StaticParams, TrainArgs } from "./types";
 import { totalStepsFor } from "./train-args";
 import { permutation, mulberry32 } from "./rng";
@@ -28,7 +29,8 @@ export interface TrainStaticInput {
   evalLabels?: ArrayLike<number>;
   /** Not modified: training works on a copy. */
   init: StaticParams;
-  args: TrainArgs & { labelSmoothingFactor?: number };
+  /** Without the best-model fields: no best-model tracking nor early stopping. */
+  args: TrainArgs & { labelSmoothingFactor?: number } & Partial<BestModelArgs>;
   hooks?: TrainHooks;
   /** The ids are token ids with sub-word and pair rows (feature-pool.ts); without, each id is one embedding row. */
   layout?: FeatureLayout;
@@ -40,7 +42,7 @@ export interface TrainStaticInput {
   threads?: number;
 }
 
-export interface TrainStaticResult {
+export interface TrainStaticResult extends BestOutcome {
   params: StaticParams;
   lossCurve: LossPoint[];
   steps: number;
@@ -56,21 +58,36 @@ export function copyParams(p: StaticParams, alloc: (n: number) => Float32Array =
   return { ...p, embedding: copy(p.embedding), weight: copy(p.weight), bias: copy(p.bias) };
 }
 
+/** Copies the weights of `src` into `dst` (same shapes). */
+function copyParamsInto(dst: StaticParams, src: StaticParams): void {
+  dst.embedding.set(src.embedding);
+  dst.weight.set(src.weight);
+  dst.bias.set(src.bias);
+}
+
 /** Mean cross-entropy of `params` on a labelled set, in batches (buffers allocated once). */
-export function meanLoss(params: StaticParams, ids: Int32Array[], labels: ArrayLike<number>, batchSize: number, pool?: FeaturePool): number {
+/** Mean cross-entropy and accuracy of the weights on labelled rows. */
+export function evaluateStatic(params: StaticParams, ids: Int32Array[], labels: ArrayLike<number>, batchSize: number, pool?: FeaturePool): { loss: number; accuracy: number } {
+  const C = params.numLabels;
   const cache: ForwardCache = {
     pooled: new Float32Array(batchSize * params.dim),
-    logits: new Float32Array(batchSize * params.numLabels),
+    logits: new Float32Array(batchSize * C),
   };
-  const dl = new Float32Array(batchSize * params.numLabels);
+  const dl = new Float32Array(batchSize * C);
   let total = 0;
+  let correct = 0;
   for (let s = 0; s < ids.length; s += batchSize) {
     const batch = ids.slice(s, s + batchSize);
     const y = Array.prototype.slice.call(labels, s, s + batchSize) as number[];
     forwardInto(params, batch, cache, pool);
-    total += softmaxCrossEntropy(cache.logits, y, params.numLabels, 0, dl).loss * batch.length;
+    total += softmaxCrossEntropy(cache.logits, y, C, 0, dl).loss * batch.length;
+    for (let b = 0; b < batch.length; b++) {
+      let arg = 0;
+      for (let c = 1; c < C; c++) if (cache.logits[b * C + c] > cache.logits[b * C + arg]) arg = c;
+      if (arg === y[b]) correct++;
+    }
   }
-  return ids.length ? total / ids.length : 0;
+  return ids.length ? { loss: total / ids.length, accuracy: correct / ids.length } : { loss: 0, accuracy: 0 };
 }
 
 function checkLabels(name: string, ids: Int32Array[], labels: ArrayLike<number>, p: StaticParams, idLimit = p.vocabSize): void {
@@ -108,10 +125,13 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
 
   const steps = createStepLog(hooks, { totalSteps, stepsPerEpoch, loggingSteps: args.loggingSteps });
   const { log, checkCancelled } = steps;
-  const evaluate = async (step: number) => {
-    if (!canEval) return;
-    await steps.evalPoint(step, meanLoss(params, evalIds!, evalLabels!, args.evalBatchSize, evalPool));
-  };
+  const ev = createBestTracker({ ...resolveBestModelArgs({}), ...args }, {
+    canEval,
+    score: () => evaluateStatic(params, evalIds!, evalLabels!, args.evalBatchSize, evalPool),
+    weights: { snapshot: () => copyParams(params), saveInto: (dst) => copyParamsInto(dst, params), restoreFrom: (src) => copyParamsInto(params, src) },
+    steps,
+    what: "weights",
+  });
 
   await log(
     `training static model: ${N} rows, ${C} labels, vocab ${params.vocabSize}, dim ${dim}, batch ${B}, ` +
@@ -136,16 +156,18 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
     rng: mulberry32(args.seed),
     afterStep: async (step, loss, lr) => {
       await steps.afterStep(step, loss, lr);
-      if (args.evaluationStrategy === "steps" && step % args.evalSteps === 0) await evaluate(step);
+      if (args.evaluationStrategy === "steps" && step % args.evalSteps === 0) await ev.evaluate(step);
     },
     afterEpoch: async (step) => {
-      if (args.evaluationStrategy === "epoch") await evaluate(step);
+      if (args.evaluationStrategy === "epoch" && !plan.stopped(step)) await ev.evaluate(step);
       await checkCancelled();
     },
+    stopped: (step) => ev.stop || steps.stopDue(step),
   };
   const step = threads > 1 ? await hogwildLoop(plan, threads) : await serialLoop(plan);
   await steps.flush(step);
-  return { params: threads > 1 ? copyParams(params) : params, lossCurve: steps.lossCurve, steps: step };
+  const outcome = await ev.finish(step, stopRequested(hooks) && step < totalSteps);
+  return { params: threads > 1 ? copyParams(params) : params, lossCurve: steps.lossCurve, steps: step, ...outcome };
 }
 
 /**
@@ -168,9 +190,9 @@ async function serialLoop(plan: LoopPlan): Promise<number> {
   const batch: Int32Array[] = [];
   const batchY: number[] = [];
   let step = 0;
-  while (step < totalSteps) {
+  while (step < totalSteps && !plan.stopped(step)) {
     const order = permutation(N, plan.rng);
-    for (let start = 0; start < N && step < totalSteps; start += B) {
+    for (let start = 0; start < N && step < totalSteps && !plan.stopped(step); start += B) {
       const end = Math.min(N, start + B);
       batch.length = 0;
       batchY.length = 0;

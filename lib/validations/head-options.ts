@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { intAtLeast, nonNegativeNumber, oneOf } from "./value-types";
 
-// Options of the classification head trained on an encoder's features: our names, plus
-// transformers' EarlyStoppingCallback's. A configured model's head settings (model-config.ts) and
+// Options of the classification head trained on an encoder's features. A configured model's head settings (model-config.ts) and
 // an encoder run request's head options share these pieces.
 
 export const headType = oneOf(["linear", "mlp"]);
@@ -19,16 +18,13 @@ export const classWeight = z.union(
  * - head_hidden_size: integer 1…8192              (mlp only, default: the model's, else 256)
  * - head_activation: "gelu" | "relu"              (mlp only, default: the model's, else "gelu")
  * - class_weight: "balanced" | { label: weight }  ("balanced" = n / (C · count_c), as scikit-learn)
- * - early_stopping_patience: integer ≥ 0          (evaluations without improvement before stopping; 0 = off)
- * - early_stopping_threshold: number ≥ 0          (the least improvement that counts; default 0)
+ * (Early stopping, applied by every kind, is in training-arguments.ts earlyStoppingShape.)
  */
 export const headOptionsShape = {
   head_type: headType,
   head_hidden_size: headHiddenSize,
   head_activation: headActivation,
   class_weight: classWeight,
-  early_stopping_patience: intAtLeast(0),
-  early_stopping_threshold: nonNegativeNumber,
 };
 
 export const HEAD_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(headOptionsShape));

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { FieldIssue } from "../errors";
 import { HEAD_OPTION_NAMES, headOptionsRefusedShape, headOptionsShape } from "./head-options";
 import { STARTER_OPTION_NAMES, starterOptionsRefusedShape, starterOptionsShape } from "./starter-options";
-import { headArgumentsShape, TRAINING_ARGUMENT_NAMES, trainingArgumentsShape } from "./training-arguments";
+import { EARLY_STOPPING_NAMES, earlyStoppingShape, headArgumentsShape, TRAINING_ARGUMENT_NAMES, trainingArgumentsShape } from "./training-arguments";
 import { closestName } from "./closest-name";
 import { toFieldIssues } from "./field-issues";
 import { intAtLeast } from "./value-types";
@@ -56,28 +56,39 @@ export function optionalFields<T extends Record<string, z.ZodType>>(shape: T): {
 
 const NOT_AN_OBJECT = 'must be a JSON object like {"table": "…", "columns": "label,text"}';
 
+/** Early stopping needs evaluations. */
+function checkEarlyStopping(r: { early_stopping_patience?: number; eval_strategy?: string; evaluation_strategy?: string }, ctx: z.RefinementCtx): void {
+  const strategy = r.eval_strategy ?? r.evaluation_strategy;
+  if (r.early_stopping_patience && strategy === "no") {
+    ctx.addIssue({ code: "custom", path: ["early_stopping_patience"], message: 'needs evaluations: set eval_strategy to "steps" or "epoch" (or leave it out)' });
+  }
+}
+
 export const starterRunRequestSchema = z
   .strictObject(
-    { ...optionalFields(trainingArgumentsShape), ...headOptionsRefusedShape, ...optionalFields(starterOptionsShape), ...requestFieldsShape },
+    { ...optionalFields(trainingArgumentsShape), ...optionalFields(earlyStoppingShape), ...headOptionsRefusedShape, ...optionalFields(starterOptionsShape), ...requestFieldsShape },
     { error: NOT_AN_OBJECT },
   )
   .superRefine((r, ctx) => {
     if (r.minn !== undefined && r.maxn !== undefined && r.minn > 0 && r.maxn < r.minn) {
       ctx.addIssue({ code: "custom", path: ["maxn"], message: `must be at least minn (${r.minn})` });
     }
+    checkEarlyStopping(r, ctx);
   });
 
 export const encoderRunRequestSchema = z
   .strictObject(
-    { ...optionalFields(trainingArgumentsShape), ...optionalFields(headArgumentsShape), ...optionalFields(headOptionsShape), ...starterOptionsRefusedShape, ...requestFieldsShape },
+    {
+      ...optionalFields(trainingArgumentsShape),
+      ...optionalFields(headArgumentsShape),
+      ...optionalFields(earlyStoppingShape),
+      ...optionalFields(headOptionsShape),
+      ...starterOptionsRefusedShape,
+      ...requestFieldsShape,
+    },
     { error: NOT_AN_OBJECT },
   )
-  .superRefine((r, ctx) => {
-    const strategy = r.eval_strategy ?? r.evaluation_strategy;
-    if (r.early_stopping_patience && strategy === "no") {
-      ctx.addIssue({ code: "custom", path: ["early_stopping_patience"], message: 'needs evaluations: set eval_strategy to "steps" or "epoch" (or leave it out)' });
-    }
-  });
+  .superRefine(checkEarlyStopping);
 
 export type StarterRunRequest = z.output<typeof starterRunRequestSchema>;
 export type EncoderRunRequest = z.output<typeof encoderRunRequestSchema>;
@@ -108,7 +119,7 @@ export function parseRunRequest(body: unknown, kind: ModelKind | null): ParsedRu
   return parsed.success ? ({ ok: true, kind: schemaKind, request: parsed.data } as ParsedRunRequest) : { ok: false, issues: toRequestIssues(parsed.error) };
 }
 
-const KNOWN_NAMES = [...Object.keys(requestFieldsShape), ...TRAINING_ARGUMENT_NAMES, ...HEAD_OPTION_NAMES, ...STARTER_OPTION_NAMES];
+const KNOWN_NAMES = [...Object.keys(requestFieldsShape), ...TRAINING_ARGUMENT_NAMES, ...EARLY_STOPPING_NAMES, ...HEAD_OPTION_NAMES, ...STARTER_OPTION_NAMES];
 
 function unknownNameMessage(name: string): string {
   const near = closestName(name, KNOWN_NAMES);

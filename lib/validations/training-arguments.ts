@@ -35,14 +35,27 @@ export const appliedArgumentsShape = {
   logging_steps: stepsOrFraction,
   warmup_ratio: closedUnitInterval,
   label_smoothing_factor: unitInterval,
+  load_best_model_at_end: bool,
+  metric_for_best_model: oneOf(["eval_loss", "loss", "eval_accuracy", "accuracy"]),
+  greater_is_better: bool,
 };
+
+/**
+ * Early stopping, as transformers' EarlyStoppingCallback names its arguments (not TrainingArguments
+ * fields, so not in the Settings defaults); every model kind applies them (lib/training/best-model.ts):
+ * - early_stopping_patience: integer ≥ 0   (evaluations without improvement before stopping; 0 = off)
+ * - early_stopping_threshold: number ≥ 0   (the least improvement that counts; default 0)
+ */
+export const earlyStoppingShape = {
+  early_stopping_patience: intAtLeast(0),
+  early_stopping_threshold: nonNegativeNumber,
+};
+
+export const EARLY_STOPPING_NAMES: ReadonlySet<string> = new Set(Object.keys(earlyStoppingShape));
 
 /** What the encoder-head trainer applies besides the above (the starter ignores them). */
 export const headArgumentsShape = {
   warmup_steps: stepsOrFractionOrZero,
-  load_best_model_at_end: bool,
-  metric_for_best_model: oneOf(["eval_loss", "loss", "eval_accuracy", "accuracy"]),
-  greater_is_better: bool,
   adam_beta1: unitInterval,
   adam_beta2: unitInterval,
   adam_epsilon: positiveNumber,
@@ -170,14 +183,10 @@ const otherArgumentsShape = {
   average_tokens_across_devices: optBool,
 };
 
-/**
- * Every TrainingArguments name, typed as a model whose trainer does not apply it would take it
- * (metric_for_best_model is any metric name here; the encoder kind narrows it to what it can track).
- */
+/** Every TrainingArguments name, typed as a model whose trainer does not apply it would take it. */
 export const trainingArgumentsShape = {
   ...otherArgumentsShape,
   ...headArgumentsShape,
-  metric_for_best_model: optStr,
   ...appliedArgumentsShape,
 };
 
@@ -189,8 +198,8 @@ export const APPLIED_TRAINING_ARGUMENTS: ReadonlySet<string> = new Set(Object.ke
 /** TrainingArguments the encoder-head trainer acts on; every other accepted name is logged as ignored. */
 export const HEAD_APPLIED_TRAINING_ARGUMENTS: ReadonlySet<string> = new Set([...Object.keys(appliedArgumentsShape), ...Object.keys(headArgumentsShape)]);
 
-/** The parsed arguments the starter's trainer reads. */
-export type StarterTrainingArguments = Partial<z.output<z.ZodObject<typeof appliedArgumentsShape>>>;
+/** The parsed arguments the starter's trainer reads (early stopping included). */
+export type StarterTrainingArguments = Partial<z.output<z.ZodObject<typeof appliedArgumentsShape>>> & Partial<z.output<z.ZodObject<typeof earlyStoppingShape>>>;
 
 /** The parsed arguments the encoder-head trainer reads (head options aside). */
 export type HeadTrainingArguments = StarterTrainingArguments & Partial<z.output<z.ZodObject<typeof headArgumentsShape>>>;

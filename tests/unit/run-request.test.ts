@@ -117,14 +117,16 @@ test("head options: checked for encoder models, refused (named) for the starter 
   }
 });
 
-test("early stopping needs evaluations; metric_for_best_model is one the head trainer tracks", () => {
+test("early stopping needs evaluations, for both kinds; metric_for_best_model is one the trainers track", () => {
   assert.deepEqual(paths({ ...BASE, early_stopping_patience: 2, eval_strategy: "no" }, "encoder"), ["early_stopping_patience"]);
   assert.deepEqual(paths({ ...BASE, early_stopping_patience: 2, evaluation_strategy: "no" }, "encoder"), ["early_stopping_patience"]);
   assert.deepEqual(paths({ ...BASE, early_stopping_patience: 2 }, "encoder"), [], "evaluates every epoch by default");
   assert.deepEqual(paths({ ...BASE, early_stopping_patience: 0, eval_strategy: "no" }, "encoder"), [], "0 is off");
   assert.deepEqual(paths({ ...BASE, metric_for_best_model: "f1" }, "encoder"), ["metric_for_best_model"]);
   assert.deepEqual(paths({ ...BASE, metric_for_best_model: "eval_accuracy" }, "encoder"), []);
-  assert.deepEqual(paths({ ...BASE, metric_for_best_model: "f1" }, "starter"), [], "ignored by the starter trainer: any metric name");
+  assert.deepEqual(paths({ ...BASE, metric_for_best_model: "f1" }, "starter"), ["metric_for_best_model"], "the starter tracks it too");
+  assert.deepEqual(paths({ ...BASE, early_stopping_patience: 2, eval_strategy: "no" }, "starter"), ["early_stopping_patience"]);
+  assert.deepEqual(paths({ ...BASE, early_stopping_patience: 2, early_stopping_threshold: 0.01 }, "starter"), []);
 });
 
 test("any TrainingArguments name is accepted; a misspelt name is refused with a suggestion, with every other problem", () => {

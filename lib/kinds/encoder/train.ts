@@ -192,6 +192,7 @@ async function trainCandidateHead(
       onLog: (m) => report.log(m),
       onLossPoint: (p) => report.lossPoint(p),
       signal: ctx.signal,
+      stop: ctx.stop,
     },
   });
   await report.log(

@@ -117,7 +117,9 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   const args = resolveTrainArgs(input.request, train.length);
   const threads = env().TRAIN_THREADS ?? os.availableParallelism();
   await report.log(
-    `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}, weight decay ${args.weightDecay}, evaluation ${args.evaluationStrategy}`,
+    `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}, weight decay ${args.weightDecay}, evaluation ${args.evaluationStrategy}` +
+      (args.earlyStoppingPatience ? `, early stopping after ${args.earlyStoppingPatience} evaluations without improvement` : "") +
+      (args.loadBestModelAtEnd ? `, keeping the best ${args.metricForBestModel}` : ""),
   );
   let trainLabels = train.map((r) => labelIndex.get(r.label)!);
   // With calibration on, a probe model's training is the first 40 % of the training phase; on a big
@@ -155,6 +157,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
       onLog: (m) => report.log(m),
       onLossPoint: (p) => report.lossPoint(p),
       signal: ctx.signal,
+      stop: ctx.stop,
     },
   });
   await report.log(`Trained ${result.steps} steps in ${((Date.now() - trainStart) / 1000).toFixed(1)} s${peakRssNote()}`);

@@ -34,6 +34,7 @@ export async function getRunView(db: PrismaClient, id: string): Promise<RunView 
     startedAt: iso(r.startedAt),
     finishedAt: iso(r.finishedAt),
     cancelRequested: r.cancelRequested,
+    stopRequested: r.stopRequested,
     trigger: r.trigger as RunTrigger,
     scheduleId: r.scheduleId,
   };

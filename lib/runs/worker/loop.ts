@@ -182,16 +182,21 @@ async function executeRun(w: WorkerState, runId: string): Promise<void> {
   const abort = (w.current = new AbortController());
   if (w.stopping) abort.abort();
   const report = createRunReporter(db, runId, id, { echo: log, onLost: () => abort.abort() });
+  const stop = new AbortController();
   const beat = setInterval(() => {
     heartbeatRun(db, runId, id)
-      .then((h) => {
+      .then(async (h) => {
         if (h.cancelRequested || h.lost) abort.abort();
+        else if (h.stopRequested && !stop.signal.aborted) {
+          stop.abort();
+          await report.log("Stop requested: training ends at its next step (not before its first epoch is done); the best weights so far are then evaluated and saved");
+        }
       })
       .catch((err) => log(`heartbeat failed: ${(err as Error).message}`));
   }, opts.heartbeatMs);
   try {
     await report.log(`Claimed by worker ${id}`);
-    await runTraining({ db, runId, workerId: id, staleSeconds: opts.staleSeconds, report, signal: abort.signal });
+    await runTraining({ db, runId, workerId: id, staleSeconds: opts.staleSeconds, report, signal: abort.signal, stop: stop.signal });
     log(`[run ${runId}] succeeded`);
     // After the save committed: a worker dying here leaves the run succeeded and unpromoted.
     const decision = await autoPromoteRun(db, runId).catch((err) => report.log(`Auto-promotion failed: ${(err as Error).message}`, "warn"));
