@@ -22,7 +22,10 @@ export function VersionDescription({ versionId, description, isAdmin, registry, 
         {isAdmin ? (
           <>
             {description ? " " : null}
-            <button type="button" className="link-button small" onClick={() => (describe.reset(), setDraft(description ?? ""))} aria-label={`Edit the description of ${versionLabel}`}>
+            <button type="button" className="link-button small" onClick={() => {
+                describe.reset();
+                setDraft(description ?? "");
+              }} aria-label={`Edit the description of ${versionLabel}`}>
               {description ? "edit" : "add description"}
             </button>
           </>
