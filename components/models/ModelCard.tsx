@@ -1,18 +1,22 @@
 "use client";
 
 import Link from "next/link";
+import { ErrorBox } from "../ErrorBox";
 import { formatDateTime } from "../format";
 import { TitleRow } from "../TitleRow";
 import { ScheduleList } from "../schedules/ScheduleList";
 import { PromoteDialog } from "./PromoteDialog";
 import { useModelPromotion } from "./useModelPromotion";
 import type { ModelRow } from "./useModels";
+import { useRegistry } from "./useRegistry";
+import { AliasForm } from "./AliasForm";
 import { VersionChart } from "./VersionChart";
 import { VersionsTable } from "./VersionsTable";
 
 /** One model: what serves, its versions and their scores over time, promotion history, promote and roll back. */
 export function ModelCard({ model, isAdmin }: { model: ModelRow; isAdmin: boolean }) {
   const promotion = useModelPromotion(model);
+  const registry = useRegistry(model.name);
   const { history, numberOf, rollbackTo } = promotion;
   const count = model.versions.length;
   const serving = model.versions.find((v) => v.serving) ?? null;
@@ -50,7 +54,9 @@ export function ModelCard({ model, isAdmin }: { model: ModelRow; isAdmin: boolea
       {count > 0 ? (
         <>
           <VersionChart model={model} />
-          <VersionsTable model={model} isAdmin={isAdmin} promotion={promotion} />
+          <VersionsTable model={model} isAdmin={isAdmin} promotion={promotion} registry={registry} />
+          {registry.removeAlias.isError ? <ErrorBox error={registry.removeAlias.error} title="Could not remove the alias" /> : null}
+          {isAdmin ? <AliasForm model={model} registry={registry} numberOf={numberOf} /> : null}
         </>
       ) : null}
 

@@ -14,6 +14,10 @@ export interface ModelVersionRow {
   f1: number | null;
   macroF1?: number | null;
   serving: boolean;
+  /** what it is, in the admins' words */
+  description?: string | null;
+  /** the model's aliases that name it (besides "serving") */
+  aliases?: string[];
 }
 export interface ModelRow {
   name: string;

@@ -71,6 +71,7 @@ export function exportReadme(o: {
   modelType: string;
   body: string[];
   meta: ExportMeta;
+  card?: string[];
 }): string {
   const lines = [
     `# ${o.title}`,
@@ -78,6 +79,7 @@ export function exportReadme(o: {
     "Exported by finetune-dashboard" + (o.meta.modelName ? ` from model "${o.meta.modelName}"` : "") + (o.meta.versionId ? `, version \`${o.meta.versionId}\`` : "") + ".",
     "A standalone text classifier: one ONNX graph, its tokenizer, and `config.json` with the label names.",
     "",
+    ...(o.card ?? []),
     "## Files",
     "",
     "- `onnx/model.onnx` — the whole classifier as one graph.",

@@ -66,6 +66,8 @@ export interface ExportOptions {
   versionId?: string;
   /** where encoder versions' base folders live (default: MODELS_DIR) */
   modelsDir?: string;
+  /** the model card's Markdown lines (lib/versions/model-card.ts), put in README.md after its introduction */
+  card?: string[];
 }
 
 export interface Kind<Request = unknown> {

@@ -6,7 +6,8 @@
 //   tokenizer_config.json  the version's max_length, so loaders truncate where the product does
 //   onnx/model.onnx        ONE graph: input_ids, attention_mask (+ token_type_ids when the encoder
 //                          takes it) int64 [batch, sequence] → logits float [batch, num_labels]
-//   README.md              inputs, outputs, labels, provenance
+//   README.md              the model card (model-card.ts: training data, arguments, metrics,
+//                          calibration, description, aliases, lineage), inputs, outputs, labels
 //
 // Each kind writes its own folder (lib/kinds/<kind>/export.ts: the starter's graph is copied, an
 // encoder's is merged with its head); this module finds the version and its kind, and archives.
@@ -24,6 +25,8 @@ import { AppError } from "../errors";
 import { kindOfVersionType, KINDS } from "../kinds";
 import { ExportError, prepareOutDir, readJsonFile } from "../kinds/export-folder";
 import type { ExportOptions } from "../kinds/types";
+import { renderModelCard } from "./model-card";
+import { loadModelCardData } from "./model-card-data";
 import { artifactDir, listFiles } from "./store";
 
 export { ExportError };
@@ -62,7 +65,8 @@ export async function exportVersion(db: PrismaClient, versionId: string, outDir:
   });
   if (!version) throw new AppError("unknown_version", 404, `No model version has the id "${versionId}"`);
   const src = await artifactDir(db, version.artifactHash);
-  return exportArtifact(src, outDir, { ...opts, modelName: version.model.name, versionId: version.id });
+  const card = await loadModelCardData(db, version.id);
+  return exportArtifact(src, outDir, { ...opts, modelName: version.model.name, versionId: version.id, card: card ? renderModelCard(card) : undefined });
 }
 
 /** `<model>-<versionId>.tar.gz`, with characters unsafe in a file name replaced. */

@@ -7,53 +7,99 @@ import { coalescePredictions } from "../onnx/predict-coalescer";
 import { artifactDir } from "./store";
 import { modelSettings, type ModelSettings } from "../validations/model-config";
 
-// The web process's view of "which version serves": every prediction reads the model's serving
-// pointer (one indexed query) and uses a classifier cached per version, so a promotion takes
-// effect on the next request without a restart. Concurrent requests for one version are scored
-// together (lib/onnx/predict-coalescer.ts; PREDICT_BATCH_WAIT_MS, PREDICT_BATCH_MAX_TEXTS).
+// The web process's view of "which version answers": every prediction reads the model's serving
+// pointer, or the alias or version it names (one indexed query each), and uses a classifier cached
+// per version, so a promotion or a moved alias takes effect on the next request without a restart.
+// Concurrent requests for one version are scored together (lib/onnx/predict-coalescer.ts;
+// PREDICT_BATCH_WAIT_MS, PREDICT_BATCH_MAX_TEXTS).
 
 const globalCache = globalThis as unknown as { servingClassifiers?: Map<string, Promise<Classifier>> };
 const cache: Map<string, Promise<Classifier>> = (globalCache.servingClassifiers ??= new Map());
+/** versions kept loaded: the serving ones, aliased ones and any asked for by id, least recently used first out */
+const MAX_CACHED = 4;
+/** an evicted classifier is closed after this long, so that requests still scoring on it finish */
+const CLOSE_AFTER_MS = 30_000;
 
 export async function classifierForVersion(db: PrismaClient, version: { id: string; artifactHash: string }): Promise<Classifier> {
   let entry = cache.get(version.id);
-  if (!entry) {
+  if (entry) {
+    cache.delete(version.id); // most recently used last
+  } else {
     const { PREDICT_BATCH_WAIT_MS: waitMs, PREDICT_BATCH_MAX_TEXTS: maxTexts } = env();
     entry = artifactDir(db, version.artifactHash)
       .then((dir) => loadVersion(dir))
       .then((classifier) => coalescePredictions(classifier, { waitMs, maxTexts }));
     entry.catch(() => cache.delete(version.id));
-    cache.set(version.id, entry);
+  }
+  cache.set(version.id, entry);
+  for (const [id, p] of cache) {
+    if (cache.size <= MAX_CACHED) break;
+    if (id === version.id) continue;
+    cache.delete(id);
+    setTimeout(() => p.then((c) => c.close()).catch(() => {}), CLOSE_AFTER_MS).unref();
   }
   return entry;
 }
 
-export async function servingClassifier(
-  db: PrismaClient,
-  modelName?: string,
-): Promise<{ model: string; versionId: string; classifier: Classifier; settings: ModelSettings }> {
+/** Which version of the model answers: the serving one (neither given), an alias's, or one by id. */
+export interface VersionChoice {
+  alias?: string;
+  versionId?: string;
+}
+
+export interface PredictingClassifier {
+  model: string;
+  versionId: string;
+  /** the alias that named the version, when one did */
+  alias: string | null;
+  classifier: Classifier;
+  settings: ModelSettings;
+}
+
+type VersionRef = { id: string; artifactHash: string };
+
+/** The version `choice` names: 404 naming the alias or version id when the model has no such one. */
+async function chosenVersion(db: PrismaClient, model: { id: string; name: string }, choice: VersionChoice): Promise<VersionRef | null> {
+  if (choice.alias !== undefined) {
+    const row = await db.modelAlias.findUnique({
+      where: { modelId_alias: { modelId: model.id, alias: choice.alias } },
+      select: { version: { select: { id: true, artifactHash: true } } },
+    });
+    if (!row) {
+      const message = `model "${model.name}" has no alias "${choice.alias}"`;
+      throw new AppError("unknown_alias", 404, `Model "${model.name}" has no alias "${choice.alias}"`, [{ path: "alias", message }]);
+    }
+    return row.version;
+  }
+  if (choice.versionId !== undefined) {
+    const version = await db.modelVersion.findFirst({ where: { id: choice.versionId, modelId: model.id }, select: { id: true, artifactHash: true } });
+    if (!version) {
+      const message = `model "${model.name}" has no version "${choice.versionId}"`;
+      throw new AppError("unknown_version", 404, `Model "${model.name}" has no version "${choice.versionId}"`, [{ path: "versionId", message }]);
+    }
+    return version;
+  }
+  return null;
+}
+
+/** The classifier that answers a prediction for `modelName` (the default model when absent). */
+export async function predictingClassifier(db: PrismaClient, modelName?: string, choice: VersionChoice = {}): Promise<PredictingClassifier> {
   const model = await db.model.findFirst({
     where: modelName ? { name: modelName } : { isDefault: true },
-    select: { name: true, basePath: true, config: true, servingVersion: { select: { id: true, artifactHash: true } } },
+    select: { id: true, name: true, basePath: true, config: true, servingVersion: { select: { id: true, artifactHash: true } } },
   });
   if (!model) {
     const message = modelName ? `No model is named "${modelName}"` : "No default model is configured";
     throw new AppError("unknown_model", 404, message, [{ path: "model", message }]);
   }
-  if (!model.servingVersion) {
+  const version = (await chosenVersion(db, model, choice)) ?? model.servingVersion;
+  if (!version) {
     throw new AppError(
       "nothing_serving",
       409,
       `Model "${model.name}" has no serving version yet: start a training run (New run), then press Override on its result page to make the new version serve.`,
     );
   }
-  const classifier = await classifierForVersion(db, model.servingVersion);
-  // Drop classifiers of versions that no longer serve (keep the one just used).
-  for (const [id, p] of cache) {
-    if (id !== model.servingVersion.id && cache.size > 4) {
-      cache.delete(id);
-      p.then((c) => c.close()).catch(() => {});
-    }
-  }
-  return { model: model.name, versionId: model.servingVersion.id, classifier, settings: modelSettings(model) };
+  const classifier = await classifierForVersion(db, version);
+  return { model: model.name, versionId: version.id, alias: choice.alias ?? null, classifier, settings: modelSettings(model) };
 }

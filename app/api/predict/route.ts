@@ -1,9 +1,9 @@
 import { db } from "@/lib/db/client";
 import { json, readJson, route } from "@/lib/http";
 import { badRequest, AppError } from "@/lib/errors";
-import { servingClassifier } from "@/lib/versions/serving";
+import { predictingClassifier } from "@/lib/versions/serving";
 import { requireCaller } from "@/lib/session";
-import { PREDICT_BODY_BYTES, predictSchema, type PredictResponse } from "@/lib/validations/predict";
+import { PREDICT_BODY_BYTES, predictSchema, versionChoice, type PredictResponse } from "@/lib/validations/predict";
 import { toFieldIssues } from "@/lib/validations/field-issues";
 
 export const dynamic = "force-dynamic";
@@ -14,13 +14,14 @@ export const POST = route(async (req) => {
   if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
   const texts = typeof parsed.data.inputs === "string" ? [parsed.data.inputs] : parsed.data.inputs;
   const started = performance.now();
-  const serving = await servingClassifier(db(), parsed.data.model);
+  const serving = await predictingClassifier(db(), parsed.data.model, versionChoice(parsed.data));
   const probs = await serving.classifier.predict(texts);
   const labels = serving.classifier.labels;
   const topK = serving.settings.pipeline.top_k ?? null;
   const body: PredictResponse = {
     model: serving.model,
     versionId: serving.versionId,
+    ...(parsed.data.alias !== undefined ? { alias: parsed.data.alias } : {}),
     elapsedMs: Math.round((performance.now() - started) * 100) / 100,
     predictions: probs.map((p) => {
       let best = 0;

@@ -63,6 +63,7 @@ export async function exportEncoder(versionDir: string, dir: string, versionConf
         architecture,
         modelType,
         meta: opts,
+        card: opts.card,
         body: [
           "## What the graph computes",
           "",

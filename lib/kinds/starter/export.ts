@@ -56,6 +56,7 @@ export async function exportStarter(versionDir: string, dir: string, config: Rec
         architecture,
         modelType: STARTER_EXPORT_MODEL_TYPE,
         meta,
+        card: opts.card,
         body: [
           "## What the graph computes",
           "",
