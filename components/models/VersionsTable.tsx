@@ -8,13 +8,36 @@ export function exportHref(versionId: string): string {
   return `/api/models/versions/${encodeURIComponent(versionId)}/export`;
 }
 
-/** Every version of a model, newest first: scores, the serving badge or Promote, and the export download. */
-export function VersionsTable({ model, isAdmin, promotion }: { model: ModelRow; isAdmin: boolean; promotion: ModelPromotion }) {
+/** Every version of a model, newest first: a box to pick its run for comparing, scores, the serving badge or Promote, and the export download. */
+export function VersionsTable({
+  model,
+  isAdmin,
+  promotion,
+  selectedRuns,
+  onSelectRun,
+}: {
+  model: ModelRow;
+  isAdmin: boolean;
+  promotion: ModelPromotion;
+  selectedRuns: ReadonlySet<string>;
+  onSelectRun: (runId: string, selected: boolean) => void;
+}) {
   const { numberOf } = promotion;
   return (
-    <Table columns={["Version", "Created", "Run", "Labels", numeric("Accuracy"), numeric("F1 (w)"), numeric("Macro F1"), "Serving", "Export"]} caption={`Versions of ${model.name}, newest first`} testId="versions-table">
+    <Table columns={[{ label: <span className="visually-hidden">Compare</span> }, "Version", "Created", "Run", "Labels", numeric("Accuracy"), numeric("F1 (w)"), numeric("Macro F1"), "Serving", "Export"]} caption={`Versions of ${model.name}, newest first`} testId="versions-table">
       {model.versions.map((v) => (
         <tr key={v.id} data-testid="version-row" data-version-id={v.id} data-serving={v.serving}>
+          <td>
+            {v.runId ? (
+              <input
+                type="checkbox"
+                checked={selectedRuns.has(v.runId)}
+                onChange={(e) => onSelectRun(v.runId!, e.target.checked)}
+                aria-label={`Compare the run of v${numberOf(v.id)}`}
+                data-testid="compare-select"
+              />
+            ) : null}
+          </td>
           <th scope="row">
             v{numberOf(v.id)} <code className="small muted">{v.id.slice(0, 10)}</code>
           </th>
