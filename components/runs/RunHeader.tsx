@@ -7,6 +7,7 @@ import { apiFetch } from "../api";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { isActive, StatusBadge } from "../StatusBadge";
 import { useConfirmedMutation } from "../useConfirmedMutation";
+import { RunDownloads } from "./RunDownloads";
 import { runQueryKey } from "./useRunEvents";
 
 /** The run's title and status, Cancel (admins, while it moves), and why it failed or was cancelled. */
@@ -41,6 +42,7 @@ export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) 
           </h1>
         </div>
         <div className="row">
+          {run.metrics.old || run.metrics.new || run.lossCurve.length > 0 ? <RunDownloads runId={run.id} /> : null}
           {active && isAdmin ? (
             <button type="button" className="btn btn-danger" onClick={() => cancel.ask(run.id)} disabled={cancel.dialog.busy || run.cancelRequested}>
               {run.cancelRequested ? "Cancelling…" : "Cancel run"}
