@@ -56,6 +56,9 @@ before(async () => {
   base = stack.web.url;
   await signIn(stack.page, base, ADMIN.email, ADMIN.password);
   runs.push(await finishedRun(stack.page, SMALL_RUN));
+  // the first run's version serves while the second runs: the second has old and new scores
+  const promoted = await stack.page.request.post(`${base}/api/models/default/promote`, { data: { versionId: runs[0]!.candidateVersionId } });
+  assert.equal(promoted.status(), 200, await promoted.text());
   runs.push(await finishedRun(stack.page, OTHER_RUN));
 });
 
@@ -113,6 +116,11 @@ test("compare: pick two runs on Models, see both loss curves, the differing argu
     const newAccuracy = $(p, '[data-testid="compare-scores"] tbody[data-score="accuracy"] td[data-kind="new"]');
     assert.equal(await newAccuracy.count(), 2);
     for (const text of await newAccuracy.allTextContents()) assert.match(text, /^\d+\.\d %$/);
+    // run A (the newer) had run B's version serving: its old score and the change; run B had none
+    const oldAccuracy = (await $(p, '[data-testid="compare-scores"] tbody[data-score="accuracy"] td[data-kind="old"]').allTextContents()).map((s) => s.trim());
+    assert.match(oldAccuracy[0]!, /^\d+\.\d %$/);
+    assert.equal(oldAccuracy[1], "—");
+    assert.match((await $(p, '[data-testid="compare-scores"] tbody[data-score="accuracy"] td[data-kind="change"]').first().textContent()) ?? "", /pp/);
     for (const label of ["spam", "ham"]) {
       const cells = $(p, `[data-testid="compare-per-class"] tbody[data-score="${label}"] td[data-kind="new"]`);
       assert.equal(await cells.count(), 2, label);
@@ -170,8 +178,6 @@ test("run page: Download metrics as CSV and JSON", { timeout: 60_000 }, async ()
 test("predict: Download CSV of a batch holds each text, its label and every label's score", { timeout: 60_000 }, async () => {
   const p = stack!.page;
   await screenshotOnFailure("predict-download", stack, async () => {
-    const promoted = await p.request.post(`${base}/api/models/default/promote`, { data: { versionId: runs[0]!.candidateVersionId } });
-    assert.equal(promoted.status(), 200, await promoted.text());
     await p.goto(`${base}/predict`);
     await p.getByRole("radio", { name: "Upload a CSV" }).check();
     const upload = `id,body\n1,"${SPAM.replace(/"/g, '""')}"\n2,"${HAM}"\n`;

@@ -16,17 +16,30 @@ export interface ScoreRow {
 
 const show = (v: number | undefined, kind: ScoreRow["kind"]) => (kind === "score" ? formatPercent(v, 1) : formatNumber(v, 4));
 
+type Kind = "old" | "new" | "change" | "vs-first";
+const KIND_LABEL: Record<Kind, string> = { old: "old", new: "new", change: "new − old", "vs-first": "new − run A" };
+
 /**
  * Scores of the runs side by side: per score, the old model's, the new model's, the change new −
- * old, and (from the second run on) the new model's difference from the first run's.
+ * old, and (from the second run on) the new model's difference from the first run's. The old rows
+ * are left out when no run had a model serving as it started.
  */
 export function ScoreGrid({ runs, rows, caption, testId }: { runs: RunView[]; rows: ScoreRow[]; caption: string; testId: string }) {
   const first = runs[0]!;
+  const hasOld = runs.some((r) => r.metrics.old !== null);
+  const kinds: Kind[] = hasOld ? ["old", "new", "change", "vs-first"] : ["new", "vs-first"];
   const value = (r: RunView, side: "old" | "new", row: ScoreRow) => {
     const m = r.metrics[side];
     return m ? row.get(m) : undefined;
   };
-  const unit = (row: ScoreRow) => (row.kind === "score" ? "points" : "number");
+  const cell = (r: RunView, i: number, row: ScoreRow, kind: Kind): ReactNode => {
+    const unit = row.kind === "score" ? "points" : "number";
+    const lower = row.kind === "loss";
+    if (kind === "old") return show(value(r, "old", row), row.kind);
+    if (kind === "new") return <strong>{show(value(r, "new", row), row.kind)}</strong>;
+    if (kind === "change") return <Delta oldValue={value(r, "old", row)} newValue={value(r, "new", row)} unit={unit} lowerIsBetter={lower} />;
+    return i === 0 ? <span className="muted">—</span> : <Delta oldValue={value(first, "new", row)} newValue={value(r, "new", row)} unit={unit} lowerIsBetter={lower} />;
+  };
   return (
     <div className="table-wrap">
       <table className="table compact" data-testid={testId}>
@@ -45,56 +58,27 @@ export function ScoreGrid({ runs, rows, caption, testId }: { runs: RunView[]; ro
         </thead>
         {rows.map((row) => (
           <tbody key={row.key} data-score={row.key}>
-            <tr>
-              <th scope="rowgroup" rowSpan={4}>
-                {row.label}
-              </th>
-              <th scope="row" className="small muted">
-                old
-              </th>
-              {runs.map((r) => (
-                <td key={r.id} className="num" data-kind="old">
-                  {show(value(r, "old", row), row.kind)}
-                </td>
-              ))}
-            </tr>
-            <tr>
-              <th scope="row" className="small muted">
-                new
-              </th>
-              {runs.map((r) => (
-                <td key={r.id} className="num" data-kind="new">
-                  <strong>{show(value(r, "new", row), row.kind)}</strong>
-                </td>
-              ))}
-            </tr>
-            <tr>
-              <th scope="row" className="small muted">
-                new − old
-              </th>
-              {runs.map((r) => (
-                <td key={r.id} className="num" data-kind="change">
-                  <Delta oldValue={value(r, "old", row)} newValue={value(r, "new", row)} unit={unit(row)} lowerIsBetter={row.kind === "loss"} />
-                </td>
-              ))}
-            </tr>
-            <tr>
-              <th scope="row" className="small muted">
-                new − run A
-              </th>
-              {runs.map((r, i) => (
-                <td key={r.id} className="num" data-kind="vs-first">
-                  {i === 0 ? (
-                    <span className="muted">—</span>
-                  ) : (
-                    <Delta oldValue={value(first, "new", row)} newValue={value(r, "new", row)} unit={unit(row)} lowerIsBetter={row.kind === "loss"} />
-                  )}
-                </td>
-              ))}
-            </tr>
+            {kinds.map((kind, k) => (
+              <tr key={kind}>
+                {k === 0 ? (
+                  <th scope="rowgroup" rowSpan={kinds.length}>
+                    {row.label}
+                  </th>
+                ) : null}
+                <th scope="row" className="small muted" style={{ whiteSpace: "nowrap" }}>
+                  {KIND_LABEL[kind]}
+                </th>
+                {runs.map((r, i) => (
+                  <td key={r.id} className="num" data-kind={kind}>
+                    {cell(r, i, row, kind)}
+                  </td>
+                ))}
+              </tr>
+            ))}
           </tbody>
         ))}
       </table>
+      {hasOld ? null : <p className="hint">No model served when these runs started, so each has only its new model&apos;s scores.</p>}
     </div>
   );
 }
