@@ -1,9 +1,11 @@
 "use client";
 
 import Link from "next/link";
+import { useState } from "react";
 import { ErrorBox } from "../ErrorBox";
 import { formatDateTime } from "../format";
 import { TitleRow } from "../TitleRow";
+import { compareHref } from "../runs/compare/useRunsComparison";
 import { ScheduleList } from "../schedules/ScheduleList";
 import { PromoteDialog } from "./PromoteDialog";
 import { useModelPromotion } from "./useModelPromotion";
@@ -21,6 +23,16 @@ export function ModelCard({ model, isAdmin }: { model: ModelRow; isAdmin: boolea
   const count = model.versions.length;
   const serving = model.versions.find((v) => v.serving) ?? null;
   const lastPromotion = history?.promotions[0];
+  const [selectedRuns, setSelectedRuns] = useState<ReadonlySet<string>>(new Set());
+  const selectRun = (runId: string, on: boolean) =>
+    setSelectedRuns((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(runId);
+      else next.delete(runId);
+      return next;
+    });
+  // in the table's order (newest first), so that run A is the newest
+  const compareIds = model.versions.flatMap((v) => (v.runId && selectedRuns.has(v.runId) ? [v.runId] : []));
 
   return (
     <article className="card" aria-labelledby={`model-${model.name}-heading`} data-testid="model-card" data-model={model.name}>
@@ -54,7 +66,8 @@ export function ModelCard({ model, isAdmin }: { model: ModelRow; isAdmin: boolea
       {count > 0 ? (
         <>
           <VersionChart model={model} />
-          <VersionsTable model={model} isAdmin={isAdmin} promotion={promotion} registry={registry} />
+          <VersionsTable model={model} isAdmin={isAdmin} promotion={promotion} registry={registry} selectedRuns={selectedRuns} onSelectRun={selectRun} />
+          <CompareSelected ids={compareIds} />
           {registry.removeAlias.isError ? <ErrorBox error={registry.removeAlias.error} title="Could not remove the alias" /> : null}
           {isAdmin ? <AliasForm model={model} registry={registry} numberOf={numberOf} /> : null}
         </>
@@ -80,5 +93,22 @@ export function ModelCard({ model, isAdmin }: { model: ModelRow; isAdmin: boolea
 
       {isAdmin ? <PromoteDialog model={model} serving={serving} promotion={promotion} /> : null}
     </article>
+  );
+}
+
+/** "Compare runs" for the versions ticked in the table: enabled from two. */
+function CompareSelected({ ids }: { ids: string[] }) {
+  return (
+    <p className="row small" style={{ marginTop: "0.5rem" }}>
+      {ids.length >= 2 ? (
+        <Link href={compareHref(ids)} className="btn btn-small" data-testid="compare-selected">
+          Compare {ids.length} runs
+        </Link>
+      ) : (
+        <span className="muted" data-testid="compare-hint">
+          {ids.length === 0 ? "Tick two or more versions to compare their runs." : "Tick one more version to compare their runs."}
+        </span>
+      )}
+    </p>
   );
 }

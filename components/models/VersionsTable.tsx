@@ -11,13 +11,42 @@ export function exportHref(versionId: string): string {
   return `/api/models/versions/${encodeURIComponent(versionId)}/export`;
 }
 
-/** Every version of a model, newest first: its description, scores, aliases, the serving badge or Promote, and the export download. */
-export function VersionsTable({ model, isAdmin, promotion, registry }: { model: ModelRow; isAdmin: boolean; promotion: ModelPromotion; registry: Registry }) {
+/** Every version of a model, newest first: a box to pick its run for comparing, its description, scores, aliases, the serving badge or Promote, and the export download. */
+export function VersionsTable({
+  model,
+  isAdmin,
+  promotion,
+  registry,
+  selectedRuns,
+  onSelectRun,
+}: {
+  model: ModelRow;
+  isAdmin: boolean;
+  promotion: ModelPromotion;
+  registry: Registry;
+  selectedRuns: ReadonlySet<string>;
+  onSelectRun: (runId: string, selected: boolean) => void;
+}) {
   const { numberOf } = promotion;
   return (
-    <Table columns={["Version", "Created", "Run", "Labels", numeric("Accuracy"), numeric("F1 (w)"), numeric("Macro F1"), "Aliases", "Serving", "Export"]} caption={`Versions of ${model.name}, newest first`} testId="versions-table">
+    <Table
+      columns={[{ label: <span className="visually-hidden">Compare</span> }, "Version", "Created", "Run", "Labels", numeric("Accuracy"), numeric("F1 (w)"), numeric("Macro F1"), "Aliases", "Serving", "Export"]}
+      caption={`Versions of ${model.name}, newest first`}
+      testId="versions-table"
+    >
       {model.versions.map((v) => (
         <tr key={v.id} data-testid="version-row" data-version-id={v.id} data-serving={v.serving}>
+          <td>
+            {v.runId ? (
+              <input
+                type="checkbox"
+                checked={selectedRuns.has(v.runId)}
+                onChange={(e) => onSelectRun(v.runId!, e.target.checked)}
+                aria-label={`Compare the run of v${numberOf(v.id)}`}
+                data-testid="compare-select"
+              />
+            ) : null}
+          </td>
           <th scope="row">
             v{numberOf(v.id)} <code className="small muted">{v.id.slice(0, 10)}</code>
             <VersionDescription versionId={v.id} description={v.description ?? null} isAdmin={isAdmin} registry={registry} versionLabel={`v${numberOf(v.id)} of ${model.name}`} />

@@ -1,3 +1,6 @@
+"use client";
+
+import { downloadText, predictionsCsv } from "./predictionsCsv";
 import { ScoreBars } from "./ScoreBars";
 import { TitleRow } from "../TitleRow";
 import { PREDICT_MAX, type PredictResult } from "./usePredict";
@@ -22,6 +25,14 @@ export function Predictions({ result }: { result: PredictResult }) {
           , <span data-testid="predict-elapsed">{result.elapsedMs.toFixed(1)} ms</span>
           {result.requests > 1 ? ` in ${result.requests} requests` : ""}
         </span>
+        <button
+          type="button"
+          className="btn btn-small"
+          data-testid="predict-download"
+          onClick={() => downloadText(`predictions-${result.model.replace(/[^\w.-]/g, "_")}.csv`, predictionsCsv(result), "text/csv;charset=utf-8")}
+        >
+          Download CSV
+        </button>
       </TitleRow>
       {result.predictions.length > 1 ? (
         <p className="small" data-testid="predict-summary">

@@ -7,6 +7,7 @@ import { apiFetch } from "../api";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { isActive, StatusBadge } from "../StatusBadge";
 import { useConfirmedMutation } from "../useConfirmedMutation";
+import { RunDownloads } from "./RunDownloads";
 import { runQueryKey } from "./useRunEvents";
 
 /** POST /api/runs/:id/<what> behind a confirm dialog; the answer replaces the cached run. */
@@ -51,6 +52,7 @@ export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) 
           </h1>
         </div>
         <div className="row">
+          {run.metrics.old || run.metrics.new || run.lossCurve.length > 0 ? <RunDownloads runId={run.id} /> : null}
           {stoppable && isAdmin ? (
             <button type="button" className="btn" onClick={() => stop.ask(run.id)} disabled={stop.dialog.busy || run.stopRequested} data-testid="stop-keep-best">
               {run.stopRequested ? "Stopping…" : "Stop and keep the best so far"}

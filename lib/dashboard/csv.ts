@@ -63,3 +63,20 @@ export function guessTextColumn(table: CsvTable): number {
   });
   return best;
 }
+
+/** One CSV field's value: text as is, numbers in full precision, null/undefined as an empty field. */
+export type CsvValue = string | number | boolean | null | undefined;
+
+function csvField(value: CsvValue): string {
+  if (value === null || value === undefined) return "";
+  const text = String(value);
+  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * RFC 4180 text (what parseCsvRecords reads back): CRLF after every record; a field holding a
+ * comma, a quote, a line break or leading/trailing white space is quoted, its quotes doubled.
+ */
+export function toCsv(rows: CsvValue[][]): string {
+  return rows.map((r) => r.map(csvField).join(",") + "\r\n").join("");
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { guessSeparator, guessTextColumn, parseCsv, parseCsvRecords } from "../../lib/dashboard/csv";
+import { guessSeparator, guessTextColumn, parseCsv, parseCsvRecords, toCsv } from "../../lib/dashboard/csv";
 
 test("plain records, LF and CRLF, no empty record for a trailing line break", () => {
   assert.deepEqual(parseCsvRecords("a,b\n1,2\n"), [["a", "b"], ["1", "2"]]);
@@ -38,4 +38,23 @@ test("short rows are padded; the text column is guessed by name, then by length"
   assert.equal(guessTextColumn(t), 1);
   assert.equal(guessTextColumn(parseCsv("a,b\n1,a much longer value\n2,another long value")), 1);
   assert.equal(guessTextColumn(parseCsv("")), -1);
+});
+
+test("toCsv quotes what needs quoting and parseCsvRecords reads it back", () => {
+  const rows = [
+    ["text", "label", "score"],
+    ['say "hi", then\nleave', "spam", 0.125],
+    [" padded ", "", null],
+    ["plain", "ham", 1e-7],
+  ];
+  const text = toCsv(rows);
+  assert.equal(text.split("\r\n")[0], "text,label,score");
+  assert.ok(text.includes('"say ""hi"", then\nleave"'));
+  assert.ok(text.endsWith("\r\n"));
+  assert.deepEqual(parseCsvRecords(text), [
+    ["text", "label", "score"],
+    ['say "hi", then\nleave', "spam", "0.125"],
+    [" padded ", "", ""],
+    ["plain", "ham", "1e-7"],
+  ]);
 });
