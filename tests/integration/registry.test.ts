@@ -156,6 +156,8 @@ test("moving an alias is atomic: concurrent moves and predictions always find ex
   assert.equal(rows.length, 1);
   const last = await predict({ model: "default", alias: "race" });
   assert.equal(last.body.versionId, rows[0].versionId, "the next request follows the last move");
+  // Which version the race left it on is chance: remove it, so later tests see only their own aliases.
+  await t.db.modelAlias.deleteMany({ where: { alias: "race" } });
 });
 
 test("deleting an alias: admins only, its version stays, then predictions by it are 404", async () => {
