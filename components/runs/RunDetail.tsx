@@ -19,6 +19,7 @@ import { LossChart } from "./LossChart";
 import { RunDataPanel } from "./RunDataPanel";
 import { RunHeader } from "./RunHeader";
 import { RunLogView } from "./RunLogView";
+import { RunMeta } from "./RunMeta";
 import { RunProgress } from "./RunProgress";
 import { useRun } from "./useRun";
 
@@ -53,6 +54,7 @@ export function RunDetail({ id }: { id: string }) {
   return (
     <section aria-labelledby="run-heading">
       <RunHeader run={run} isAdmin={isAdmin} />
+      <RunMeta run={run} isAdmin={isAdmin} />
       <FairnessBanner run={run} />
       <RunProgress run={run} stream={stream} />
       {hasCandidate(run) ? <CandidatePanel run={run} isAdmin={isAdmin} /> : null}

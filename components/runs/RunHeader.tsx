@@ -2,6 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useEffect } from "react";
 import type { RunView } from "@/lib/runs/types";
 import { apiFetch } from "../api";
 import { ConfirmDialog } from "../ConfirmDialog";
@@ -9,7 +10,7 @@ import { isActive, StatusBadge } from "../StatusBadge";
 import { useConfirmedMutation } from "../useConfirmedMutation";
 import { runQueryKey } from "./useRunEvents";
 
-/** The run's title and status, Cancel (admins, while it moves), and why it failed or was cancelled. */
+/** The run's title (its name, else its id) and status, Cancel (admins, while it moves), and why it failed or was cancelled. */
 export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) {
   const queryClient = useQueryClient();
   const cancel = useConfirmedMutation(
@@ -20,6 +21,11 @@ export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) 
     },
   );
   const active = isActive(run.status);
+  const title = run.name ?? run.id;
+  // The browser tab names the run too (the page's metadata only says "Run").
+  useEffect(() => {
+    document.title = `${title} · Fine-tuning dashboard`;
+  }, [title]);
 
   return (
     <>
@@ -37,7 +43,10 @@ export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) 
             ) : null}
           </p>
           <h1 id="run-heading" className="row">
-            Run on {run.model} <StatusBadge status={run.status} />
+            <span className={run.name ? undefined : "mono"} data-testid="run-title">
+              {run.name ?? run.id}
+            </span>{" "}
+            <span className="run-title-sub">Run on {run.model}</span> <StatusBadge status={run.status} />
           </h1>
         </div>
         <div className="row">
