@@ -1,7 +1,8 @@
 "use client";
 
-// components/runs/: the Runs list and a run's page: header, progress, comparison, confusion
-// matrices, loss, data and log panels, and the hooks for the run's data and live events.
+// components/runs/: the Runs list (search, filters and sort kept in the URL) and a run's page:
+// header, name, notes and tags, progress, comparison, confusion matrices, loss, data and log
+// panels, and the hooks for the run's data and live events.
 
 import Link from "next/link";
 import { useState } from "react";
