@@ -6,6 +6,8 @@ export interface Column {
   label: ReactNode;
   /** Right-aligned, for numbers. */
   num?: boolean;
+  /** For a column the table is sorted by (aria-sort). */
+  sort?: "ascending" | "descending";
 }
 
 /** A right-aligned (numeric) column. */
@@ -21,7 +23,7 @@ export function TableHead({ columns }: { columns: (string | Column)[] }) {
         {columns.map((c, i) => {
           const col = typeof c === "string" ? { label: c } : c;
           return (
-            <th key={i} scope="col" className={col.num ? "num" : undefined}>
+            <th key={i} scope="col" className={col.num ? "num" : undefined} aria-sort={col.sort}>
               {col.label}
             </th>
           );

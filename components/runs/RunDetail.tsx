@@ -1,7 +1,8 @@
 "use client";
 
-// components/runs/: the Runs list and a run's page: header, progress, comparison, confusion
-// matrices, loss, data and log panels, and the hooks for the run's data and live events.
+// components/runs/: the Runs list (search, filters and sort kept in the URL) and a run's page:
+// header, name, notes and tags, progress, comparison, confusion matrices, loss, data and log
+// panels, and the hooks for the run's data and live events.
 
 import Link from "next/link";
 import { useState } from "react";
@@ -19,6 +20,7 @@ import { LossChart } from "./LossChart";
 import { RunDataPanel } from "./RunDataPanel";
 import { RunHeader } from "./RunHeader";
 import { RunLogView } from "./RunLogView";
+import { RunMeta } from "./RunMeta";
 import { RunProgress } from "./RunProgress";
 import { useRun } from "./useRun";
 
@@ -53,6 +55,7 @@ export function RunDetail({ id }: { id: string }) {
   return (
     <section aria-labelledby="run-heading">
       <RunHeader run={run} isAdmin={isAdmin} />
+      <RunMeta run={run} isAdmin={isAdmin} />
       <FairnessBanner run={run} />
       <RunProgress run={run} stream={stream} />
       {hasCandidate(run) ? <CandidatePanel run={run} isAdmin={isAdmin} /> : null}

@@ -2,6 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useEffect } from "react";
 import type { RunView } from "@/lib/runs/types";
 import { apiFetch } from "../api";
 import { ConfirmDialog } from "../ConfirmDialog";
@@ -23,7 +24,7 @@ function useRunAction(what: "cancel" | "stop") {
 }
 
 /**
- * The run's title and status; Cancel (admins, while it moves) and "Stop and keep the best so far"
+ * The run's title (its name, else its id) and status; Cancel (admins, while it moves) and "Stop and keep the best so far"
  * (admins, while it runs); why it failed or was cancelled.
  */
 export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) {
@@ -31,6 +32,11 @@ export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) 
   const stop = useRunAction("stop");
   const active = isActive(run.status);
   const stoppable = run.status === "running" && !run.cancelRequested;
+  const title = run.name ?? run.id;
+  // The browser tab names the run too (the page's metadata only says "Run").
+  useEffect(() => {
+    document.title = `${title} · Fine-tuning dashboard`;
+  }, [title]);
 
   return (
     <>
@@ -48,7 +54,10 @@ export function RunHeader({ run, isAdmin }: { run: RunView; isAdmin: boolean }) 
             ) : null}
           </p>
           <h1 id="run-heading" className="row">
-            Run on {run.model} <StatusBadge status={run.status} />
+            <span className={run.name ? undefined : "mono"} data-testid="run-title">
+              {run.name ?? run.id}
+            </span>{" "}
+            <span className="run-title-sub">Run on {run.model}</span> <StatusBadge status={run.status} />
           </h1>
         </div>
         <div className="row">

@@ -2,34 +2,39 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useId, useState } from "react";
-import type { RunStatus, RunSummary } from "@/lib/runs/types";
+import { useState } from "react";
+import type { RunSummary } from "@/lib/runs/types";
+import type { RunSortKey } from "@/lib/validations/run-list-query";
 import { apiFetch } from "../api";
 import { ErrorBox } from "../ErrorBox";
-import { formatDateTime, formatPercent, runDuration } from "../format";
-import { NewRunLink, RunLink, RunStatusCell } from "../RunCells";
+import { formatDateTime, formatNumber, formatPercent } from "../format";
+import { NewRunLink, RunStatusCell } from "../RunCells";
 import { isActive } from "../StatusBadge";
 import { Delta } from "../Delta";
-import { numeric, Table } from "../Table";
+import { Table, type Column } from "../Table";
+import { RunsFilters } from "./RunsFilters";
+import { useRunsView } from "./useRunsView";
 
 const PAGE_SIZE = 20;
-const STATUSES: RunStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
 
 interface RunsPage {
   runs: RunSummary[];
   total: number;
 }
 
+const TRIGGERS: Record<RunSummary["trigger"], string> = { manual: "Manual", api: "API", schedule: "Schedule" };
+
+/** The list of runs: search, filters and sort kept in the URL (useRunsView), pages, and a selection to compare. */
 export function RunsList({ canCreate }: { canCreate: boolean }) {
-  const [status, setStatus] = useState<RunStatus | "">("");
-  const [offset, setOffset] = useState(0);
-  const filterId = useId();
+  const { view, update, sortBy, sortKey, sortDescending, apiParams, filtered } = useRunsView();
+  const [selected, setSelected] = useState<string[]>([]);
+  const offset = Number(view.offset) || 0;
 
   const query = useQuery({
-    queryKey: ["runs", { status, offset }],
+    queryKey: ["runs", apiParams.toString()],
     queryFn: ({ signal }) => {
-      const params = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset) });
-      if (status) params.set("status", status);
+      const params = new URLSearchParams(apiParams);
+      params.set("limit", String(PAGE_SIZE));
       return apiFetch<RunsPage>(`/api/runs?${params.toString()}`, { signal });
     },
     placeholderData: keepPreviousData,
@@ -37,37 +42,56 @@ export function RunsList({ canCreate }: { canCreate: boolean }) {
     refetchInterval: (q) => (q.state.data?.runs.some((r) => isActive(r.status)) ? 2_000 : false),
   });
 
-  const data = query.data;
+  const data = query.isError ? undefined : query.data;
   const total = data?.total ?? 0;
   const from = total === 0 ? 0 : offset + 1;
   const to = Math.min(offset + PAGE_SIZE, total);
+
+  const sortable = (label: string, key: RunSortKey, num = false): Column => ({
+    num,
+    sort: sortKey === key ? (sortDescending ? "descending" : "ascending") : undefined,
+    label: (
+      <button type="button" className="link-button sort-button" onClick={() => sortBy(key)}>
+        {label}
+        <span aria-hidden="true">{sortKey === key ? (sortDescending ? " ↓" : " ↑") : ""}</span>
+      </button>
+    ),
+  });
+  const columns: Column[] = [
+    { label: <span className="visually-hidden">Select</span> },
+    sortable("Run", "name"),
+    sortable("Status", "status"),
+    sortable("Model", "model"),
+    sortable("Table", "table"),
+    { label: "Trigger" },
+    sortable("Epochs", "epochs", true),
+    sortable("Learning rate", "learningRate", true),
+    { label: "Batch size", num: true },
+    sortable("Accuracy", "accuracy", true),
+    sortable("Macro-F1", "macroF1", true),
+    sortable("Created", "createdAt"),
+  ];
+  const toggle = (id: string, on: boolean) => setSelected((s) => (on ? [...s, id] : s.filter((x) => x !== id)));
 
   return (
     <section aria-labelledby="runs-heading">
       <div className="page-header">
         <h1 id="runs-heading">Training runs</h1>
         <div className="row">
-          <label htmlFor={filterId} style={{ margin: 0 }}>
-            Status
-          </label>
-          <select
-            id={filterId}
-            value={status}
-            onChange={(e) => {
-              setStatus(e.target.value as RunStatus | "");
-              setOffset(0);
-            }}
-          >
-            <option value="">All</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s[0]!.toUpperCase() + s.slice(1)}
-              </option>
-            ))}
-          </select>
+          {selected.length >= 2 ? (
+            <Link href={`/runs/compare?ids=${selected.map(encodeURIComponent).join(",")}`} className="btn" data-testid="compare-runs">
+              Compare ({selected.length})
+            </Link>
+          ) : (
+            <button type="button" className="btn" disabled title="Select two or more runs to compare" data-testid="compare-runs">
+              Compare ({selected.length})
+            </button>
+          )}
           {canCreate ? <NewRunLink /> : null}
         </div>
       </div>
+
+      <RunsFilters view={view} update={update} filtered={filtered} />
 
       {query.isError ? (
         <ErrorBox error={query.error} title="Could not load runs" onRetry={() => void query.refetch()} />
@@ -80,10 +104,10 @@ export function RunsList({ canCreate }: { canCreate: boolean }) {
           </p>
         ) : data && data.runs.length === 0 ? (
           <div className="empty" data-testid="runs-empty">
-            {status ? (
+            {filtered ? (
               <>
-                <p>No {status} runs.</p>
-                <button type="button" className="btn" onClick={() => setStatus("")}>
+                <p>No runs match these filters.</p>
+                <button type="button" className="btn" onClick={() => update({ q: "", status: "", model: "", table: "", tag: "" })}>
                   Show all runs
                 </button>
               </>
@@ -102,27 +126,50 @@ export function RunsList({ canCreate }: { canCreate: boolean }) {
           </div>
         ) : data ? (
           <>
-            <Table columns={["Status", "Run", "Model", "Table", "Created", numeric("Duration"), numeric("Accuracy old → new")]} caption="Training runs, newest first" testId="runs-table">
+            <Table columns={columns} caption="Training runs" testId="runs-table">
               {data.runs.map((run) => (
                 <tr key={run.id} data-testid="run-row" data-run-id={run.id}>
-                  <RunStatusCell run={run} />
                   <td>
-                    <RunLink id={run.id} />
+                    <input
+                      type="checkbox"
+                      aria-label={`Select run ${run.name ?? run.id}`}
+                      checked={selected.includes(run.id)}
+                      onChange={(e) => toggle(run.id, e.target.checked)}
+                    />
                   </td>
+                  <td>
+                    <Link href={`/runs/${run.id}`} className={run.name ? undefined : "mono"} data-testid="run-name">
+                      {run.name ?? run.id.slice(0, 8)}
+                    </Link>
+                    {run.tags.length ? (
+                      <div className="tag-list small">
+                        {run.tags.map((t) => (
+                          <button key={t} type="button" className="tag" title={`Show runs tagged ${t}`} onClick={() => update({ tag: t })}>
+                            {t}
+                          </button>
+                        ))}
+                      </div>
+                    ) : null}
+                  </td>
+                  <RunStatusCell run={run} />
                   <td>{run.model}</td>
                   <td className="mono">{run.table}</td>
-                  <td>{formatDateTime(run.createdAt)}</td>
-                  <td className="num">{runDuration(run.startedAt, run.finishedAt)}</td>
-                  <td className="num">
-                    {run.accuracyNew === null && run.accuracyOld === null ? (
+                  <td>{TRIGGERS[run.trigger] ?? run.trigger}</td>
+                  <td className="num">{orDash(run.epochs, String)}</td>
+                  <td className="num">{orDash(run.learningRate, String)}</td>
+                  <td className="num">{orDash(run.batchSize, String)}</td>
+                  <td className="num" data-testid="run-accuracy">
+                    {run.accuracyNew === null ? (
                       <span className="muted">—</span>
                     ) : (
                       <>
-                        {formatPercent(run.accuracyOld)} → {formatPercent(run.accuracyNew)}{" "}
-                        <Delta oldValue={run.accuracyOld} newValue={run.accuracyNew} />
+                        {formatPercent(run.accuracyNew)}{" "}
+                        {run.accuracyOld !== null ? <Delta oldValue={run.accuracyOld} newValue={run.accuracyNew} /> : null}
                       </>
                     )}
                   </td>
+                  <td className="num">{orDash(run.macroF1New, (v) => formatNumber(v, 3))}</td>
+                  <td>{formatDateTime(run.createdAt)}</td>
                 </tr>
               ))}
             </Table>
@@ -130,20 +177,10 @@ export function RunsList({ canCreate }: { canCreate: boolean }) {
               <span className="muted small" aria-live="polite">
                 {from}–{to} of {total}
               </span>
-              <button
-                type="button"
-                className="btn btn-small"
-                disabled={offset === 0}
-                onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}
-              >
+              <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => update({ offset: String(Math.max(0, offset - PAGE_SIZE)) })}>
                 Previous
               </button>
-              <button
-                type="button"
-                className="btn btn-small"
-                disabled={offset + PAGE_SIZE >= total}
-                onClick={() => setOffset(offset + PAGE_SIZE)}
-              >
+              <button type="button" className="btn btn-small" disabled={offset + PAGE_SIZE >= total} onClick={() => update({ offset: String(offset + PAGE_SIZE) })}>
                 Next
               </button>
             </nav>
@@ -152,4 +189,8 @@ export function RunsList({ canCreate }: { canCreate: boolean }) {
       </div>
     </section>
   );
+}
+
+function orDash(value: number | null, format: (v: number) => string) {
+  return value === null ? <span className="muted">—</span> : format(value);
 }

@@ -95,11 +95,22 @@ export interface RunView {
   trigger: RunTrigger;
   /** the schedule that queued it (trigger "schedule") */
   scheduleId: string | null;
+  /** what people call it (null: shown by its id), their notes and tags (PATCH /api/runs/:id) */
+  name: string | null;
+  notes: string | null;
+  tags: string[];
 }
 
-/** One row of GET /api/runs (newest first; ?status=&limit=&offset=) → { runs: RunSummary[], total } */
+/**
+ * One row of GET /api/runs → { runs: RunSummary[], total }. Query (lib/validations/run-list-query.ts):
+ * q (name, notes, table or id, case-insensitive), model, table, status, tag, sort (a column or
+ * metric, "-" first for descending; runs without it last; newest first by default), limit, offset.
+ */
 export interface RunSummary {
   id: string;
+  name: string | null;
+  tags: string[];
+  trigger: RunTrigger;
   model: string;
   status: RunStatus;
   phase: string;
@@ -110,6 +121,12 @@ export interface RunSummary {
   finishedAt: string | null;
   accuracyOld: number | null;
   accuracyNew: number | null;
+  /** the new version's macro-F1 */
+  macroF1New: number | null;
+  /** key training arguments of the request (null when it does not set them) */
+  epochs: number | null;
+  learningRate: number | null;
+  batchSize: number | null;
 }
 
 /**

@@ -252,7 +252,7 @@ test("20 concurrent creations of one user, or one model, give one 201 and 409s n
 // The fuzz sweep: every API route, as an admin, with hostile parameters, queries and bodies.
 
 const PARAMS = ["%E0%A4%A", "%", "%00", "%25", "..%2F..%2Fetc%2Fpasswd", "x".repeat(3000), "null", "-1", "1e309", "'%20OR%201%3D1--", "%F0%9F%92%A9", "a.b.c", "__proto__"];
-const QUERIES = ["", "?q=%00", "?limit=1e309&offset=-1", "?limit=abc", "?after=99999999999999999999999", "?status=%5B%5D", "?q=" + "z".repeat(5000), "?rows=NaN&label=%00", "?label=x&text=y"];
+const QUERIES = ["", "?q=%00", "?sort=-%00&tag=%27%3B--", "?q=%25%5C_", "?limit=1e309&offset=-1", "?limit=abc", "?after=99999999999999999999999", "?status=%5B%5D", "?q=" + "z".repeat(5000), "?rows=NaN&label=%00", "?label=x&text=y"];
 const BODIES: (string | undefined)[] = [
   undefined,
   "",
@@ -277,6 +277,7 @@ const ROUTES: { method: string; path: string }[] = [
   ...["/api/runs", "/api/predict", "/api/tokens", "/api/users", "/api/models", "/api/models/:p/promote", "/api/runs/:p/cancel", "/api/import"].map((p) => ({ method: "POST", path: p })),
   { method: "PATCH", path: "/api/models/:p" },
   { method: "PATCH", path: "/api/users/:p" },
+  { method: "PATCH", path: "/api/runs/:p" },
   { method: "PUT", path: "/api/settings/training-defaults" },
   ...["/api/models/:p", "/api/tokens/:p", "/api/users/:p"].map((p) => ({ method: "DELETE", path: p })),
 ];

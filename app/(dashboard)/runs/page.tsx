@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { RunsList } from "@/components/runs/RunsList";
 import { getCurrentUser } from "@/lib/session";
 
@@ -6,5 +7,10 @@ export const metadata: Metadata = { title: "Runs" };
 
 export default async function RunsPage() {
   const user = await getCurrentUser();
-  return <RunsList canCreate={user?.role === "admin"} />;
+  // The list reads its view from the URL's search params (useSearchParams).
+  return (
+    <Suspense>
+      <RunsList canCreate={user?.role === "admin"} />
+    </Suspense>
+  );
 }

@@ -4,6 +4,8 @@ import { parseRunRequest, type Issue } from "../../validations/run-request";
 import { notifyRunQueued } from "../queue";
 import { checkSource, findRunModel } from "../resolve-request";
 import type { RunTrigger } from "../types";
+import { runMetaData, splitRunMeta } from "./meta";
+import type { RunMetaPatch } from "../../validations/run-meta";
 
 export type EnqueueResult = { ok: true; id: string } | { ok: false; issues: Issue[] };
 
@@ -21,6 +23,8 @@ export interface RunOrigin {
   userId: string | null;
   trigger?: RunTrigger;
   scheduleId?: string | null;
+  /** name, notes and tags given with the request */
+  meta?: RunMetaPatch;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -53,6 +57,7 @@ export async function insertQueuedRun(db: Prisma.TransactionClient, run: Checked
       createdById: origin.userId,
       trigger: origin.trigger ?? "manual",
       scheduleId: origin.scheduleId ?? null,
+      ...runMetaData(origin.meta ?? {}),
     },
     select: { id: true },
   });
@@ -62,12 +67,14 @@ export async function insertQueuedRun(db: Prisma.TransactionClient, run: Checked
 /**
  * Validates a TrainRequest (checkRunRequest) and queues it; nothing is written when there is any
  * problem. The run stores the request as sent (with defaults) for display, and the parsed
- * request, which is all the worker reads.
+ * request, which is all the worker reads. Optional name, notes and tags are taken out of the
+ * body first and stored in the run's own columns.
  */
-export async function enqueueRun(db: PrismaClient, rawBody: unknown, userId: string | null, origin: Omit<RunOrigin, "userId"> = {}): Promise<EnqueueResult> {
-  const checked = await checkRunRequest(db, rawBody);
-  if (!checked.ok) return checked;
-  const id = await insertQueuedRun(db, checked, { userId, ...origin });
+export async function enqueueRun(db: PrismaClient, rawBody: unknown, userId: string | null, origin: Omit<RunOrigin, "userId" | "meta"> = {}): Promise<EnqueueResult> {
+  const { request, meta, issues } = splitRunMeta(rawBody);
+  const checked = await checkRunRequest(db, request);
+  if (!checked.ok || issues.length > 0) return { ok: false, issues: [...(checked.ok ? [] : checked.issues), ...issues] };
+  const id = await insertQueuedRun(db, checked, { userId, ...origin, meta });
   await notifyRunQueued(db);
   return { ok: true, id };
 }
