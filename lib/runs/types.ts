@@ -93,6 +93,8 @@ export interface RunView {
   trigger: RunTrigger;
   /** the schedule that queued it (trigger "schedule") */
   scheduleId: string | null;
+  /** the sweep it is one point of (GET /api/sweeps/:id) */
+  sweepId: string | null;
 }
 
 /** One row of GET /api/runs (newest first; ?status=&limit=&offset=) → { runs: RunSummary[], total } */

@@ -36,6 +36,7 @@ export async function getRunView(db: PrismaClient, id: string): Promise<RunView 
     cancelRequested: r.cancelRequested,
     trigger: r.trigger as RunTrigger,
     scheduleId: r.scheduleId,
+    sweepId: r.sweepId,
   };
 }
 
