@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
 import { promoteVersion } from "../../lib/versions/promote";
-import { screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
+import { noHorizontalScroll, screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
 import { ADMIN } from "../helpers/db";
 
 const require = createRequire(import.meta.url);
@@ -24,19 +24,6 @@ before(async () => {
 after(async () => {
   await stack?.stop();
 });
-
-async function noHorizontalScroll(p: Page, where: string) {
-  const { scroll, width, wide } = await p.evaluate(() => {
-    const w = window.innerWidth;
-    // the innermost elements that reach past the right edge (inside a scrolling table is fine)
-    const wide = [...document.querySelectorAll("body *")]
-      .filter((el) => el.getBoundingClientRect().right > w + 1 && !el.parentElement?.closest(".table-wrap") && ![...el.children].some((c) => c.getBoundingClientRect().right > w + 1))
-      .slice(0, 8)
-      .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}.${[...el.classList].join(".")} (${Math.round(el.getBoundingClientRect().right)} px)`);
-    return { scroll: document.documentElement.scrollWidth, width: w, wide };
-  });
-  assert.ok(scroll <= width, `${where}: the page scrolls sideways (${scroll} > ${width} px): ${wide.join(", ")}`);
-}
 
 async function seriousAxe(p: Page): Promise<string[]> {
   if (!(await p.evaluate(() => "axe" in window))) await p.evaluate(AXE_SOURCE);

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
@@ -99,4 +100,18 @@ export async function screenshotOnFailure<T>(name: string, stack: Pick<Stack, "w
     console.error(`--- worker output (tail) ---\n${stack?.worker.output().slice(-3000)}`);
     throw err;
   }
+}
+
+/** Fails unless the page fits its viewport's width (a table scrolling inside its .table-wrap is fine), naming what reaches past the edge. */
+export async function noHorizontalScroll(p: Page, where: string) {
+  const { scroll, width, wide } = await p.evaluate(() => {
+    const w = window.innerWidth;
+    // the innermost elements that reach past the right edge (inside a scrolling table is fine)
+    const wide = [...document.querySelectorAll("body *")]
+      .filter((el) => el.getBoundingClientRect().right > w + 1 && !el.parentElement?.closest(".table-wrap") && ![...el.children].some((c) => c.getBoundingClientRect().right > w + 1))
+      .slice(0, 8)
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}.${[...el.classList].join(".")} (${Math.round(el.getBoundingClientRect().right)} px)`);
+    return { scroll: document.documentElement.scrollWidth, width: w, wide };
+  });
+  assert.ok(scroll <= width, `${where}: the page scrolls sideways (${scroll} > ${width} px): ${wide.join(", ")}`);
 }
