@@ -14,6 +14,9 @@ import { useConfirmedMutation } from "../useConfirmedMutation";
 import { BestCandidate } from "./BestCandidate";
 import { describeSpec, useSweep } from "./useSweeps";
 
+/** The end of a run's id: a sweep's runs are queued in the same instant, so their ids share the start. */
+const runLabel = (id: string) => id.slice(-8);
+
 /** How many of the top runs the compare link takes when none is selected. */
 const COMPARE_TOP = 3;
 
@@ -78,29 +81,29 @@ export function SweepDetail({ id, isAdmin }: { id: string; isAdmin: boolean }) {
           </select>
         </div>
         <Table
-          columns={[ACTIONS, numeric("Rank"), "Run", "Status", ...names, numeric("Accuracy"), numeric("Macro F1"), ...(metric === "accuracy" || metric === "macro_f1" ? [] : [numeric(metric)])]}
+          columns={[ACTIONS, numeric("Rank"), ...names, numeric("Macro F1"), numeric("Accuracy"), ...(metric === "accuracy" || metric === "macro_f1" ? [] : [numeric(metric)]), "Run", "Status"]}
           caption={`The sweep's runs, best ${metric} first`}
           testId="sweep-runs"
         >
           {runs.map((r) => (
             <tr key={r.id} data-testid="sweep-run" data-run-id={r.id} data-rank={r.rank ?? ""}>
               <td>
-                <input type="checkbox" aria-label={`Select run ${r.id.slice(0, 8)} to compare`} checked={selected.includes(r.id)} onChange={(e) => toggle(r.id, e.target.checked)} />
+                <input type="checkbox" aria-label={`Select run ${runLabel(r.id)} to compare`} checked={selected.includes(r.id)} onChange={(e) => toggle(r.id, e.target.checked)} />
               </td>
               <td className="num">{r.rank ?? <span className="muted">—</span>}</td>
-              <td>
-                <RunLink id={r.id} />
-                {r.candidateServing ? <span className="badge badge-serving"> Serving</span> : null}
-              </td>
-              <RunStatusCell run={r} />
               {names.map((n) => (
                 <td key={n} className="mono">
                   {JSON.stringify(r.point[n])}
                 </td>
               ))}
-              <td className="num">{formatPercent(r.accuracy)}</td>
               <td className="num">{formatPercent(r.macroF1)}</td>
+              <td className="num">{formatPercent(r.accuracy)}</td>
               {metric === "accuracy" || metric === "macro_f1" ? null : <td className="num">{formatPercent(r.score)}</td>}
+              <td>
+                <RunLink id={r.id} label={runLabel(r.id)} />
+                {r.candidateServing ? <span className="badge badge-serving"> Serving</span> : null}
+              </td>
+              <RunStatusCell run={r} />
             </tr>
           ))}
         </Table>
@@ -108,7 +111,7 @@ export function SweepDetail({ id, isAdmin }: { id: string; isAdmin: boolean }) {
       {sweep.best ? (
         <div data-testid="sweep-best">
           <p className="small muted">
-            Best by {metric}: run <RunLink id={sweep.best.runId} /> ({formatPercent(sweep.best.score)}).
+            Best by {metric}: run <RunLink id={sweep.best.runId} label={runLabel(sweep.best.runId)} /> ({formatPercent(sweep.best.score)}).
           </p>
           <BestCandidate key={sweep.best.runId} runId={sweep.best.runId} sweepId={sweep.id} isAdmin={isAdmin} />
         </div>

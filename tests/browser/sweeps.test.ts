@@ -54,7 +54,7 @@ test("Sweeps at 390 px: a 2-point sweep from the form, ranked, and Override with
     const o = macroF1(otherId!);
     assert.ok(b.macro_f1 > o.macro_f1 || (b.macro_f1 === o.macro_f1 && b.accuracy >= o.accuracy), "ranked by macro-F1, then accuracy");
     assert.equal(await p.locator('[data-testid="sweep-compare"]').getAttribute("href"), `/runs/compare?ids=${bestId},${otherId}`);
-    await p.getByRole("link", { name: bestId!.slice(0, 8) }).first().waitFor();
+    await p.getByRole("link", { name: bestId!.slice(-8) }).first().waitFor();
     await noHorizontalScroll(p, "/sweeps/:id");
 
     // Override with the best run's candidate, through the run page's confirm dialog.
