@@ -19,11 +19,11 @@ export function RunStatusCell({ run }: { run: Pick<RunSummary, "id" | "status" |
   );
 }
 
-/** A link to the run's page, labelled with the start of its id. */
-export function RunLink({ id }: { id: string }) {
+/** A link to the run's page, labelled with the start of its id (or `label`: runs queued together share their id's start). */
+export function RunLink({ id, label = id.slice(0, 8) }: { id: string; label?: string }) {
   return (
     <Link href={`/runs/${id}`} className="mono">
-      {id.slice(0, 8)}
+      {label}
     </Link>
   );
 }

@@ -12,6 +12,7 @@ export function navItems(role: "admin" | "viewer"): NavItem[] {
     { href: "/", label: "Overview" },
     { href: "/runs", label: "Runs" },
     ...(admin ? [{ href: "/runs/new", label: "New run" }] : []),
+    { href: "/sweeps", label: "Sweeps" },
     { href: "/models", label: "Models" },
     { href: "/data", label: "Data" },
     { href: "/predict", label: "Predict" },

@@ -18,7 +18,7 @@ export function DataBrowser({ initialTable, isAdmin }: { initialTable?: string; 
   const { tables, list, table, guessed, q } = browser;
 
   if (tables.isError) return <ErrorBox error={tables.error} title="Could not list the tables" />;
-  if (tables.isLoading) return <div className="skeleton" style={{ height: "8rem" }} aria-label="Loading tables" />;
+  if (tables.isLoading) return <div className="skeleton" style={{ height: "8rem" }} role="status" aria-label="Loading tables" />;
   if (!table)
     return (
       <div className="card empty">

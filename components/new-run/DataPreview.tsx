@@ -33,7 +33,7 @@ export function DataPreview({ form }: { form: NewRunFormState }) {
       ) : preview.isError ? (
         <ErrorBox error={preview.error} title="Could not preview the table" />
       ) : !preview.data ? (
-        <div className="skeleton" style={{ height: "6rem" }} aria-label="Loading the preview" />
+        <div className="skeleton" style={{ height: "6rem" }} role="status" aria-label="Loading the preview" />
       ) : (
         <div data-testid="run-preview">
           <div className="table-wrap">

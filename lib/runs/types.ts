@@ -99,6 +99,8 @@ export interface RunView {
   name: string | null;
   notes: string | null;
   tags: string[];
+  /** the sweep it is one point of (GET /api/sweeps/:id) */
+  sweepId: string | null;
 }
 
 /**

@@ -9,6 +9,7 @@ import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
 import { screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
 import { ADMIN } from "../helpers/db";
+import { createSweep } from "../../lib/sweeps/store";
 import { waitFor } from "../helpers/processes";
 
 const require = createRequire(import.meta.url);
@@ -194,11 +195,15 @@ test("every page in light and dark: no serious or critical axe violations", { ti
   await screenshotOnFailure("a11y-pages", stack, async () => {
     assert.ok(runId, "needs the run of the previous test");
     const found: string[] = [];
+    // A sweep of one point whose run is ranked once trained (the sweep page with its best run's candidate).
+    const sweep = await createSweep(stack!.database.db, { request: { table: "demo_email", columns: "label,text", limit: 200, num_train_epochs: 1 }, grid: { learning_rate: [0.1] } }, { userId: null });
     const pages: [string, (p: Page) => Promise<void>][] = [
       ["/", async () => {}],
       ["/runs", async () => {}],
       ["/runs/new", async () => {}],
       [`/runs/${runId}`, async (q) => void (await $(q, '[data-testid="status-badge"][data-status="succeeded"]').first().waitFor())],
+      ["/sweeps", async () => {}],
+      [`/sweeps/${sweep.id}`, async (q) => void (await $(q, '[data-testid="sweep-best"] [data-testid="candidate"]').waitFor({ timeout: 120_000 }))],
       ["/models", async () => {}],
       ["/data", async () => {}],
       [
@@ -217,7 +222,7 @@ test("every page in light and dark: no serious or critical axe violations", { ti
       await settle(p);
       await prepare(p);
       await p.waitForTimeout(300);
-      found.push(...(await axeBothSchemes(p, path === `/runs/${runId}` ? "/runs/<id>" : path)));
+      found.push(...(await axeBothSchemes(p, path === `/runs/${runId}` ? "/runs/<id>" : path === `/sweeps/${sweep.id}` ? "/sweeps/<id>" : path)));
     }
     assert.deepEqual(found, [], `serious/critical axe violations:\n${found.join("\n")}`);
   });

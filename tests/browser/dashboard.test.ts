@@ -150,7 +150,7 @@ test("overview, runs and models before any run say what to do next", { timeout: 
     assert.equal((await $(p, '[data-testid="worker-device"]').first().textContent())?.trim(), "cpu");
 
     const links = (await nav(p).getByRole("link").allTextContents()).map((t) => t.trim());
-    assert.deepEqual(links, ["Overview", "Runs", "New run", "Models", "Data", "Predict", "Settings"]);
+    assert.deepEqual(links, ["Overview", "Runs", "New run", "Sweeps", "Models", "Data", "Predict", "Settings"]);
 
     await nav(p).getByRole("link", { name: "Runs", exact: true }).click();
     await p.waitForURL((u) => u.pathname === "/runs");
@@ -396,7 +396,7 @@ test("a viewer sees no Override, Cancel, New run or Settings, and the API refuse
       await signIn(v, base, VIEWER.email, VIEWER.password);
       await v.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
       const links = (await nav(v).getByRole("link").allTextContents()).map((s) => s.trim());
-      assert.deepEqual(links, ["Overview", "Runs", "Models", "Data", "Predict"]);
+      assert.deepEqual(links, ["Overview", "Runs", "Sweeps", "Models", "Data", "Predict"]);
       assert.equal(await v.getByRole("link", { name: "New run" }).count(), 0);
 
       // The first run's version does not serve: an admin would see Override.

@@ -18,13 +18,15 @@ export interface CheckedRun {
   parsedRequest: object;
 }
 
-/** Who or what queues a run: the pages ("manual"), a bearer token ("api"), or a schedule. */
+/** Who or what queues a run: the pages ("manual"), a bearer token ("api"), or a schedule; and the sweep it belongs to. */
 export interface RunOrigin {
   userId: string | null;
   trigger?: RunTrigger;
   scheduleId?: string | null;
   /** name, notes and tags given with the request */
   meta?: RunMetaPatch;
+  /** the sweep that queues it with one of its points */
+  sweepId?: string | null;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -58,6 +60,7 @@ export async function insertQueuedRun(db: Prisma.TransactionClient, run: Checked
       trigger: origin.trigger ?? "manual",
       scheduleId: origin.scheduleId ?? null,
       ...runMetaData(origin.meta ?? {}),
+      sweepId: origin.sweepId ?? null,
     },
     select: { id: true },
   });

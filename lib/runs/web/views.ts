@@ -41,6 +41,7 @@ export async function getRunView(db: PrismaClient, id: string): Promise<RunView 
     name: r.name,
     notes: r.notes,
     tags: r.tags ?? [],
+    sweepId: r.sweepId,
   };
 }
 
