@@ -13,7 +13,7 @@ import { useImport, type ImportState } from "./useImport";
  * rejected lines, labels), then create the table. Nothing is created until "Create table".
  */
 export function ImportForm() {
-  const ids = { file: useId(), table: useId(), label: useId(), text: useId() };
+  const ids = { file: useId(), table: useId(), label: useId(), text: useId(), dedupe: useId() };
   const form = useImport();
   const { check, create, report, issueFor } = form;
   const tableIssues = [form.nameError, ...issueFor("table")].filter(Boolean);
@@ -42,6 +42,12 @@ export function ImportForm() {
             <FieldSelect id={ids.label} form={form} which="label" label="Label field" path="labelColumn" />
             <FieldSelect id={ids.text} form={form} which="text" label="Text field" path="textColumn" />
           </>
+        ) : null}
+        {form.file ? (
+          <div className="field checkbox-field form-grid-wide">
+            <input id={ids.dedupe} type="checkbox" checked={form.dedupe} onChange={(e) => form.chooseDedupe(e.target.checked)} />
+            <label htmlFor={ids.dedupe}>Keep only the first line of each text (lines repeating a text are left out)</label>
+          </div>
         ) : null}
         <div className="field">
           <label htmlFor={ids.table}>New table name</label>

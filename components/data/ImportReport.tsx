@@ -14,6 +14,36 @@ export function ImportReport({ report }: { report: ImportAnswer }) {
       {!report.label || !report.text ? (
         <p className="alert alert-warn">Choose which field holds the label and which the text, then check again.</p>
       ) : null}
+      {report.warnings.length > 0 ? (
+        <div className="alert alert-warn" data-testid="import-warnings">
+          {report.warnings.map((w) => (
+            <p key={w} data-testid="import-warning">
+              {w}
+            </p>
+          ))}
+        </div>
+      ) : null}
+      {report.duplicates.examples.length > 0 ? (
+        <details>
+          <summary>Repeated texts{report.duplicates.texts > report.duplicates.examples.length ? ` (first ${report.duplicates.examples.length} listed)` : ""}</summary>
+          <div className="table-wrap rejected-wrap">
+            <table className="table table-compact" data-testid="duplicate-texts">
+              <TableHead columns={["Lines", "Labels", "Text"]} />
+              <tbody>
+                {report.duplicates.examples.map((d) => (
+                  <tr key={d.lines[0]}>
+                    <td className="cell-number">{d.lines.join(", ")}</td>
+                    <td>{d.labels.join(", ")}</td>
+                    <td>
+                      <div className="clamp">{d.text}</div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
+      ) : null}
       {report.rejectedCount > 0 ? (
         <details open={report.rejectedCount <= 20}>
           <summary>Rejected lines{report.rejectedCount > report.rejected.length ? ` (first ${report.rejected.length} listed)` : ""}</summary>

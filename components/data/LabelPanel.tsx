@@ -2,13 +2,16 @@
 
 import { useId } from "react";
 import { ErrorBox } from "../ErrorBox";
+import { formatInt } from "../format";
 import { LabelChart } from "../LabelChart";
 import type { TableSummary } from "./useTables";
 import type { DataBrowserState } from "./useDataBrowser";
 
-/** How the chosen label column's values are spread over the whole table. */
+/** How the chosen label column's values are spread over the rows shown: the whole table, or those the search finds. */
 export function LabelPanel({ browser, table }: { browser: DataBrowserState; table: TableSummary }) {
   const id = useId();
+  const page = browser.rows.data;
+  const counts = page?.labels && page.labels.column === browser.label ? page.labels : null;
   return (
     <section className="card" aria-labelledby="dist-heading">
       <h2 id="dist-heading">Label distribution</h2>
@@ -25,10 +28,14 @@ export function LabelPanel({ browser, table }: { browser: DataBrowserState; tabl
       </div>
       {!browser.label ? (
         <p className="muted">Choose the column that holds the labels.</p>
-      ) : browser.dist.isError ? (
-        <ErrorBox error={browser.dist.error} title="Could not count the labels" />
-      ) : browser.dist.data ? (
-        <LabelChart distribution={browser.dist.data.distribution} distinct={browser.dist.data.distinctLabels} />
+      ) : browser.rows.isError ? (
+        <ErrorBox error={browser.rows.error} title="Could not count the labels" />
+      ) : counts && page ? (
+        <LabelChart
+          distribution={counts.distribution}
+          distinct={counts.distinctLabels}
+          caption={page.q ? `The ${formatInt(page.total)} rows containing "${page.q}"` : `All ${formatInt(page.total)} rows`}
+        />
       ) : (
         <div className="skeleton" style={{ height: "10rem" }} />
       )}

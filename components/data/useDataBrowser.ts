@@ -3,7 +3,7 @@
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useState, type FormEvent } from "react";
 import { guessColumns } from "@/lib/data/columns";
-import { useTablePreview, useTableRows, useTables } from "./useTables";
+import { useTableRows, useTables } from "./useTables";
 
 export const PAGE = 25;
 
@@ -25,8 +25,8 @@ export function useDataBrowser(initialTable: string | undefined) {
   const guessed = table ? guessColumns(table.columns.map((c) => c.name)) : { label: null, text: null };
   const label = labelColumn && table?.columns.some((c) => c.name === labelColumn) ? labelColumn : guessed.label;
 
-  const rows = useTableRows(table?.name ?? null, q, offset, PAGE);
-  const dist = useTablePreview(table?.name ?? null, label, null, 1);
+  // The page of rows, and the label column's counts over every row the search finds.
+  const rows = useTableRows(table?.name ?? null, q, offset, PAGE, label);
 
   // A link to /data?table=… from this page (e.g. after an import) chooses that table.
   useEffect(() => {
@@ -63,5 +63,5 @@ export function useDataBrowser(initialTable: string | undefined) {
     setOffset(0);
   }
 
-  return { tables, list, table, guessed, label, setLabelColumn, rows, dist, draft, setDraft, q, offset, setOffset, pick, onSearch, clearSearch };
+  return { tables, list, table, guessed, label, setLabelColumn, rows, draft, setDraft, q, offset, setOffset, pick, onSearch, clearSearch };
 }

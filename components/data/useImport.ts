@@ -45,6 +45,7 @@ export function useImport() {
   const [tableName, setTableName] = useState("");
   const [labelColumn, setLabelColumn] = useState("");
   const [textColumn, setTextColumn] = useState("");
+  const [dedupe, setDedupe] = useState(false);
   const [localError, setLocalError] = useState<string | null>(null);
   const [nameTouched, setNameTouched] = useState(false);
 
@@ -75,6 +76,7 @@ export function useImport() {
     f.set("file", file);
     if (labelColumn) f.set("labelColumn", labelColumn);
     if (textColumn) f.set("textColumn", textColumn);
+    if (dedupe) f.set("dedupe", "true");
     if (!dryRun) f.set("table", tableName.trim());
     f.set("dryRun", dryRun ? "true" : "false");
     return f;
@@ -92,6 +94,12 @@ export function useImport() {
   /** A changed field makes the last check stale. */
   function chooseField(which: "label" | "text", value: string) {
     (which === "label" ? setLabelColumn : setTextColumn)(value);
+    check.reset();
+  }
+
+  /** Keep only the first line of each text (or every line): the last check no longer says what will be created. */
+  function chooseDedupe(on: boolean) {
+    setDedupe(on);
     check.reset();
   }
 
@@ -123,6 +131,8 @@ export function useImport() {
     nameError,
     labelColumn,
     textColumn,
+    dedupe,
+    chooseDedupe,
     localError,
     check,
     create,

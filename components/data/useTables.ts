@@ -30,12 +30,13 @@ export function useTablePreview(table: string | null, label: string | null, text
   });
 }
 
-/** GET /api/tables/:name/rows (paged, searchable). */
-export function useTableRows(table: string | null, q: string, offset: number, limit: number) {
+/** GET /api/tables/:name/rows (paged, searchable; with a label column, its counts over the rows found). */
+export function useTableRows(table: string | null, q: string, offset: number, limit: number, label: string | null = null) {
   const qs = new URLSearchParams({ offset: String(offset), limit: String(limit) });
   if (q) qs.set("q", q);
+  if (label) qs.set("label", label);
   return useQuery({
-    queryKey: ["table-rows", table, q, offset, limit],
+    queryKey: ["table-rows", table, q, offset, limit, label],
     queryFn: ({ signal }) => apiFetch<RowsPage>(`/api/tables/${enc(table!)}/rows?${qs}`, { signal }),
     enabled: !!table,
     placeholderData: (prev) => (prev && prev.table === table ? prev : undefined),

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import type { Encoding } from "@/lib/kinds/types";
 import type { ModelSettings } from "@/lib/validations/model-config";
 import { apiFetch } from "../api";
 
@@ -28,6 +29,8 @@ export interface ModelRow {
   promotedBy?: string | null;
   /** How it is configured (Settings edits these). */
   settings?: ModelSettings;
+  /** What it really reads and trains (the starter's are its own, not its settings'). */
+  encoding?: Encoding;
   /** newest first */
   versions: ModelVersionRow[];
 }

@@ -11,7 +11,7 @@ const TRAINING_FIELDS: { name: string; label: string; hint: string; kind: "numbe
   { name: "per_device_train_batch_size", label: "Batch size", hint: "empty: the original system's rule (a divisor of the row count, at most 32)", kind: "integer" },
   { name: "weight_decay", label: "Weight decay", hint: "AdamW decoupled decay, 0 or more", kind: "number" },
   { name: "warmup_ratio", label: "Warm-up ratio", hint: "share of steps with a rising learning rate, 0 to 1", kind: "number" },
-  { name: "seed", label: "Seed", hint: "same seed, same split and result", kind: "integer" },
+  { name: "seed", label: "Random seed", hint: "same random seed, same split and result", kind: "integer" },
   { name: "evaluation_strategy", label: "Evaluation", hint: "when the held-out rows are scored during training", kind: "strategy" },
 ];
 

@@ -50,7 +50,7 @@ export function NewRunForm({ initialText, placeholders = {} }: NewRunFormProps) 
           Start run
         </button>
         <button type="button" className="btn" disabled={form.pending || !form.changed} onClick={form.reset}>
-          Reset to example
+          Reset to the original system&apos;s example
         </button>
         {form.pending ? (
           <span className="muted" role="status">

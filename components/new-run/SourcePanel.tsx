@@ -18,7 +18,7 @@ export function chosenTable(form: NewRunFormState): TableSummary | null {
 const SPLIT_HINTS: Record<string, string> = {
   stable: "a test row stays a test row as the table grows",
   positional: "the first rows in key order train, the rest test",
-  random: "stratified shuffle by the seed; test rows change with it",
+  random: "stratified shuffle by the random seed; test rows change with it",
 };
 
 function newRowsHint(count: NewRowsCount | undefined, failed: boolean): string {
@@ -144,7 +144,7 @@ export function SourcePanel({ form, disabled }: { form: NewRunFormState; disable
           <select id="nr-split" value={splitKind} onChange={(e) => form.choose("split", e.target.value === "stable" ? undefined : e.target.value)}>
             <option value="stable">stable (by row key)</option>
             <option value="positional">positional (first rows train)</option>
-            <option value="random">random (seeded shuffle)</option>
+            <option value="random">random (shuffled by the random seed)</option>
             {!(splitKind in SPLIT_HINTS) ? <option value={splitKind}>{splitKind} (not a split)</option> : null}
           </select>
         </Field>

@@ -1,9 +1,26 @@
 import type { ModelRow } from "../models/useModels";
 
+/** The model that answers for a choice ("" = the default model). */
+export function chosenModel(models: ModelRow[], value: string): ModelRow | undefined {
+  return models.find((m) => m.name === value) ?? models.find((m) => m.isDefault) ?? models[0];
+}
+
+function servingLabelsOf(model: ModelRow | undefined): string[] {
+  return model?.versions?.find((v) => v.serving)?.labels ?? [];
+}
+
+/** The text box's placeholder: what the chosen model tells apart, not an example of another task. */
+export function predictPlaceholder(model: ModelRow | undefined): string {
+  if (!model) return "Paste a text to classify";
+  const serving = servingLabelsOf(model);
+  const labels = serving.length ? serving : (model.settings?.labels ?? []);
+  return `Paste a text to classify with ${model.name}${labels.length ? ` (labels: ${labels.join(", ")})` : ""}\nOne text per line classifies several`;
+}
+
 /** Which model answers (when there is more than one), and which of its versions serves. */
 export function ModelChoice({ id, models, value, onChange }: { id: string; models: ModelRow[]; value: string; onChange: (name: string) => void }) {
-  const chosen = models.find((m) => m.name === value) ?? models.find((m) => m.isDefault) ?? models[0];
-  const servingLabels = chosen?.versions?.find((v) => v.serving)?.labels ?? [];
+  const chosen = chosenModel(models, value);
+  const servingLabels = servingLabelsOf(chosen);
   return (
     <>
       {models.length > 1 ? (

@@ -10,7 +10,7 @@ import { Segmented } from "../Segmented";
 import { useModels } from "../models/useModels";
 import { useIsAdmin } from "../useMe";
 import { CsvColumnInput, useCsvColumn } from "./CsvColumnInput";
-import { ModelChoice } from "./ModelChoice";
+import { chosenModel, ModelChoice, predictPlaceholder } from "./ModelChoice";
 import { Predictions } from "./Predictions";
 import { PREDICT_MAX, splitInputs, usePredict } from "./usePredict";
 
@@ -62,7 +62,7 @@ export function PredictForm() {
               rows={6}
               value={text}
               onChange={(e) => setText(e.target.value)}
-              placeholder={"This was a really bad experience\nGreat food, friendly staff"}
+              placeholder={predictPlaceholder(chosenModel(models.data?.models ?? [], model))}
               aria-describedby={`${textId}-hint`}
               aria-invalid={emptyError ? true : undefined}
             />

@@ -7,6 +7,7 @@ import { ApiRequestError, apiFetch } from "../api";
 import { ErrorBox } from "../ErrorBox";
 import { TextField } from "../TextField";
 import { modelsQueryKey } from "../models/useModels";
+import type { Encoding } from "@/lib/kinds/types";
 import { toBody, type Draft } from "./modelDraft";
 
 export interface BaseModel {
@@ -19,6 +20,8 @@ export interface BaseModel {
   sizeBytes: number;
   hasQuantized: boolean;
   synthetic: boolean;
+  /** max_position_embeddings, or the starter's max_length */
+  maxPosition?: number | null;
 }
 
 type Issue = { path: string; message: string };
@@ -29,12 +32,15 @@ export function ModelForm({
   initial,
   bases,
   basesUnavailable,
+  encoding,
   onDone,
 }: {
   creating: boolean;
   initial: Draft;
   bases: BaseModel[];
   basesUnavailable: boolean;
+  /** what the edited model really uses (GET /api/models), when editing */
+  encoding?: Encoding;
   onDone: () => void;
 }) {
   const id = useId();
@@ -55,6 +61,10 @@ export function ModelForm({
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setD((prev) => ({ ...prev, [k]: v }));
   const issue = (path: string) => issues.filter((i) => i.path === path || i.path.startsWith(`${path}.`)).map((i) => i.message).join("; ");
   const base = bases.find((b) => b.name === d.base);
+  // The built-in starter (no folder listed, or a folder of the starter kind): its reading is its own,
+  // the edited model's as the API reports it, else its folder's.
+  const starter = d.base === "starter" || base?.kind === "starter";
+  const starterLength = encoding && !encoding.configurable ? encoding.maxLength : base?.maxPosition;
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -121,20 +131,31 @@ export function ModelForm({
         </div>
         {text("labels", "Fixed labels", "labels", "optional, comma-separated; runs with other labels fail", "text")}
         {text("numLabels", "Number of labels", "numLabels", "optional")}
-        {choice("pooling", "pooling", "Pooling", ["mean", "cls"])}
-        {text("maxLength", "Max length (tokens)", "maxLength", "8 to 8192")}
-        {choice("headType", "head", "Head", ["linear", "mlp"])}
-        {d.headType === "mlp" ? (
+        {starter ? (
+          <p className="hint form-grid-wide" data-testid="starter-encoding">
+            The starter model reads a text with its own token embeddings, mean-pooled over {starterLength ? `up to ${starterLength} tokens` : "its first tokens"}, and
+            a linear head: pooling, length, head and quantization are not settings of it.
+          </p>
+        ) : (
           <>
-            {text("hiddenSize", "Head hidden size", "head", "units of the hidden layer")}
-            {choice("activation", "act", "Activation", ["gelu", "relu"])}
+            {choice("pooling", "pooling", "Pooling", ["mean", "cls"])}
+            {text("maxLength", "Max length (tokens)", "maxLength", "8 to 8192")}
+            {choice("headType", "head", "Head", ["linear", "mlp"])}
+            {d.headType === "mlp" ? (
+              <>
+                {text("hiddenSize", "Head hidden size", "head", "units of the hidden layer")}
+                {choice("activation", "act", "Activation", ["gelu", "relu"])}
+              </>
+            ) : null}
           </>
-        ) : null}
+        )}
         {text("topK", "Labels per prediction (top_k)", "pipeline", "empty: every label's score")}
-        <div className="field checkbox-field">
-          <input id={`${id}-q`} type="checkbox" checked={d.quantized} onChange={(e) => set("quantized", e.target.checked)} disabled={!!base && !base.hasQuantized} />
-          <label htmlFor={`${id}-q`}>Quantized (int8) encoder{base && !base.hasQuantized ? " (this base has none)" : ""}</label>
-        </div>
+        {starter ? null : (
+          <div className="field checkbox-field">
+            <input id={`${id}-q`} type="checkbox" checked={d.quantized} onChange={(e) => set("quantized", e.target.checked)} disabled={!!base && !base.hasQuantized} />
+            <label htmlFor={`${id}-q`}>Quantized (int8) encoder{base && !base.hasQuantized ? " (this base has none)" : ""}</label>
+          </div>
+        )}
         <div className="field checkbox-field">
           <input id={`${id}-def`} type="checkbox" checked={d.isDefault} onChange={(e) => set("isDefault", e.target.checked)} />
           <label htmlFor={`${id}-def`}>Default model</label>

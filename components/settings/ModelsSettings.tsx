@@ -14,6 +14,14 @@ import { TitleRow } from "../TitleRow";
 import { useConfirmedMutation } from "../useConfirmedMutation";
 import { EMPTY, fromModel, type Draft } from "./modelDraft";
 import { ModelForm, type BaseModel } from "./ModelForm";
+import type { Encoding } from "@/lib/kinds/types";
+
+/** How a model reads a text, in words: "mean pooling, up to 128 tokens". */
+export function encodingText(e: Encoding): string {
+  return e.configurable
+    ? `${e.pooling} pooling, up to ${e.maxLength} tokens${e.quantized ? ", int8" : ""}`
+    : `its own token embeddings, mean of up to ${e.maxLength} tokens (fixed)`;
+}
 
 // Configured models: list, add, edit, remove, through the models API.
 export function ModelsSettings() {
@@ -25,7 +33,7 @@ export function ModelsSettings() {
     retry: false,
   });
   const baseList: BaseModel[] = Array.isArray(bases.data) ? bases.data : (bases.data?.baseModels ?? bases.data?.models ?? []);
-  const [editing, setEditing] = useState<{ creating: boolean; draft: Draft } | null>(null);
+  const [editing, setEditing] = useState<{ creating: boolean; draft: Draft; encoding?: Encoding } | null>(null);
   const remove = useConfirmedMutation(
     (name: string) => apiFetch(`/api/models/${encodeURIComponent(name)}`, { method: "DELETE" }),
     () => void queryClient.invalidateQueries({ queryKey: modelsQueryKey }),
@@ -53,14 +61,14 @@ export function ModelsSettings() {
                   {m.settings?.labels ? <div className="small muted">labels {m.settings.labels.join(", ")}</div> : null}
                 </td>
                 <td>{m.settings?.base ?? m.kind}</td>
-                <td className="small">
-                  {m.settings ? `${m.settings.pooling} pooling, ${m.settings.maxLength} tokens${m.settings.quantized ? ", int8" : ""}` : "—"}
+                <td className="small" data-testid="model-encoding">
+                  {m.encoding ? encodingText(m.encoding) : "—"}
                 </td>
-                <td className="small">{m.settings ? `${m.settings.head.type}${m.settings.head.hiddenSize ? ` ${m.settings.head.hiddenSize}` : ""}` : "—"}</td>
+                <td className="small">{m.encoding?.head ?? "—"}</td>
                 <td className="num">{m.versions.length}</td>
                 <td>
                   <div className="row row-tight">
-                    <button type="button" className="btn btn-small" onClick={() => setEditing({ creating: false, draft: fromModel(m) })} aria-label={`Edit ${m.name}`}>
+                    <button type="button" className="btn btn-small" onClick={() => setEditing({ creating: false, draft: fromModel(m), encoding: m.encoding })} aria-label={`Edit ${m.name}`}>
                       Edit
                     </button>
                     <button type="button" className="btn btn-small btn-danger" onClick={() => remove.ask(m.name)} aria-label={`Remove ${m.name}`}>
@@ -80,6 +88,7 @@ export function ModelsSettings() {
           initial={editing.draft}
           bases={baseList}
           basesUnavailable={bases.isError}
+          encoding={editing.encoding}
           onDone={() => setEditing(null)}
         />
       ) : null}

@@ -21,6 +21,55 @@ export interface CheckedImport {
   text: string | null;
   rows: { line: number; label: string; text: string }[];
   rejected: RejectedLine[];
+  /** the accepted lines' repeated texts (counted before `dedupe` leaves any out) */
+  duplicates: DuplicateTexts;
+  /** accepted lines left out because an earlier line has the same text (`dedupe` only) */
+  deduplicated: number;
+}
+
+/** Texts that more than one accepted line holds (the same text exactly, whatever the labels). */
+export interface DuplicateTexts {
+  /** distinct texts held by more than one line */
+  texts: number;
+  /** lines that repeat an earlier line's text */
+  repeatedLines: number;
+  /** of `texts`, those whose lines carry different labels */
+  conflicting: number;
+  /** the first DUPLICATES_LISTED such texts (cut at 200 characters), with up to 10 of their lines and their labels */
+  examples: { text: string; lines: number[]; labels: string[] }[];
+}
+
+export const DUPLICATES_LISTED = 20;
+
+/** Which lines repeat an earlier line's text, and what the repeated texts are. */
+export function findDuplicateTexts(rows: CheckedImport["rows"]): { duplicates: DuplicateTexts; repeats: Set<number> } {
+  const first = new Map<string, number>();
+  const groups = new Map<number, { lines: number[]; labels: Set<string> }>();
+  const repeats = new Set<number>();
+  rows.forEach((r, i) => {
+    const f = first.get(r.text);
+    if (f === undefined) {
+      first.set(r.text, i);
+      return;
+    }
+    repeats.add(i);
+    let g = groups.get(f);
+    if (!g) groups.set(f, (g = { lines: [rows[f].line], labels: new Set([rows[f].label]) }));
+    if (g.lines.length < 10) g.lines.push(r.line);
+    g.labels.add(r.label);
+  });
+  const all = [...groups];
+  const duplicates: DuplicateTexts = {
+    texts: all.length,
+    repeatedLines: repeats.size,
+    conflicting: all.filter(([, g]) => g.labels.size > 1).length,
+    examples: all.slice(0, DUPLICATES_LISTED).map(([f, g]) => ({
+      text: rows[f].text.length > 200 ? `${rows[f].text.slice(0, 200)}…` : rows[f].text,
+      lines: g.lines,
+      labels: [...g.labels],
+    })),
+  };
+  return { duplicates, repeats };
 }
 
 function asText(v: unknown): string | null {
@@ -32,9 +81,10 @@ function asText(v: unknown): string | null {
 
 /**
  * Picks the label and text fields (given, or guessed from the names) and checks every record.
- * Labels are trimmed; texts are kept as they are but must not be blank.
+ * Labels are trimmed; texts are kept as they are but must not be blank. Lines repeating an earlier
+ * line's text are counted, and with `dedupe` left out (the first line of each text is kept).
  */
-export function checkImport(file: ParsedFile, wanted: { label?: string; text?: string }): CheckedImport {
+export function checkImport(file: ParsedFile, wanted: { label?: string; text?: string }, opts: { dedupe?: boolean } = {}): CheckedImport {
   const { label, text } = pickFields(file.columns, wanted);
   const rejected = [...file.rejected];
   const rows: CheckedImport["rows"] = [];
@@ -60,7 +110,9 @@ export function checkImport(file: ParsedFile, wanted: { label?: string; text?: s
     }
   }
   rejected.sort((a, b) => a.line - b.line);
-  return { format: file.format, columns: file.columns, label, text, rows, rejected };
+  const { duplicates, repeats } = findDuplicateTexts(rows);
+  const kept = opts.dedupe && repeats.size > 0 ? rows.filter((_, i) => !repeats.has(i)) : rows;
+  return { format: file.format, columns: file.columns, label, text, rows: kept, rejected, duplicates, deduplicated: rows.length - kept.length };
 }
 
 /** A table of that name (any letter case) exists, in public or as the product's own. */
@@ -130,13 +182,44 @@ export interface ImportSummary {
   rejectedCount: number;
   preview: { line: number; label: string; text: string }[];
   distribution: { label: string; count: number }[];
+  /** the file's fields that are not imported (the table keeps only the label and text fields) */
+  ignoredColumns: string[];
+  duplicates: DuplicateTexts;
+  /** lines left out by `dedupe` (0 without it) */
+  deduplicated: number;
+  /** what the user should know before creating the table: ignored fields, repeated texts */
+  warnings: string[];
 }
 
 export const REJECTED_LISTED = 1000;
 
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+/** The summary's warnings, in words. */
+export function importWarnings(c: Pick<CheckedImport, "label" | "text" | "duplicates" | "deduplicated">, ignoredColumns: string[]): string[] {
+  const out: string[] = [];
+  if (c.label && c.text && ignoredColumns.length > 0) {
+    out.push(
+      `${plural(ignoredColumns.length, "field is", "fields are")} not imported: ${listFields(ignoredColumns)}. The new table keeps only id, label (from "${c.label}") and text (from "${c.text}").`,
+    );
+  }
+  const d = c.duplicates;
+  if (d.texts > 0) {
+    const labels = d.conflicting > 0 ? `; ${plural(d.conflicting, "of them has", "of them have")} different labels on different lines` : "";
+    const what = `${plural(d.texts, "text occurs", "texts occur")} on more than one line (${plural(d.repeatedLines, "repeated line", "repeated lines")}${labels})`;
+    out.push(
+      c.deduplicated > 0
+        ? `${what}: only the first line of each is kept, ${plural(c.deduplicated, "line", "lines")} left out.`
+        : `${what}. A run may put copies of one text in both its training and its test rows, which flatters the test score: check again with "keep the first line of each text" to leave the repeats out.`,
+    );
+  }
+  return out;
+}
+
 export function summarise(c: CheckedImport): ImportSummary {
   const counts = new Map<string, number>();
   for (const r of c.rows) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
+  const ignoredColumns = c.columns.filter((f) => f !== c.label && f !== c.text);
   return {
     format: c.format,
     columns: c.columns,
@@ -147,6 +230,10 @@ export function summarise(c: CheckedImport): ImportSummary {
     rejectedCount: c.rejected.length,
     preview: c.rows.slice(0, 10).map((r) => ({ ...r, text: r.text.length > 400 ? `${r.text.slice(0, 400)}…` : r.text })),
     distribution: [...counts].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label)).slice(0, 100),
+    ignoredColumns,
+    duplicates: c.duplicates,
+    deduplicated: c.deduplicated,
+    warnings: importWarnings(c, ignoredColumns),
   };
 }
 
@@ -155,13 +242,18 @@ const importFields = z.object({
   labelColumn: z.string().trim().min(1).optional(),
   textColumn: z.string().trim().min(1).optional(),
   format: z.enum(["csv", "jsonl"], { error: 'must be "csv" or "jsonl"' }).optional(),
-  dryRun: z.enum(["true", "false", "1", "0"]).optional(),
+  dryRun: z.enum(["true", "false", "1", "0"], { error: 'must be "true" or "false"' }).optional(),
+  dedupe: z.enum(["true", "false", "1", "0"], { error: 'must be "true" or "false"' }).optional(),
 });
+
+const yes = (v: string | undefined) => v === "true" || v === "1";
 
 /**
  * The import endpoint's work, from a received multipart upload: file, and optionally table,
- * labelColumn, textColumn, format, dryRun. A dry run (or no table name) only reports; otherwise the
- * table is created when at least one line is usable.
+ * labelColumn, textColumn, format, dryRun, dedupe. A dry run (or no table name) only reports;
+ * otherwise the table is created when at least one line is usable. Fields other than the label
+ * and text are not imported, and lines repeating a text are kept unless `dedupe`: both are named
+ * in `warnings`.
  */
 export async function importUpload(db: PrismaClient, upload: Upload): Promise<ImportSummary & { created: null | { table: string; rows: number } }> {
   const { file } = upload;
@@ -170,9 +262,9 @@ export async function importUpload(db: PrismaClient, upload: Upload): Promise<Im
   if (!fields.success) throw badRequest(fields.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })));
   const format = fields.data.format ?? (await detectFormat(file.name, file.path));
   const wanted = { label: fields.data.labelColumn, text: fields.data.textColumn };
-  const checked = checkImport(await parseImportFile(file.path, format, wanted), wanted);
+  const checked = checkImport(await parseImportFile(file.path, format, wanted), wanted, { dedupe: yes(fields.data.dedupe) });
   const summary = summarise(checked);
-  const dryRun = fields.data.dryRun === "true" || fields.data.dryRun === "1" || !fields.data.table;
+  const dryRun = yes(fields.data.dryRun) || !fields.data.table;
   if (dryRun) return { ...summary, created: null };
   const name = await checkNewTableName(db, fields.data.table);
   if (checked.columns.length === 0) {

@@ -1,6 +1,7 @@
 import type { PrismaClient } from "../db/generated/client";
 import { findColumn, findTable, INTERNAL_TABLES, qualifiedName, quoteIdent, type TableRef } from "../db/catalog";
 import { AppError, badRequest } from "../errors";
+import { keyOrderSql, tableKey } from "../rows/table-key";
 export { guessColumns } from "./columns";
 
 // The user tables a training run may read, as the catalogue describes them, and what the data
@@ -103,6 +104,23 @@ export interface TablePreview {
 
 const PREVIEW_CHARS = 400;
 
+/** Rows per value of the label column among the rows `whereSql` keeps: most frequent first (at most 100), and how many values in all. */
+async function labelCounts(
+  db: PrismaClient,
+  from: string,
+  labelColumn: string,
+  whereSql = "",
+  params: unknown[] = [],
+): Promise<{ distribution: LabelCount[]; distinctLabels: number }> {
+  const l = quoteIdent(labelColumn);
+  const dist = await db.$queryRawUnsafe<{ label: string | null; n: bigint }[]>(
+    `SELECT ${l}::text AS label, count(*) AS n FROM ${from}${whereSql} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 100`,
+    ...params,
+  );
+  const [{ k }] = await db.$queryRawUnsafe<{ k: bigint }[]>(`SELECT count(DISTINCT ${l}) AS k FROM ${from}${whereSql}`, ...params);
+  return { distribution: dist.map((d) => ({ label: d.label, count: Number(d.n) })), distinctLabels: Number(k) };
+}
+
 function selectList(t: TableRef, truncate: boolean): string {
   return t.columns
     .map((c) => (truncate ? `left(${quoteIdent(c.name)}::text, ${PREVIEW_CHARS}) AS ${quoteIdent(c.name)}` : `${quoteIdent(c.name)}::text AS ${quoteIdent(c.name)}`))
@@ -126,12 +144,7 @@ export async function previewTable(
   let unusable: number | null = null;
   if (label) {
     const l = quoteIdent(label);
-    const dist = await db.$queryRawUnsafe<{ label: string | null; n: bigint }[]>(
-      `SELECT ${l}::text AS label, count(*) AS n FROM ${from} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 100`,
-    );
-    distribution = dist.map((d) => ({ label: d.label, count: Number(d.n) }));
-    const [{ k }] = await db.$queryRawUnsafe<{ k: bigint }[]>(`SELECT count(DISTINCT ${l}) AS k FROM ${from}`);
-    distinctLabels = Number(k);
+    ({ distribution, distinctLabels } = await labelCounts(db, from, label));
     if (text) {
       const x = quoteIdent(text);
       const [{ u }] = await db.$queryRawUnsafe<{ u: bigint }[]>(
@@ -164,6 +177,10 @@ export interface RowsPage {
   q: string;
   /** the text columns the search looked in */
   searched: string[];
+  /** the columns the rows are ordered by (the primary key's, ascending); empty: physical order */
+  orderedBy: string[];
+  /** with ?label=<column>: rows per value of that column among the rows matching the search */
+  labels: { column: string; distribution: LabelCount[]; distinctLabels: number } | null;
 }
 
 /** `%`, `_` and `\` taken literally inside an ILIKE pattern. */
@@ -171,7 +188,11 @@ export function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** A page of rows, optionally only those whose text columns contain `q` (case-insensitive). */
+/**
+ * A page of rows in the order of the table's primary key (physical order without one), optionally
+ * only those whose text columns contain `q` (case-insensitive); with `label` (a column), also the
+ * label counts of every row the filter keeps, not just the page's.
+ */
 export async function browseRows(
   db: PrismaClient,
   name: string,
@@ -188,15 +209,16 @@ export async function browseRows(
     params.push(likePattern(q));
     where.push(`(${searched.map((c) => `${quoteIdent(c)} ILIKE $${params.length}`).join(" OR ")})`);
   }
-  if (opts.label && opts.labelValue !== undefined) {
-    const l = requireColumn(t, opts.label, "label");
+  const labelColumn = opts.label ? requireColumn(t, opts.label, "label") : null;
+  if (labelColumn && opts.labelValue !== undefined) {
     params.push(opts.labelValue);
-    where.push(`${quoteIdent(l)}::text = $${params.length}`);
+    where.push(`${quoteIdent(labelColumn)}::text = $${params.length}`);
   }
   const whereSql = where.length ? ` WHERE ${where.join(" AND ")}` : "";
+  const key = await tableKey(db, t);
   const [{ n }] = await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${from}${whereSql}`, ...params);
   const rows = await db.$queryRawUnsafe<Record<string, string | null>[]>(
-    `SELECT ${selectList(t, true)} FROM ${from}${whereSql} ORDER BY ctid LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    `SELECT ${selectList(t, true)} FROM ${from}${whereSql} ORDER BY ${keyOrderSql(key, from)} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     ...params,
     opts.limit,
     opts.offset,
@@ -210,5 +232,7 @@ export async function browseRows(
     limit: opts.limit,
     q,
     searched,
+    orderedBy: key.columns.map((c) => c.name),
+    labels: labelColumn ? { column: labelColumn, ...(await labelCounts(db, from, labelColumn, whereSql, params)) } : null,
   };
 }

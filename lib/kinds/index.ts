@@ -11,7 +11,7 @@ import { encoderKind } from "./encoder";
 import { starterKind } from "./starter";
 import type { Kind } from "./types";
 
-export type { Candidate, CandidateInput, ExportOptions, Kind, ServingVersion } from "./types";
+export type { Candidate, CandidateInput, Encoding, ExportOptions, Kind, ServingVersion } from "./types";
 
 export const KINDS: readonly Kind[] = [starterKind, encoderKind];
 

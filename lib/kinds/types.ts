@@ -70,6 +70,18 @@ export interface ExportOptions {
   card?: string[];
 }
 
+/** How a model of a kind reads a text and what its head is, as training and serving really do (Settings shows it). */
+export interface Encoding {
+  pooling: "mean" | "cls";
+  /** tokens read from each text (the rest is cut off) */
+  maxLength: number;
+  quantized: boolean;
+  /** "linear", or "mlp 256" */
+  head: string;
+  /** false when the model's settings do not change these (the starter's are its own) */
+  configurable: boolean;
+}
+
 export interface Kind<Request = unknown> {
   /** Model.kind in the database and the `kind` of a parsed request */
   name: ModelKind;
@@ -83,6 +95,8 @@ export interface Kind<Request = unknown> {
   appliedArguments: ReadonlySet<string>;
   /** a version folder as a Classifier: what serves /api/predict and scores it as the "old" model */
   load(dir: string): Promise<Classifier>;
+  /** what a model of this kind uses, from its settings and its serving version's config.json (null: nothing serves) */
+  encoding(settings: ModelSettings, servingConfig: Record<string, unknown> | null): Encoding;
   /** writes a version folder as a standalone export into `outDir` (created empty, with onnx/) */
   export(versionDir: string, outDir: string, config: Record<string, unknown>, opts: ExportOptions): Promise<void>;
 }

@@ -39,9 +39,14 @@ export function keySql(key: TableKey, labelColumn: string, textColumn: string): 
   return `md5(coalesce(${quoteIdent(labelColumn)}::text, '') || chr(31) || coalesce(${quoteIdent(textColumn)}::text, ''))`;
 }
 
-/** Key order: the primary key's, else physical order. */
-export function keyOrderSql(key: TableKey): string {
-  return key.columns.length > 0 ? key.columns.map((c) => quoteIdent(c.name)).join(", ") : "ctid";
+/**
+ * Key order: the primary key's, else physical order. With `from` (the table as written in FROM) the
+ * columns are qualified by it, so that a select list giving a key column's name to another value
+ * (`id::text AS id`) does not change the order.
+ */
+export function keyOrderSql(key: TableKey, from?: string): string {
+  const q = from ? `${from}.` : "";
+  return key.columns.length > 0 ? key.columns.map((c) => q + quoteIdent(c.name)).join(", ") : `${q}ctid`;
 }
 
 /** The key's value as hashed (scoped by table for primary keys). */

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import assert from "node:assert/strict";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { createTestDatabase, tmpDir, type TestDatabase } from "./db";
 import { startWebProcess, startWorkerProcess, type Proc } from "./processes";

@@ -7,9 +7,11 @@ import { requireCaller } from "@/lib/session";
 export const dynamic = "force-dynamic";
 
 /**
- * Imports a CSV or JSONL file (multipart: file, table, labelColumn?, textColumn?, format?, dryRun?)
- * into a new table (id, label, text). Without a table name, or with dryRun=true, only reports:
- * fields, accepted lines, rejected lines with line number and reason, label distribution.
+ * Imports a CSV or JSONL file (multipart: file, table, labelColumn?, textColumn?, format?, dryRun?,
+ * dedupe?) into a new table (id, label, text). Without a table name, or with dryRun=true, only
+ * reports: fields, accepted lines, rejected lines with line number and reason, label distribution,
+ * the fields not imported and the repeated texts (`warnings`); dedupe=true keeps only the first
+ * line of each text.
  * The upload is streamed to a temporary file (413 past the limit, with or without Content-Length)
  * and parsed from there as a stream.
  */

@@ -14,5 +14,13 @@ export const encoderKind: Kind<EncoderRunRequest> = {
   requestSchema: RUN_REQUEST_SCHEMAS.encoder,
   appliedArguments: HEAD_APPLIED_TRAINING_ARGUMENTS,
   load: (dir) => loadEncoderClassifier(dir, { modelsDir: modelsDir() }),
+  // A run encodes with the model's settings (a change re-encodes the texts), so they are what it uses.
+  encoding: (s) => ({
+    pooling: s.pooling,
+    maxLength: s.maxLength,
+    quantized: s.quantized,
+    head: s.head.type === "mlp" ? `mlp ${s.head.hiddenSize ?? 256}` : "linear",
+    configurable: true,
+  }),
   export: exportEncoder,
 };

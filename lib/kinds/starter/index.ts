@@ -1,6 +1,7 @@
 // The starter kind: a static-embedding classifier (token embeddings mean-pooled, linear head; the
 // fastText family) whose every weight is trained in TypeScript, with a tokenizer built from the data.
 import { loadClassifier } from "../../onnx/classifier";
+import { STARTER_DEFAULTS } from "../../training/train-args";
 import { APPLIED_TRAINING_ARGUMENTS } from "../../validations/training-arguments";
 import { RUN_REQUEST_SCHEMAS, type StarterRunRequest } from "../../validations/run-request";
 import type { Kind } from "../types";
@@ -17,5 +18,15 @@ export const starterKind: Kind<StarterRunRequest> = {
   // to share, and a second spinning thread only contends with the process's other work
   // (measured by `npm run bench -- --only serving`: 1,000 short texts 58 → 16 ms on 2 cores).
   load: (dir) => loadClassifier(dir, { threads: 1 }),
+  // Its own reading, whatever the model's settings (which are an encoder's): token embeddings
+  // mean-pooled, a linear layer, and the serving version's max_length (a run continuing from it
+  // keeps it; a new model gets STARTER_DEFAULTS.maxLength), the number its export declares.
+  encoding: (_settings, servingConfig) => ({
+    pooling: "mean",
+    maxLength: Number(servingConfig?.max_length) || STARTER_DEFAULTS.maxLength,
+    quantized: false,
+    head: "linear",
+    configurable: false,
+  }),
   export: exportStarter,
 };
