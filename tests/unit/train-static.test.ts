@@ -42,7 +42,7 @@ test("resolveTrainArgs: HF names, starter defaults, the original system's batch-
   );
   assert.deepEqual(
     { ...b },
-    { learningRate: 0.05, numTrainEpochs: 2, batchSize: 8, evalBatchSize: 64, weightDecay: 0.01, seed: 3, evaluationStrategy: "steps", evalSteps: 7, loggingSteps: 3, warmupRatio: 0.1, labelSmoothingFactor: 0 },
+    { learningRate: 0.05, numTrainEpochs: 2, batchSize: 8, evalBatchSize: 64, weightDecay: 0.01, seed: 3, evaluationStrategy: "steps", evalSteps: 7, loggingSteps: 3, warmupRatio: 0.1, labelSmoothingFactor: 0, loadBestModelAtEnd: false, metricForBestModel: "eval_loss", greaterIsBetter: false, earlyStoppingPatience: null, earlyStoppingThreshold: 0 },
   );
   assert.equal(resolveTrainArgs({ eval_strategy: "epoch" }, 10).evaluationStrategy, "epoch");
   // fractions of the total steps, as HF allows: 100 rows / batch 10 × 5 epochs = 50 steps

@@ -86,7 +86,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     tokenizerConfig = built.tokenizerConfig;
     vocab = built.vocab;
     init = initStaticParams(featureRows(vocab.length, subwords), STARTER_DEFAULTS.dim, labels.length, input.seed);
-    await report.log(`Built a ${built.vocab.length}-token vocabulary from the training rows in ${((Date.now() - countT0) / 1000).toFixed(1)} s (${pool.workers + 1} threads)${peakRssNote()}`);
+    await report.log(`Built a ${built.vocab.length}-token vocabulary from the training rows in ${((Date.now() - countT0) / 1000).toFixed(1)} s (${pool.workers + 1} ${pool.workers ? "threads" : "thread"})${peakRssNote()}`);
   }
   // The tokenizer files go in first: the texts are encoded by the same loader that serves
   // (loadTokenizer on this folder, in this thread and each worker thread; train and test together).
