@@ -1,7 +1,8 @@
 // `npm run screenshots`: the README's pictures, made from a real run. Starts a throw-away embedded
 // PostgreSQL, web server and worker (as the browser tests do), trains on demo_email twice and
 // promotes both versions, so the second run's page compares an old and a new model, then writes
-// docs/screenshots/overview.png and docs/screenshots/run.png (1280 px wide, light theme).
+// docs/screenshots/overview.png and docs/screenshots/run.png (1280 px wide, light theme), and
+// docs/screenshots/run-phone.png (the same run page on a phone: 390 px wide).
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -118,6 +119,18 @@ try {
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(outDir, "run.png"), fullPage: true });
   log(`wrote ${path.relative(root, path.join(outDir, "run.png"))}`);
+
+  // The same page on a phone, signed in with the same cookies.
+  const phone = await stack.browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: "light", deviceScaleFactor: 1, storageState: await stack.context.storageState() });
+  cleanups.push(() => phone.close());
+  const phonePage = await phone.newPage();
+  phonePage.setDefaultTimeout(60_000);
+  await phonePage.goto(`${base}/runs/${runId}`);
+  await phonePage.locator('[data-testid="compare-chart"] .recharts-bar-rectangle').first().waitFor();
+  await phonePage.locator('[data-testid="stream-state"]', { hasText: "Run finished" }).waitFor();
+  await phonePage.waitForTimeout(300);
+  await phonePage.screenshot({ path: path.join(outDir, "run-phone.png"), fullPage: true });
+  log(`wrote ${path.relative(root, path.join(outDir, "run-phone.png"))}`);
 } catch (err) {
   console.error(`[screenshots] failed: ${(err as Error).stack ?? err}`);
   exitCode = 1;

@@ -2,13 +2,16 @@
 
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatPercent } from "../format";
+import { axisLabel, LEGEND, yAxisLabel } from "../runs/chartLabels";
 import { axisFloor, tooltipStyle } from "../runs/CompareCharts";
 import type { ModelRow } from "./useModels";
 
+// Accuracy and weighted F1 are often equal: accuracy is drawn first, wide and with large dots, so
+// that the thin dashed F1 line over it leaves it visible.
 const SERIES = [
-  { key: "accuracy", name: "Accuracy", stroke: "var(--accent)", dash: undefined },
-  { key: "f1", name: "F1 (weighted)", stroke: "var(--warn)", dash: undefined },
-  { key: "macroF1", name: "Macro F1", stroke: "var(--chart-old)", dash: "5 3" },
+  { key: "accuracy", name: "Accuracy", stroke: "var(--accent)", dash: undefined, width: 4, dot: { r: 5 } },
+  { key: "f1", name: "F1 (weighted)", stroke: "var(--warn)", dash: "6 3", width: 2, dot: { r: 3 } },
+  { key: "macroF1", name: "Macro F1", stroke: "var(--chart-old)", dash: "2 3", width: 2, dot: { r: 2 } },
 ] as const;
 
 /**
@@ -39,21 +42,25 @@ export function VersionChart({ model }: { model: ModelRow }) {
   });
   const segments = segment + 1;
   if (points.length < 2) return null;
-  const servingPoint = points.find((p) => p.serving);
+  const servingIndex = points.findIndex((p) => p.serving);
+  const servingPoint = points[servingIndex];
+  // The tag stands beside its line on the side with room: right of it in the first half (clear of
+  // the y axis's labels), left of it in the second (clear of the right edge).
+  const servingSide = servingIndex < points.length / 2 ? "insideTopLeft" : "insideTopRight";
   const summary = points.map((p) => `${p.name}: accuracy ${formatPercent(p.accuracy)}, F1 ${formatPercent(p.f1)}`).join("; ");
   return (
     <div className="chart chart-small" role="img" aria-label={`Scores over versions of ${model.name}. ${summary}`} data-testid="versions-chart">
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <LineChart data={points} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-          <XAxis dataKey="name" stroke="var(--muted)" tick={{ fontSize: 11 }} />
-          <YAxis domain={[axisFloor(points.flatMap((p) => [p.accuracy, p.f1, p.macroF1])), 1]} allowDataOverflow tickFormatter={(v: number) => `${Math.round(v * 100)}%`} stroke="var(--muted)" tick={{ fontSize: 11 }} width={44} />
+          <XAxis dataKey="name" stroke="var(--muted)" tick={{ fontSize: 11 }} label={axisLabel("Version")} />
+          <YAxis domain={[axisFloor(points.flatMap((p) => [p.accuracy, p.f1, p.macroF1])), 1]} allowDataOverflow tickFormatter={(v: number) => `${Math.round(v * 100)}%`} stroke="var(--muted)" tick={{ fontSize: 11 }} width={52} label={yAxisLabel("Score (%)")} />
           <Tooltip
             contentStyle={tooltipStyle}
             formatter={(v) => (typeof v === "number" ? formatPercent(v) : "—")}
           />
-          <Legend />
-          {servingPoint ? <ReferenceLine x={servingPoint.name} stroke="var(--good)" strokeDasharray="4 2" label={{ value: "serving", fill: "var(--good)", fontSize: 11, position: "insideTopRight" }} /> : null}
+          <Legend {...LEGEND} />
+          {servingPoint ? <ReferenceLine x={servingPoint.name} stroke="var(--good)" strokeDasharray="4 2" label={{ value: "serving", fill: "var(--good)", fontSize: 11, position: servingSide }} /> : null}
           {starts.map((s) => (
             <ReferenceLine key={s.name} x={s.name} stroke="var(--muted)" strokeDasharray="2 2" label={{ value: "labels changed", fill: "var(--muted)", fontSize: 10, position: "insideBottomLeft" }} />
           ))}
@@ -66,6 +73,8 @@ export function VersionChart({ model }: { model: ModelRow }) {
                 name={m.name}
                 stroke={m.stroke}
                 strokeDasharray={m.dash}
+                strokeWidth={m.width}
+                dot={m.dot}
                 legendType={seg === 0 ? "line" : "none"}
                 isAnimationActive={false}
               />

@@ -3,6 +3,8 @@
 import { Bar, BarChart, CartesianGrid, LabelList, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { Metrics } from "@/lib/training/types";
 import { deltaTone, formatDeltaPoints, formatPercent } from "../format";
+import { useNarrow } from "../useNarrow";
+import { axisLabel, LEGEND, yAxisLabel } from "./chartLabels";
 import { SCORE_METRICS } from "./scoreMetrics";
 
 interface Row {
@@ -25,7 +27,16 @@ export function axisFloor(values: (number | null)[]): number {
 export const tooltipStyle = { background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" };
 const pct = (v: unknown) => (typeof v === "number" ? formatPercent(v, 1) : "—");
 
-function DeltaLabel(props: { x?: number | string; y?: number | string; width?: number | string; height?: number | string; value?: unknown; vertical?: boolean }) {
+interface LabelProps {
+  x?: number | string;
+  y?: number | string;
+  width?: number | string;
+  height?: number | string;
+  value?: unknown;
+  index?: number;
+}
+
+function DeltaLabel(props: LabelProps & { vertical?: boolean; top?: number }) {
   const value = typeof props.value === "number" ? props.value : null;
   if (value === null) return null;
   const x = Number(props.x ?? 0);
@@ -38,8 +49,8 @@ function DeltaLabel(props: { x?: number | string; y?: number | string; width?: n
       {formatDeltaPoints(value)}
     </text>
   ) : (
-    // in a row along the top, centred over each old/new pair (the new bar is the right one)
-    <text x={x} y={12} textAnchor="middle" fontSize={11} fontWeight={600} fill={TONE_COLOUR[tone]}>
+    // in a row along the plot's top, centred over each old/new pair (the new bar is the right one)
+    <text x={x} y={(props.top ?? y) - 6} textAnchor="middle" fontSize={11} fontWeight={600} fill={TONE_COLOUR[tone]}>
       {formatDeltaPoints(value)}
     </text>
   );
@@ -49,33 +60,71 @@ function describe(rows: Row[]): string {
   return rows.map((r) => `${r.name}: old ${pct(r.old)}, new ${pct(r.new)}`).join("; ");
 }
 
+/** Below this width the score bars lie down (one row per score), so that the score names do not overlap. */
+const NARROW_PX = 520;
+const percentTick = (v: number) => `${Math.round(v * 100)}%`;
+
 /** Old vs new as grouped bars: accuracy and weighted/macro precision, recall, F1; the change over each pair. */
 export function MetricsBarChart({ oldMetrics, newMetrics }: { oldMetrics: Metrics | null; newMetrics: Metrics | null }) {
+  const [ref, narrow] = useNarrow<HTMLElement>(NARROW_PX);
   const rows: Row[] = SCORE_METRICS.map((m) => {
     const o = oldMetrics?.[m.key] ?? null;
     const n = newMetrics?.[m.key] ?? null;
     return { name: m.short, old: o, new: n, delta: o !== null && n !== null ? n - o : null };
   });
   const floor = axisFloor(rows.flatMap((r) => [r.old, r.new]));
+  /** The plot's top (the y of 100 %), from a new bar's top and height and its value. */
+  const plotTop = (p: LabelProps) => {
+    const n = rows[p.index ?? -1]?.new;
+    const y = Number(p.y ?? 0);
+    return typeof n === "number" && n > floor ? y - ((1 - n) * Number(p.height ?? 0)) / (n - floor) : y;
+  };
   return (
-    <figure className="chart-figure" data-testid="compare-chart">
-      <div className="chart chart-tall" role="img" aria-label={`Old versus new model. ${describe(rows)}`}>
-        <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={rows} margin={{ top: 20, right: 8, bottom: 4, left: 0 }} barGap={2}>
-            <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="name" stroke="var(--muted)" tick={{ fontSize: 11 }} interval={0} />
-            <YAxis domain={[floor, 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} stroke="var(--muted)" tick={{ fontSize: 11 }} width={44} allowDataOverflow />
-            <Tooltip contentStyle={tooltipStyle} formatter={(v) => pct(v)} cursor={{ fill: "var(--surface-2)" }} />
-            <Legend />
-            {oldMetrics ? <Bar dataKey="old" name="Old (served before)" fill="var(--chart-old)" isAnimationActive={false} /> : null}
-            <Bar dataKey="new" name="New (this run)" fill="var(--accent)" isAnimationActive={false}>
-              {oldMetrics ? <LabelList dataKey="delta" content={(p) => <DeltaLabel {...p} />} /> : null}
-            </Bar>
-          </BarChart>
-        </ResponsiveContainer>
-      </div>
+    <figure ref={ref} className="chart-figure" data-testid="compare-chart" data-layout={narrow ? "rows" : "columns"}>
+      {narrow ? (
+        <OldNewRows rows={rows} floor={floor} hasOld={oldMetrics !== null} valueTitle="Score (%)" categoryTitle="Metric" names={["Old (served before)", "New (this run)"]} label={`Old versus new model. ${describe(rows)}`} />
+      ) : (
+        <div className="chart chart-tall" role="img" aria-label={`Old versus new model. ${describe(rows)}`}>
+          <ResponsiveContainer width="100%" height="100%">
+            <BarChart data={rows} margin={{ top: 30, right: 8, bottom: 20, left: 8 }} barGap={2}>
+              <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
+              <XAxis dataKey="name" stroke="var(--muted)" tick={{ fontSize: 11 }} interval={0} label={axisLabel("Metric")} />
+              <YAxis domain={[floor, 1]} tickFormatter={percentTick} stroke="var(--muted)" tick={{ fontSize: 11 }} width={52} allowDataOverflow label={yAxisLabel("Score (%)")} />
+              <Tooltip contentStyle={tooltipStyle} formatter={(v) => pct(v)} cursor={{ fill: "var(--surface-2)" }} />
+              <Legend {...LEGEND} />
+              {oldMetrics ? <Bar dataKey="old" name="Old (served before)" fill="var(--chart-old)" isAnimationActive={false} /> : null}
+              <Bar dataKey="new" name="New (this run)" fill="var(--accent)" isAnimationActive={false}>
+                {oldMetrics ? <LabelList dataKey="delta" content={(p) => <DeltaLabel {...p} top={plotTop(p)} />} /> : null}
+              </Bar>
+            </BarChart>
+          </ResponsiveContainer>
+        </div>
+      )}
       {floor > 0 ? <figcaption className="hint">The axis starts at {Math.round(floor * 100)} % so small changes show.</figcaption> : null}
     </figure>
+  );
+}
+
+/** Old and new as pairs of horizontal bars, one pair per row, the change at the right of each pair. */
+function OldNewRows({ rows, floor, hasOld, valueTitle, categoryTitle, names, label }: { rows: Row[]; floor: number; hasOld: boolean; valueTitle: string; categoryTitle: string; names: [string, string]; label: string }) {
+  const height = Math.max(160, 90 + rows.length * (hasOld ? 44 : 28));
+  return (
+    <div className="chart" style={{ height }} role="img" aria-label={label}>
+      <ResponsiveContainer width="100%" height="100%">
+        {/* right: room for the widest change label ("+100.0 pp") */}
+        <BarChart data={rows} layout="vertical" margin={{ top: 4, right: hasOld ? 76 : 16, bottom: 20, left: 8 }} barGap={2}>
+          <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" horizontal={false} />
+          <XAxis type="number" domain={[floor, 1]} tickFormatter={percentTick} stroke="var(--muted)" tick={{ fontSize: 11 }} allowDataOverflow label={axisLabel(valueTitle)} />
+          <YAxis type="category" dataKey="name" stroke="var(--muted)" tick={{ fontSize: 11 }} width={92} interval={0} label={yAxisLabel(categoryTitle)} />
+          <Tooltip contentStyle={tooltipStyle} formatter={(v) => pct(v)} cursor={{ fill: "var(--surface-2)" }} />
+          <Legend {...LEGEND} />
+          {hasOld ? <Bar dataKey="old" name={names[0]} fill="var(--chart-old)" isAnimationActive={false} /> : null}
+          <Bar dataKey="new" name={names[1]} fill="var(--accent)" isAnimationActive={false}>
+            {hasOld ? <LabelList dataKey="delta" content={(p) => <DeltaLabel {...p} vertical />} /> : null}
+          </Bar>
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
   );
 }
 
@@ -89,24 +138,9 @@ export function PerClassF1Chart({ oldMetrics, newMetrics }: { oldMetrics: Metric
     return { name: label, old: o, new: n, delta: o !== null && n !== null ? n - o : null };
   });
   const floor = axisFloor(rows.flatMap((r) => [r.old, r.new]));
-  const height = Math.max(160, 60 + labels.length * (oldMetrics ? 44 : 28));
   return (
     <figure className="chart-figure" data-testid="per-class-chart">
-      <div className="chart" style={{ height }} role="img" aria-label={`F1 per class. ${describe(rows)}`}>
-        <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 64, bottom: 4, left: 8 }} barGap={2}>
-            <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" horizontal={false} />
-            <XAxis type="number" domain={[floor, 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} stroke="var(--muted)" tick={{ fontSize: 11 }} allowDataOverflow />
-            <YAxis type="category" dataKey="name" stroke="var(--muted)" tick={{ fontSize: 12 }} width={80} />
-            <Tooltip contentStyle={tooltipStyle} formatter={(v) => pct(v)} cursor={{ fill: "var(--surface-2)" }} />
-            <Legend />
-            {oldMetrics ? <Bar dataKey="old" name="Old F1" fill="var(--chart-old)" isAnimationActive={false} /> : null}
-            <Bar dataKey="new" name="New F1" fill="var(--accent)" isAnimationActive={false}>
-              {oldMetrics ? <LabelList dataKey="delta" content={(p) => <DeltaLabel {...p} vertical />} /> : null}
-            </Bar>
-          </BarChart>
-        </ResponsiveContainer>
-      </div>
+      <OldNewRows rows={rows} floor={floor} hasOld={oldMetrics !== null} valueTitle="F1 (%)" categoryTitle="Label" names={["Old F1", "New F1"]} label={`F1 per class. ${describe(rows)}`} />
       {floor > 0 ? <figcaption className="hint">The axis starts at {Math.round(floor * 100)} %.</figcaption> : null}
     </figure>
   );

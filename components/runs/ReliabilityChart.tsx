@@ -3,6 +3,7 @@
 import { CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
 import type { Metrics } from "@/lib/training/types";
 import { formatNumber, formatPercent } from "../format";
+import { axisLabel, LEGEND, yAxisLabel } from "./chartLabels";
 import { tooltipStyle } from "./CompareCharts";
 
 interface Point {
@@ -52,18 +53,18 @@ export function ReliabilityChart({ oldMetrics, newMetrics }: { oldMetrics: Metri
               {...UNIT_AXIS}
               dataKey="confidence"
               name="Confidence"
-              label={{ value: "Confidence (top-class score)", position: "insideBottom", offset: -14, fontSize: 12, fill: "var(--muted)" }}
+              label={axisLabel("Confidence: top-class score (%)")}
             />
             <YAxis
               {...UNIT_AXIS}
               dataKey="accuracy"
               name="Accuracy"
               width={52}
-              label={{ value: "Accuracy", angle: -90, position: "insideLeft", offset: 10, fontSize: 12, fill: "var(--muted)" }}
+              label={yAxisLabel("Accuracy (%)")}
             />
             <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="var(--muted)" strokeDasharray="4 4" ifOverflow="visible" />
             <Tooltip contentStyle={tooltipStyle} formatter={(v) => (typeof v === "number" ? formatPercent(v, 1) : "—")} />
-            <Legend verticalAlign="top" height={24} />
+            <Legend {...LEGEND} />
             {oldPoints.length ? <Scatter name={`Old (ECE ${formatNumber(oldMetrics?.ece, 3)})`} data={oldPoints} fill="var(--chart-old)" line isAnimationActive={false} /> : null}
             {newPoints.length ? <Scatter name={`New (ECE ${formatNumber(newMetrics?.ece, 3)})`} data={newPoints} fill="var(--accent)" line isAnimationActive={false} /> : null}
           </ScatterChart>

@@ -26,6 +26,7 @@ export function RunProgress({ run, stream }: { run: RunView; stream: StreamState
           {STREAM_TEXT[stream]}
         </span>
       </div>
+      {run.stats?.phases && active ? <PhaseSteps phases={run.stats.phases} current={run.phase} /> : null}
       <div style={{ margin: "0.6rem 0" }}>
         <ProgressBar value={progress} label="Run progress" valueText={`${Math.round(progress * 100)} %${stepText ? `, ${stepText}` : ""}`} />
       </div>
@@ -40,5 +41,19 @@ export function RunProgress({ run, stream }: { run: RunView; stream: StreamState
         <span>Duration {runDuration(run.startedAt, run.finishedAt)}</span>
       </div>
     </div>
+  );
+}
+
+/** The run's phases in order, the current one marked: what the progress bar goes through. */
+function PhaseSteps({ phases, current }: { phases: string[]; current: string }) {
+  const at = phases.indexOf(current);
+  return (
+    <ol className="phase-steps small" aria-label="Phases of this run" data-testid="run-phases">
+      {phases.map((p, i) => (
+        <li key={p} aria-current={i === at ? "step" : undefined} className={i < at ? "done" : undefined}>
+          {p}
+        </li>
+      ))}
+    </ol>
   );
 }

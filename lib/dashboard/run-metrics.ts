@@ -27,8 +27,8 @@ export interface RunMetricsDownload {
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
-function lossRow(p: LossPoint & { learningRate?: number }): LossRow {
-  return { step: p.step, epoch: p.epoch, loss: num(p.loss), evalLoss: num(p.evalLoss), learningRate: num(p.learningRate) };
+function lossRow(p: LossPoint): LossRow {
+  return { step: p.step, epoch: p.epoch, loss: num(p.loss), evalLoss: num(p.evalLoss), learningRate: num(p.lr) };
 }
 
 export function runMetricsDownload(run: RunView): RunMetricsDownload {

@@ -5,7 +5,6 @@ import type { CandidateInput } from "./types";
 
 /** The "old" metrics: the version to score as old, evaluated on the test rows through its serving path; null when there is none. */
 export async function scoreServing(ctx: RunContext, input: Pick<CandidateInput<unknown>, "serving" | "oldModel" | "test" | "phase">): Promise<Metrics | null> {
-  await input.phase("evaluating-old");
   const version = input.oldModel;
   if (!version) {
     await ctx.report.log(
@@ -15,6 +14,7 @@ export async function scoreServing(ctx: RunContext, input: Pick<CandidateInput<u
     );
     return null;
   }
+  await input.phase("evaluating-old");
   const classifier = await version.load();
   try {
     const { metrics } = await evaluateClassifier(classifier, input.test, ctx, "evaluating-old");

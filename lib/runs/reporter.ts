@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../db/generated/client";
 import type { LossPoint } from "../training/types";
+import { smoothEta, type EtaState } from "./eta";
 import { failpoint } from "./failpoint";
 import { notifyRunEvent } from "./queue";
 
@@ -7,7 +8,8 @@ import { notifyRunEvent } from "./queue";
 // sequence number, so a reconnecting browser misses nothing) and throttled progress updates.
 // Each write is followed by a NOTIFY that the web process turns into Server-Sent Events. Progress is
 // written only while the run is still running on this worker: a worker that lost its claim (the
-// run was reaped or ended) changes nothing and is told so through `onLost`.
+// run was reaped or ended) changes nothing and is told so through `onLost`. ETAs are smoothed
+// within each phase (./eta.ts).
 
 export interface Progress {
   phase?: string;
@@ -50,6 +52,8 @@ export function createRunReporter(
   let curve: LossPoint[] = [];
   let curveDirty = false;
   let lastWrite = 0;
+  let phase: string | undefined;
+  let eta: EtaState | null = null;
 
   async function write(): Promise<void> {
     const data: Record<string, unknown> = { ...pending };
@@ -71,6 +75,14 @@ export function createRunReporter(
       await notifyRunEvent(db, runId);
     },
     async progress(p, o = {}) {
+      if (p.phase !== undefined) {
+        phase = p.phase;
+        eta = null;
+      }
+      if (typeof p.etaSeconds === "number") {
+        eta = smoothEta(eta, p.etaSeconds, phase, Date.now());
+        p = { ...p, etaSeconds: eta ? eta.eta : null };
+      }
       pending = { ...pending, ...p };
       if (o.force || p.phase !== undefined || Date.now() - lastWrite >= minInterval) await write();
     },

@@ -1,10 +1,11 @@
 import type { PrismaClient } from "../db/generated/client";
+import type { Phase, PhasePlan } from "./phase-plan";
 import type { RunReporter } from "./reporter";
 
 // What every step of a run gets: the database, the run's id, the worker that holds it, its
 // reporter, the run's AbortSignal (fired on a cancel request, when the worker stops, or when
 // the run is no longer this worker's), and its stop signal ("Stop and keep the best so far").
-// Also the phases and where each sits on the overall progress bar.
+// Also its phase plan: the phases this run goes through and where each sits on the progress bar.
 
 /** A failure the user can act on: its message is shown as the run's error, as is. */
 export class RunFailure extends Error {}
@@ -20,24 +21,11 @@ export interface RunContext {
   signal: AbortSignal;
   /** fired when the user asks to stop training and keep the best so far (the trainers' hooks.stop) */
   stop?: AbortSignal;
+  /** the run's phases; `plan.at(phase, fraction)` is the overall progress */
+  plan: PhasePlan;
 }
 
-const SPAN = {
-  fetching: [0, 0.1],
-  "evaluating-old": [0.1, 0.2],
-  tokenizing: [0.2, 0.3],
-  encoding: [0.2, 0.5],
-  training: [0.5, 0.85],
-  "evaluating-new": [0.85, 0.95],
-  saving: [0.95, 1],
-} as const;
-export type Phase = keyof typeof SPAN;
-
-/** Overall progress when `fraction` of `phase` is done. */
-export function at(phase: Phase, fraction: number): number {
-  const [a, b] = SPAN[phase];
-  return a + (b - a) * Math.min(1, Math.max(0, fraction));
-}
+export { type Phase, type PhasePlan } from "./phase-plan";
 
 /** Progress of a loop over `total` items: fraction, rate and ETA, written through the reporter. */
 export function progressOf(ctx: RunContext, phase: Phase, total: number, unitsPerStep = 1) {
@@ -45,7 +33,7 @@ export function progressOf(ctx: RunContext, phase: Phase, total: number, unitsPe
   return (done: number) => {
     const rate = done / Math.max((Date.now() - started) / 1000, 1e-3);
     return ctx.report.progress({
-      progress: at(phase, done / Math.max(total, 1)),
+      progress: ctx.plan.at(phase, done / Math.max(total, 1)),
       step: done,
       totalSteps: total,
       rowsPerSecond: rate * unitsPerStep,

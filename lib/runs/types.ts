@@ -7,6 +7,8 @@ export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancell
 export type RunTrigger = "manual" | "api" | "schedule";
 
 export interface RunStats {
+  /** the phases this run goes through, in order (its progress bar's parts) */
+  phases?: string[];
   rows: number;
   trainRows: number;
   testRows: number;

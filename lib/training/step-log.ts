@@ -30,6 +30,7 @@ export function createStepLog(hooks: TrainHooks, o: { totalSteps: number; stepsP
   const lossCurve: LossPoint[] = [];
   let lossSum = 0;
   let lossCount = 0;
+  let lastLr: number | undefined;
   let lastYield = performance.now();
   const epochAt = (step: number) => step / o.stepsPerEpoch;
   const emitPoint = async (p: LossPoint) => {
@@ -45,7 +46,7 @@ export function createStepLog(hooks: TrainHooks, o: { totalSteps: number; stepsP
   const trainPoint = async (step: number, suffix = "") => {
     const mean = lossSum / lossCount;
     lossSum = lossCount = 0;
-    await emitPoint({ step, epoch: epochAt(step), loss: mean });
+    await emitPoint({ step, epoch: epochAt(step), loss: mean, ...(lastLr !== undefined ? { lr: lastLr } : {}) });
     await log(`step ${step}/${o.totalSteps} epoch ${epochAt(step).toFixed(2)} loss ${mean.toFixed(4)}${suffix}`);
   };
   return {
@@ -64,6 +65,7 @@ export function createStepLog(hooks: TrainHooks, o: { totalSteps: number; stepsP
     async afterStep(step: number, loss: number, lr: number) {
       lossSum += loss;
       lossCount++;
+      lastLr = lr;
       await hooks.onStep?.({ step, totalSteps: o.totalSteps, epoch: epochAt(step), loss });
       if (step % o.loggingSteps === 0) await trainPoint(step, ` lr ${lr.toExponential(2)}`);
       if (performance.now() - lastYield >= YIELD_EVERY_MS) {

@@ -38,6 +38,8 @@ export interface LossPoint {
   epoch: number;
   loss?: number;
   evalLoss?: number;
+  /** the learning rate of the point's last step (training points) */
+  lr?: number;
 }
 
 export interface ClassScores {

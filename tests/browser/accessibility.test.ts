@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
-import { screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
+import { screenshotOnFailure, settle, signIn, startStack, visible as $, type Stack } from "../helpers/browser";
 import { ADMIN } from "../helpers/db";
 import { createSweep } from "../../lib/sweeps/store";
 import { waitFor } from "../helpers/processes";
@@ -42,9 +42,6 @@ after(async () => {
   await stack?.stop();
 });
 
-/** Visible matches only: the app router keeps hidden copies of pages it navigated away from. */
-const $ = (p: Page, selector: string) => p.locator(selector).filter({ visible: true });
-
 interface AxeNode {
   target: unknown[];
   failureSummary?: string;
@@ -77,13 +74,6 @@ async function axe(p: Page, label: string): Promise<string[]> {
     if (v.impact === "serious" || v.impact === "critical") out.push(line);
   }
   return out;
-}
-
-/** Waits for the page's h1 and for its queries to settle (no "Loading…" left). */
-async function settle(p: Page): Promise<void> {
-  await p.locator("h1").filter({ visible: true }).first().waitFor();
-  await p.waitForFunction(() => !/Loading…|Loading\.\.\./.test(document.body.innerText), undefined, { timeout: 20_000 }).catch(() => {});
-  await p.waitForTimeout(400);
 }
 
 /** Runs axe on the current page in both colour schemes. */

@@ -116,7 +116,7 @@ test("sign in, train with live logs, override, predict spam and ham", { timeout:
     await reliability.locator(".recharts-scatter-symbol").first().waitFor();
     await reliability.locator(".recharts-reference-line").first().waitFor();
     assert.match((await reliability.locator('[role="img"]').getAttribute("aria-label")) ?? "", /New: ECE 0\.\d{3}/);
-    await reliability.getByText("Confidence (top-class score)").waitFor();
+    await reliability.getByText("Confidence: top-class score (%)").waitFor();
     assert.match(((await table.locator('tr[data-metric="ece"] td.num').first().textContent()) ?? "").trim(), /^0\.\d{3}$/);
     // The temperature the candidate was calibrated with, under Data.
     await p.locator('[data-testid="run-stats"]').getByText("Temperature").waitFor();

@@ -78,6 +78,16 @@ export async function signIn(page: Page, url: string, email: string, password: s
   await page.waitForURL((u) => u.pathname === "/");
 }
 
+/** Visible matches only: the app router keeps hidden copies of pages it navigated away from. */
+export const visible = (p: Page, selector: string) => p.locator(selector).filter({ visible: true });
+
+/** Waits for the page's h1 and for its queries to settle (no "Loading…" left). */
+export async function settle(p: Page): Promise<void> {
+  await visible(p, "h1").first().waitFor();
+  await p.waitForFunction(() => !/Loading…|Loading\.\.\./.test(document.body.innerText), undefined, { timeout: 20_000 }).catch(() => {});
+  await p.waitForTimeout(400);
+}
+
 /**
  * Runs `fn`; when it throws, saves a screenshot of the stack's page (pass `{ ...stack, page }` for
  * another one) as tests/.tmp/browser/<name>-failure.png and prints the web and worker output.

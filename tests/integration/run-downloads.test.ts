@@ -109,7 +109,7 @@ test("metrics.json: the stored metrics and loss curve, named by the run's id", a
   assert.deepEqual(body.metrics, { old: s.old, new: s.new });
   assert.deepEqual(
     body.lossCurve,
-    s.lossCurve.map((p) => ({ step: p.step, epoch: p.epoch, loss: p.loss ?? null, evalLoss: p.evalLoss ?? null, learningRate: null })),
+    s.lossCurve.map((p) => ({ step: p.step, epoch: p.epoch, loss: p.loss ?? null, evalLoss: p.evalLoss ?? null, learningRate: p.lr ?? null })),
   );
   // the first run: nothing served, so no old metrics
   const first = (await (await admin.fetch(`/api/runs/${runs[0]}/metrics.json`)).json()) as any;

@@ -15,7 +15,7 @@ import type { Metrics } from "../../training/types";
 import type { EncoderRunRequest } from "../../validations/run-request";
 import { metricsFor } from "../../runs/evaluate";
 import { scoreServing } from "../score-serving";
-import { at, pct, progressOf, RunFailure, type RunContext } from "../../runs/run-context";
+import { pct, progressOf, RunFailure, type RunContext } from "../../runs/run-context";
 import { sameSet, type Candidate, type CandidateInput } from "../types";
 
 // A transformer encoder's part of a run: the encoder stays frozen; every text's pooled features
@@ -93,7 +93,7 @@ async function rowFeatures(ctx: RunContext, input: Input, basePath: string, key:
         onProgress: (done, _total, rowsPerSecond) => {
           const finished = info.done + done;
           return ctx.report.progress({
-            progress: at("encoding", finished / info.total),
+            progress: ctx.plan.at("encoding", finished / info.total),
             step: finished,
             totalSteps: info.total,
             rowsPerSecond,
@@ -187,7 +187,7 @@ async function trainCandidateHead(
     hooks: {
       onStep: ({ step, totalSteps }) => {
         const rate = step / Math.max((Date.now() - started) / 1000, 1e-3);
-        return report.progress({ progress: at("training", step / totalSteps), step, totalSteps, rowsPerSecond: rate * args.batchSize, etaSeconds: (totalSteps - step) / Math.max(rate, 1e-9) });
+        return report.progress({ progress: ctx.plan.at("training", step / totalSteps), step, totalSteps, rowsPerSecond: rate * args.batchSize, etaSeconds: (totalSteps - step) / Math.max(rate, 1e-9) });
       },
       onLog: (m) => report.log(m),
       onLossPoint: (p) => report.lossPoint(p),

@@ -18,7 +18,7 @@ import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../training/
 import type { Metrics, StaticParams } from "../../training/types";
 import { evaluateClassifier } from "../../runs/evaluate";
 import type { StarterRunRequest } from "../../validations/run-request";
-import { at, type RunContext } from "../../runs/run-context";
+import type { RunContext } from "../../runs/run-context";
 import { scoreServing } from "../score-serving";
 import { sameSet, type Candidate, type CandidateInput } from "../types";
 
@@ -102,7 +102,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     consume: true,
     onProgress: (done, total) => {
       throwIfCancelled(ctx.signal);
-      return report.progress({ progress: at("tokenizing", done / total), step: done, totalSteps: total });
+      return report.progress({ progress: ctx.plan.at("tokenizing", done / total), step: done, totalSteps: total });
     },
   });
   // Where each token's n-gram rows and each word pair's row are (lib/training/subword.ts, feature-pool.ts).
@@ -129,7 +129,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   const share = calibrationOn && !holdOut ? 0.4 : 0;
   let calibration =
     calibrationOn && !holdOut
-      ? await starterTemperature(ctx, { trainIds, trainLabels, labels, init, layout, args, threads, seed: input.seed, onProgress: (f) => report.progress({ progress: at("training", share * f) }) })
+      ? await starterTemperature(ctx, { trainIds, trainLabels, labels, init, layout, args, threads, seed: input.seed, onProgress: (f) => report.progress({ progress: ctx.plan.at("training", share * f) }) })
       : null;
   if (!calibrationOn) await report.log("Calibration off (STARTER_CALIBRATION=off): the scores are the raw softmax", "warn");
   if (holdOut) trainLabels = holdOut.trainLabels;
@@ -147,7 +147,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
       onStep: ({ step, totalSteps }) => {
         const rate = step / Math.max((Date.now() - trainStart) / 1000, 1e-3);
         return report.progress({
-          progress: at("training", share + (1 - share) * (step / totalSteps)),
+          progress: ctx.plan.at("training", share + (1 - share) * (step / totalSteps)),
           step,
           totalSteps,
           etaSeconds: (totalSteps - step) / Math.max(rate, 1e-9),

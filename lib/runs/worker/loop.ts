@@ -6,6 +6,7 @@ import { removeStaleStagingDirs } from "../../versions/store";
 import { RunFailure, runTraining } from "./run-training";
 import { claimNextRun, heartbeatRun, heartbeatWorker, lockRun, notifyRunEvent, reapStaleRuns } from "../queue";
 import { appendRunLog, createRunReporter } from "../reporter";
+import { createPhasePlan } from "../phase-plan";
 import { describeEnd, isCancellation, type RunEnd } from "../run-end";
 import { listenForQueuedRuns } from "./wake-listener";
 import { enqueueRunFinished } from "../../webhooks/outbox";
@@ -196,7 +197,7 @@ async function executeRun(w: WorkerState, runId: string): Promise<void> {
   }, opts.heartbeatMs);
   try {
     await report.log(`Claimed by worker ${id}`);
-    await runTraining({ db, runId, workerId: id, staleSeconds: opts.staleSeconds, report, signal: abort.signal, stop: stop.signal });
+    await runTraining({ db, runId, workerId: id, staleSeconds: opts.staleSeconds, report, signal: abort.signal, stop: stop.signal, plan: createPhasePlan() });
     log(`[run ${runId}] succeeded`);
     // After the save committed: a worker dying here leaves the run succeeded and unpromoted.
     const decision = await autoPromoteRun(db, runId).catch((err) => report.log(`Auto-promotion failed: ${(err as Error).message}`, "warn"));

@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import type { Prisma } from "../../db/generated/client";
 import { throwIfCancelled } from "../../errors";
 import { loadVersion, type ServingVersion } from "../../kinds";
-import { trainerOf } from "../../kinds/trainers";
+import { trainerOf, trainerPhases } from "../../kinds/trainers";
 import type { Metrics } from "../../training/types";
 import { modelSettings, type ModelSettings } from "../../validations/model-config";
 import { whyIgnored } from "../../validations/training-arguments";
@@ -14,7 +14,8 @@ import { fairSplit } from "../fair-split";
 import type { RunSplit } from "../types";
 import { rowsOfVersion } from "../../rows/version-rows";
 import { resolveSource, type RunSource } from "../resolve-request";
-import { at, pct, RunFailure, type Phase, type RunContext } from "../run-context";
+import { pct, RunFailure, type Phase, type RunContext } from "../run-context";
+import { runPhases } from "../phase-plan";
 import { ignoredArguments, queuedRequest } from "./queued-request";
 import { saveCandidate } from "./save-candidate";
 
@@ -48,7 +49,7 @@ function phaseClock(ctx: RunContext) {
       if (current) timings[current] = (Date.now() - started) / 1000;
       current = phase;
       started = Date.now();
-      await ctx.report.progress({ phase, progress: at(phase, 0), step: null, totalSteps: null, etaSeconds: null, rowsPerSecond: null }, { force: true });
+      await ctx.report.progress({ phase, progress: ctx.plan.at(phase, 0), step: null, totalSteps: null, etaSeconds: null, rowsPerSecond: null }, { force: true });
     },
     /** every phase's seconds, the current one (saving) and the total included */
     final: () => ({ ...timings, ...(current ? { [current]: (Date.now() - started) / 1000 } : {}), total: (Date.now() - t0) / 1000 }),
@@ -60,6 +61,8 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
   const run = await ctx.db.trainingRun.findUniqueOrThrow({ where: { id: ctx.runId }, include: { model: { include: { servingVersion: true } } } });
   const { parsed, source, settings } = await readRequest(ctx, run);
   const req = parsed.request;
+  // The bar's phases: as if the serving version will be scored, until the data's labels say.
+  ctx.plan.use(runPhases(trainerPhases(parsed.kind), { scoresOld: run.model.servingVersion !== null }));
 
   await clock.enter("fetching");
   const { rows, skipped, dataLabels, counts } = await fetchRows(ctx, run, source, req.limit, settings, clock.t0);
@@ -69,7 +72,9 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
   const servingRows = serving ? await rowsOfVersion(ctx.db, serving.id) : null;
   const fair = fairSplit({ rows, key: source.key, kind: req.split, rowsSelection: req.rows, pOfTrain: req.p_of_train, seed, servingRows, serving: serving !== null });
   const comparison = compareLabels(serving?.labels ?? null, dataLabels);
-  const stats: Record<string, unknown> = { rows: rows.length, trainRows: fair.train.length, testRows: fair.test.length, skippedRows: skipped, labels: Object.fromEntries(counts) };
+  const oldModel = serving && sharesALabel(serving.labels, dataLabels) ? serving : null;
+  ctx.plan.use(runPhases(trainerPhases(parsed.kind), { scoresOld: oldModel !== null }));
+  const stats: Record<string, unknown> = { phases: ctx.plan.phases(), rows: rows.length, trainRows: fair.train.length, testRows: fair.test.length, skippedRows: skipped, labels: Object.fromEntries(counts) };
   await ctx.db.trainingRun.update({ where: { id: ctx.runId }, data: { stats: stats as object, split: fair.split as object, comparison: (comparison ?? undefined) as object | undefined } });
   await logSplit(ctx, fair.split, seed);
   if (comparison && !comparison.comparable) await ctx.report.log(comparison.reason!, "warn");
@@ -81,7 +86,7 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
       test: fair.test,
       dataLabels,
       serving,
-      oldModel: serving && sharesALabel(serving.labels, dataLabels) ? serving : null,
+      oldModel,
       settings,
       seed,
       request: req,
@@ -162,7 +167,7 @@ async function readRequest(ctx: RunContext, run: QueuedRun): Promise<{ parsed: P
 async function fetchRows(ctx: RunContext, run: QueuedRun, source: RunSource, limit: number | undefined, settings: ModelSettings, t0: number) {
   const { report } = ctx;
   const fetched = await fetchLabelledRows(ctx.db, { ...source, limit }, {
-    onChunk: (read, total) => report.progress({ progress: at("fetching", read / Math.max(1, total)), step: read, totalSteps: total }),
+    onChunk: (read, total) => report.progress({ progress: ctx.plan.at("fetching", read / Math.max(1, total)), step: read, totalSteps: total }),
   });
   const rows = fetched.rows;
   await report.log(`Fetched ${rows.length} rows${fetched.skipped ? ` (skipped ${fetched.skipped} with an empty label or text)` : ""} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
