@@ -102,7 +102,7 @@ try {
   await signIn(page, base, ADMIN.email, ADMIN.password);
 
   // Two runs, so the second one compares a serving model (a quick one on 400 rows) with a new one.
-  await trainAndPromote(page, base, { ...REQUEST, limit: 400, num_train_epochs: 1, seed: 1 });
+  const firstId = await trainAndPromote(page, base, { ...REQUEST, limit: 400, num_train_epochs: 1, seed: 1 });
   const runId = await trainAndPromote(page, base, REQUEST);
 
   mkdirSync(outDir, { recursive: true });
@@ -120,7 +120,15 @@ try {
   await page.screenshot({ path: path.join(outDir, "run.png"), fullPage: true });
   log(`wrote ${path.relative(root, path.join(outDir, "run.png"))}`);
 
-  // The same page on a phone, signed in with the same cookies.
+  // The two runs compared: loss curves overlaid, scores, the arguments that differ, F1 per class.
+  await page.goto(`${base}/runs/compare?ids=${firstId},${runId}`);
+  await page.locator('[data-testid="compare-loss-chart"] .recharts-line-curve').nth(1).waitFor();
+  await page.locator('[data-testid="arguments-table"]').waitFor();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(outDir, "compare.png"), fullPage: true });
+  log(`wrote ${path.relative(root, path.join(outDir, "compare.png"))}`);
+
+  // The run page on a phone, signed in with the same cookies.
   const phone = await stack.browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: "light", deviceScaleFactor: 1, storageState: await stack.context.storageState() });
   cleanups.push(() => phone.close());
   const phonePage = await phone.newPage();
