@@ -46,7 +46,7 @@ export async function fetchLabelledRows(
   const limitSql = limit === undefined ? "" : ` LIMIT ${limit}`;
   // Without a primary key: no ORDER BY, physical order (cursors never run parallel plans, and
   // synchronize_seqscans is off so the scan starts at the first block).
-  const order = source.key.columns.length === 0 ? "" : ` ORDER BY ${keyOrderSql(source.key)}`;
+  const order = source.key.columns.length === 0 ? "" : ` ORDER BY ${keyOrderSql(source.key, from)}`; // qualified: a key column named "key", "label" or "text" is not the output column of that name
   const select =
     `SELECT ${keySql(source.key, source.labelColumn, source.textColumn)} AS key, ${quoteIdent(source.labelColumn)}::text AS label, ` +
     `${quoteIdent(source.textColumn)}::text AS text FROM ${from}${order}${limitSql}`;

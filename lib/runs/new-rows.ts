@@ -21,10 +21,11 @@ export async function countNewRows(db: PrismaClient, modelId: string, source: Ru
   const model = await db.model.findUniqueOrThrow({ where: { id: modelId }, select: { servingVersionId: true } });
   const label = quoteIdent(source.labelColumn);
   const text = quoteIdent(source.textColumn);
+  const from = qualifiedName(source.table);
   const keys = await db.$queryRawUnsafe<{ key: string }[]>(
-    `SELECT ${keySql(source.key, source.labelColumn, source.textColumn)} AS key FROM ${qualifiedName(source.table)} ` +
+    `SELECT ${keySql(source.key, source.labelColumn, source.textColumn)} AS key FROM ${from} ` +
       `WHERE nullif(btrim(${label}::text), '') IS NOT NULL AND nullif(btrim(${text}::text), '') IS NOT NULL ` +
-      `ORDER BY ${keyOrderSql(source.key)}${limit ? ` LIMIT ${Math.floor(limit)}` : ""}`,
+      `ORDER BY ${keyOrderSql(source.key, from)}${limit ? ` LIMIT ${Math.floor(limit)}` : ""}`,
   );
   if (!model.servingVersionId) return { rows: keys.length, newRows: keys.length, serving: false };
   const known = await rowsOfVersion(db, model.servingVersionId);

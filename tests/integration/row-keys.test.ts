@@ -46,6 +46,19 @@ test("a text primary key: key order, every row once across chunks of 3, texts fo
   assert.deepEqual(limited.rows.map((r) => r.key), sorted.slice(0, 4));
 });
 
+test("an integer key column named like an output column (key, label, text) is still read in numeric key order", async () => {
+  for (const name of ["key", "label", "text"]) {
+    const table = `named_${name}`;
+    const [label, text] = name === "label" ? ["tag", "body"] : name === "text" ? ["tag", "body"] : ["label", "text"];
+    await t.db.$executeRawUnsafe(`CREATE TABLE ${table} ("${name}" int PRIMARY KEY, ${name === "key" ? "label text, text text" : "tag text, body text"})`);
+    await t.db.$executeRawUnsafe(`INSERT INTO ${table} SELECT i, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END, 'row ' || i FROM generate_series(12, 1, -1) i`);
+    const src = await source(table, `${label},${text}`);
+    assert.equal(src.key.name, name);
+    const { rows } = await fetchLabelledRows(t.db, { ...src, limit: 10 });
+    assert.deepEqual(rows.map((r) => r.text), Array.from({ length: 10 }, (_, i) => `row ${i + 1}`), `${name}: 1…10, not "1, 10, 11, 12, 2…"`);
+  }
+});
+
 test("a composite primary key: read in (org, day) order across chunks, keyed as a JSON array", async () => {
   const src = await source("pairs", "label,text");
   assert.equal(src.key.name, "(org, day)");
