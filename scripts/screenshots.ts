@@ -102,7 +102,7 @@ try {
   await signIn(page, base, ADMIN.email, ADMIN.password);
 
   // Two runs, so the second one compares a serving model (a quick one on 400 rows) with a new one.
-  const firstId = await trainAndPromote(page, base, { ...REQUEST, limit: 400, num_train_epochs: 1, seed: 1 });
+  const firstId = await trainAndPromote(page, base, { ...REQUEST, limit: 400, num_train_epochs: 1, logging_steps: 2, seed: 1 });
   const runId = await trainAndPromote(page, base, REQUEST);
 
   mkdirSync(outDir, { recursive: true });
@@ -122,9 +122,10 @@ try {
 
   // The two runs compared: loss curves overlaid, scores, the arguments that differ, F1 per class.
   await page.goto(`${base}/runs/compare?ids=${firstId},${runId}`);
-  await page.locator('[data-testid="compare-loss-chart"] .recharts-line-curve').nth(1).waitFor();
   await page.locator('[data-testid="arguments-table"]').waitFor();
-  await page.waitForTimeout(300);
+  const chartLabel = await page.locator('[data-testid="compare-loss-chart"] [role="img"]').getAttribute("aria-label");
+  log(`compare chart: ${chartLabel}`);
+  await page.waitForTimeout(1000);
   await page.screenshot({ path: path.join(outDir, "compare.png"), fullPage: true });
   log(`wrote ${path.relative(root, path.join(outDir, "compare.png"))}`);
 

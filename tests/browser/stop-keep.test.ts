@@ -1,6 +1,7 @@
-// "Stop and keep the best so far" on the run page, in a real browser: an admin stops a long run
-// mid-training, confirms, and the run ends succeeded with a candidate to override; the route refuses
-// what it cannot do (a finished run, an unknown one).
+// Early stopping and "Stop and keep the best so far", in a real browser: a run started from the New
+// run form with early stopping ends training early and says so on its page; an admin stops a long
+// run mid-training from its page, confirms, and the run ends succeeded with a candidate to override;
+// the route refuses what it cannot do (a finished run, an unknown one).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
@@ -18,6 +19,27 @@ before(async () => {
 
 after(async () => {
   await stack?.stop();
+});
+
+test("early stopping from the New run form: training ends early, the page's log says why, the run saves a candidate", { timeout: 300_000 }, async () => {
+  const p = stack!.page;
+  await screenshotOnFailure("early-stopping", stack, async () => {
+    await signIn(p, stack!.web.url, ADMIN.email, ADMIN.password);
+    await p.goto(`${stack!.web.url}/runs/new`);
+    const editor = p.getByLabel("Training request (JSON)");
+    await p.waitForFunction(() => ((document.querySelector("textarea") as HTMLTextAreaElement | null)?.value ?? "").trim().length > 0);
+    const request = { table: "demo_email", columns: "label,text", limit: 400, seed: 3, num_train_epochs: 20, early_stopping_patience: 1, early_stopping_threshold: 10 };
+    await editor.fill(JSON.stringify(request, null, 2));
+    await p.getByRole("button", { name: "Start run" }).click();
+    await p.waitForURL((u) => /^\/runs\/[^/]+$/.test(u.pathname) && u.pathname !== "/runs/new");
+    const id = decodeURIComponent(new URL(p.url()).pathname.split("/").pop()!);
+    await p.locator('[data-testid="candidate"]').waitFor({ timeout: 180_000 });
+    await p.getByText(/early stopping at step \d+: eval_loss has not improved for 1 evaluations/).first().waitFor();
+    const run = await runFinished(db(), id);
+    assert.equal(run.status, "succeeded");
+    const curve = run.lossCurve as unknown as LossPoint[];
+    assert.equal(curve.filter((x) => x.evalLoss !== undefined).length, 2, "two evaluations, then it stopped");
+  });
 });
 
 test("an admin stops a long run from its page and keeps the best so far: the run succeeds with a candidate", { timeout: 300_000 }, async () => {
