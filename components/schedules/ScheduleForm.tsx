@@ -7,6 +7,7 @@ import { ApiRequestError, apiFetch, errorMessage } from "../api";
 import { useModels } from "../models/useModels";
 import { TextField } from "../TextField";
 import { schedulesQueryKey } from "./useSchedules";
+import { IssueList } from "../IssueList";
 
 // Creates a schedule: model, cron (UTC; 5 fields, or 6 with seconds first), the run request as
 // JSON (as POST /api/runs takes it, without "model"), and an optional auto-promotion rule. The
@@ -156,15 +157,7 @@ export function ScheduleForm() {
       </div>
       {other.length || (issueOf("autoPromote") && !autoPromote) ? (
         <div className="alert alert-error" role="alert">
-          <ul className="issue-list">
-            {issues
-              .filter((i) => other.includes(i) || i.path.startsWith("autoPromote"))
-              .map((i, k) => (
-                <li key={k}>
-                  <code>{i.path}</code>: {i.message}
-                </li>
-              ))}
-          </ul>
+          <IssueList issues={issues.filter((i) => other.includes(i) || i.path.startsWith("autoPromote"))} />
         </div>
       ) : null}
       <div className="row">

@@ -6,6 +6,7 @@ import { parseTrainingDefaults } from "@/lib/settings-training";
 import { ApiRequestError, apiFetch } from "../api";
 import { ErrorBox } from "../ErrorBox";
 import { formatDateTime } from "../format";
+import { IssueList } from "../IssueList";
 
 // Default training arguments: what a run uses when its request leaves a TrainingArguments name
 // out. Edited as JSON (any TrainingArguments name), checked in the browser with the API's schema.
@@ -93,13 +94,7 @@ export function TrainingDefaultsForm() {
           {issues.length ? (
             <div className="alert alert-error" role="alert" id={`${id}-issues`} data-testid="defaults-issues">
               <div className="alert-title">Not saved: fix these and save again</div>
-              <ul className="issue-list">
-                {issues.map((i, k) => (
-                  <li key={k}>
-                    <code>{i.path}</code>: {i.message}
-                  </li>
-                ))}
-              </ul>
+              <IssueList issues={issues} />
             </div>
           ) : null}
           <div className="row">

@@ -6,6 +6,7 @@ import { useId, useState, type FormEvent } from "react";
 import { MAX_SWEEP_POINTS, parseValueList, type SweepView } from "@/lib/sweeps/spec";
 import { ApiRequestError, apiFetch, errorMessage } from "../api";
 import { sweepsQueryKey } from "./useSweeps";
+import { IssueList } from "../IssueList";
 
 // New sweep: the run request as JSON (as POST /api/runs takes it) and the grid, one training
 // argument a line with its values comma-separated. The API checks the request, every point and
@@ -109,13 +110,7 @@ export function SweepForm({ initialRequest }: { initialRequest: string }) {
       </fieldset>
       {issues.length ? (
         <div className="alert alert-error" role="alert" data-testid="sweep-issues">
-          <ul className="issue-list">
-            {issues.map((i, k) => (
-              <li key={k}>
-                <code>{i.path}</code>: {i.message}
-              </li>
-            ))}
-          </ul>
+          <IssueList issues={issues} />
         </div>
       ) : null}
       <div className="row">

@@ -6,10 +6,9 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { hashPassword } from "../../lib/auth/password";
-import { screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
+import { fillNewRunRequest, screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
 import { ADMIN, tmpDir } from "../helpers/db";
 import { createReviewTable } from "../helpers/fixtures";
-import { waitFor } from "../helpers/processes";
 
 let stack: Stack | undefined;
 let base = "";
@@ -104,13 +103,7 @@ test("new run: the server's 400 issues are shown next to their fields", { timeou
   const p = stack!.page;
   await screenshotOnFailure("new-run-400", stack, async () => {
     await p.goto(`${base}/runs/new`);
-    // The router may keep an earlier visit of this page mounted but hidden: act on the visible one.
-    const editor = p.getByLabel("Training request (JSON)").filter({ visible: true });
-    // The form fills the editor with its example once the models are loaded: type only after that,
-    // or the example lands after what was typed (seen once in CI: "…}{ example }").
-    await p.waitForFunction(() => [...document.querySelectorAll("#nr-model option")].some((o) => /^Default model \(/.test(o.textContent ?? "")));
-    await waitFor("the editor's example request", async () => (await editor.inputValue()).includes('"table"'), 30_000);
-    await editor.fill(JSON.stringify({ table: "reviews", columns: "label,nope", p_of_train: 0.8 }, null, 2));
+    await fillNewRunRequest(p, { table: "reviews", columns: "label,nope", p_of_train: 0.8 });
     await p.getByRole("button", { name: "Start run" }).filter({ visible: true }).click();
     const err = p.locator('[data-testid="field-error"][data-field="columns"]').filter({ visible: true });
     await err.waitFor();
@@ -124,12 +117,9 @@ test("new run: the form checks the request with the schema of the model's kind a
   const p = stack!.page;
   await screenshotOnFailure("new-run-kind-schema", stack, async () => {
     await p.goto(`${base}/runs/new`);
-    const editor = p.getByLabel("Training request (JSON)").filter({ visible: true });
     // The default model is a starter model: head options are not its; a misspelt name is refused.
     const body = { table: "reviews", columns: "label,body", head_type: "foo", learnig_rate: 0.01, early_stopping_patience: -3 };
-    await p.waitForFunction(() => [...document.querySelectorAll("#nr-model option")].some((o) => /^Default model \(/.test(o.textContent ?? "")));
-    await waitFor("the editor's example request", async () => (await editor.inputValue()).includes('"table"'), 30_000);
-    await editor.fill(JSON.stringify(body, null, 2));
+    await fillNewRunRequest(p, body);
     const before = await stack!.database.db.trainingRun.count();
     await p.getByRole("button", { name: "Start run" }).filter({ visible: true }).click();
     const items = p.locator('[data-testid="request-issue"]').filter({ visible: true });

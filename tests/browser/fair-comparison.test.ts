@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
 import { promoteVersion } from "../../lib/versions/promote";
-import { screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
+import { fillNewRunRequest, screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
 import { ADMIN } from "../helpers/db";
 import { queueRun, runFinished } from "../helpers/runs";
 
@@ -127,8 +127,7 @@ test("the New run form counts the rows new to the serving version", { timeout: 1
     await promoteVersion(db(), { modelName: "grow-model", versionId: v });
     assert.ok(model);
     await p.goto(`${stack!.web.url}/runs/new`);
-    const editor = p.getByLabel("Training request (JSON)");
-    await editor.fill(JSON.stringify({ model: "grow-model", table: "grow", columns: "label,text", rows: "new" }, null, 2));
+    await fillNewRunRequest(p, { model: "grow-model", table: "grow", columns: "label,text", rows: "new" });
     await p.waitForFunction(() => /100 of 700 rows are new to the serving version/.test(document.body.textContent ?? ""), undefined, { timeout: 30_000 });
     assert.equal(await p.locator("#nr-rows").inputValue(), "new");
     assert.equal(await p.locator("#nr-split").inputValue(), "stable");

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
-import { screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
+import { fillNewRunRequest, screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
 import { ADMIN } from "../helpers/db";
 
 // Several seconds of training on the whole table (5,911 e-mails), 5 epochs: plenty of log lines.
@@ -49,10 +49,7 @@ test("sign in, train with live logs, override, predict spam and ham", { timeout:
     // 2. New run: replace the prefilled request.
     await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "New run" }).click();
     await p.waitForURL((u) => u.pathname === "/runs/new");
-    const editor = p.getByLabel("Training request (JSON)");
-    await editor.waitFor();
-    assert.notEqual((await editor.inputValue()).trim(), "", "the request editor should be prefilled");
-    await editor.fill(JSON.stringify(REQUEST, null, 2));
+    await fillNewRunRequest(p, REQUEST); // waits for the prefilled example first
     await p.getByRole("button", { name: "Start run" }).click();
     await p.waitForURL((u) => /^\/runs\/[^/]+$/.test(u.pathname) && u.pathname !== "/runs/new");
     const runId = decodeURIComponent(new URL(p.url()).pathname.split("/").pop()!);

@@ -4,7 +4,7 @@
 // the route refuses what it cannot do (a finished run, an unknown one).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
+import { fillNewRunRequest, screenshotOnFailure, signIn, startStack, type Stack } from "../helpers/browser";
 import { ADMIN } from "../helpers/db";
 import { waitFor } from "../helpers/processes";
 import { queueRun, runFinished } from "../helpers/runs";
@@ -26,10 +26,7 @@ test("early stopping from the New run form: training ends early, the page's log 
   await screenshotOnFailure("early-stopping", stack, async () => {
     await signIn(p, stack!.web.url, ADMIN.email, ADMIN.password);
     await p.goto(`${stack!.web.url}/runs/new`);
-    const editor = p.getByLabel("Training request (JSON)");
-    await p.waitForFunction(() => ((document.querySelector("textarea") as HTMLTextAreaElement | null)?.value ?? "").trim().length > 0);
-    const request = { table: "demo_email", columns: "label,text", limit: 400, seed: 3, num_train_epochs: 20, early_stopping_patience: 1, early_stopping_threshold: 10 };
-    await editor.fill(JSON.stringify(request, null, 2));
+    await fillNewRunRequest(p, { table: "demo_email", columns: "label,text", limit: 400, seed: 3, num_train_epochs: 20, early_stopping_patience: 1, early_stopping_threshold: 10 });
     await p.getByRole("button", { name: "Start run" }).click();
     await p.waitForURL((u) => /^\/runs\/[^/]+$/.test(u.pathname) && u.pathname !== "/runs/new");
     const id = decodeURIComponent(new URL(p.url()).pathname.split("/").pop()!);

@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { createTestDatabase, tmpDir, type TestDatabase } from "./db";
-import { startWebProcess, startWorkerProcess, type Proc } from "./processes";
+import { startWebProcess, startWorkerProcess, waitFor, type Proc } from "./processes";
 
 // What the browser tests (and `npm run screenshots`) start: a prepared database, the web server and
 // a worker sharing one models folder, and Debian's chromium with one signed-out page.
@@ -124,4 +124,17 @@ export async function noHorizontalScroll(p: Page, where: string) {
     return { scroll: document.documentElement.scrollWidth, width: w, wide };
   });
   assert.ok(scroll <= width, `${where}: the page scrolls sideways (${scroll} > ${width} px): ${wide.join(", ")}`);
+}
+
+/**
+ * Fills the New run page's request editor with `body`, once the form has put its example there:
+ * the form fills the editor when the models are loaded, and typing before that lands before the
+ * example (seen in CI: "…}{ example }"). The router may keep an earlier visit of the page mounted
+ * but hidden: this acts on the visible one.
+ */
+export async function fillNewRunRequest(p: Page, body: unknown): Promise<void> {
+  const editor = p.getByLabel("Training request (JSON)").filter({ visible: true });
+  await p.waitForFunction(() => [...document.querySelectorAll("#nr-model option")].some((o) => /^Default model \(/.test(o.textContent ?? "")));
+  await waitFor("the editor's example request", async () => (await editor.inputValue()).includes('"table"'), 30_000);
+  await editor.fill(JSON.stringify(body, null, 2));
 }
