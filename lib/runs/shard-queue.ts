@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../db/generated/client";
+import { Prisma, type PrismaClient } from "../db/generated/client";
 import { notifyRunQueued } from "./queue";
 import type { ShardStat } from "./types";
 
@@ -88,12 +88,15 @@ export async function completeShard(db: Db, shardId: string, workerId: string, s
   return n > 0;
 }
 
+/** The SET list of a failed attempt: counted, with its error; back to the queue, or failed for good at MAX_SHARD_ATTEMPTS (keeping who failed it). */
+const failedAttempt = (error: string) => Prisma.sql`attempts = attempts + 1, error = ${error}, "finishedAt" = now(),
+  status = CASE WHEN attempts + 1 >= ${MAX_SHARD_ATTEMPTS} THEN 'failed' ELSE 'queued' END,
+  "workerId" = CASE WHEN attempts + 1 >= ${MAX_SHARD_ATTEMPTS} THEN "workerId" ELSE NULL END`;
+
 /** A failed attempt: back to the queue, or failed for good at MAX_SHARD_ATTEMPTS. */
 export async function failShard(db: Db, shardId: string, workerId: string, error: string): Promise<void> {
   await db.$executeRaw`
-    UPDATE "EncodeShard" SET attempts = attempts + 1, error = ${error}, "finishedAt" = now(),
-      status = CASE WHEN attempts + 1 >= ${MAX_SHARD_ATTEMPTS} THEN 'failed' ELSE 'queued' END,
-      "workerId" = CASE WHEN attempts + 1 >= ${MAX_SHARD_ATTEMPTS} THEN "workerId" ELSE NULL END
+    UPDATE "EncodeShard" SET ${failedAttempt(error)}
     WHERE id = ${shardId} AND "workerId" = ${workerId} AND status = 'running'`;
 }
 
@@ -101,9 +104,7 @@ export async function failShard(db: Db, shardId: string, workerId: string, error
 export async function reapStaleShards(db: Db, staleSeconds: number): Promise<{ runId: string; index: number; status: string; attempts: number; error: string }[]> {
   const message = `the worker encoding it stopped heartbeating for over ${staleSeconds} s (killed, or its connection was lost)`;
   return db.$queryRaw`
-    UPDATE "EncodeShard" SET attempts = attempts + 1, error = ${message}, "finishedAt" = now(),
-      status = CASE WHEN attempts + 1 >= ${MAX_SHARD_ATTEMPTS} THEN 'failed' ELSE 'queued' END,
-      "workerId" = CASE WHEN attempts + 1 >= ${MAX_SHARD_ATTEMPTS} THEN "workerId" ELSE NULL END
+    UPDATE "EncodeShard" SET ${failedAttempt(message)}
     WHERE status = 'running' AND "heartbeatAt" < now() - make_interval(secs => ${staleSeconds})
     RETURNING "runId", "index", status, attempts, error`;
 }

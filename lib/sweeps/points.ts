@@ -1,4 +1,5 @@
 import type { RandomSpec, SweepRange, SweepValue } from "./spec";
+import { mulberry32 } from "../training/rng";
 
 // The points of a sweep: the cartesian product of a grid, or seeded random draws. Each point keeps
 // where each of its values came from ("grid.learning_rate[2]", "random.learning_rate"), so that a
@@ -30,18 +31,6 @@ export function gridPoints(grid: Record<string, SweepValue[]>): SweepPoint[] {
   return combos.map((c, i) => ({ ...c, label: describe(i + 1, c.args) }));
 }
 
-/** mulberry32: a small seeded generator of floats in [0, 1); the same seed gives the same draws everywhere. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function draw(spec: SweepRange | SweepValue[], u: number): SweepValue {
   if (Array.isArray(spec)) return spec[Math.min(spec.length - 1, Math.floor(u * spec.length))]!;
   const x = spec.log ? Math.exp(Math.log(spec.min) + u * (Math.log(spec.max) - Math.log(spec.min))) : spec.min + u * (spec.max - spec.min);
@@ -51,7 +40,7 @@ function draw(spec: SweepRange | SweepValue[], u: number): SweepValue {
 
 /** `trials` points drawn from the spec's ranges and choices; the same spec (seed included) gives the same points. */
 export function randomPoints(spec: RandomSpec): SweepPoint[] {
-  const next = seededRandom(spec.seed);
+  const next = mulberry32(spec.seed); // the same seed gives the same draws everywhere
   return Array.from({ length: spec.trials }, (_, i) => {
     const args: Record<string, SweepValue> = {};
     const source: Record<string, string> = {};

@@ -8,7 +8,7 @@ import type { HeadTrainingArguments } from "../validations/training-arguments";
 import { permutation, mulberry32 } from "./rng";
 import { ADAMW_DEFAULTS, adamwDense, linearSchedule, newAdamState, type AdamState, type AdamWConfig } from "./optimizer";
 import { createStepLog, stopRequested, type TrainHooks } from "./step-log";
-import { createBestTracker, resolveBestModelArgs, withEarlyStoppingStrategy, type BestModelArgs } from "./best-model";
+import { createBestTracker, type BestModelArgs } from "./best-model";
 import { resolveTrainArgs, totalStepsFor } from "./train-static";
 import {
   checkHead,
@@ -78,7 +78,7 @@ export type HeadSettings = Partial<{ type: HeadType; hiddenSize: number; activat
  * the original system's batch-size rule. Early stopping evaluates every epoch unless the request says otherwise.
  */
 export function resolveHeadTrainArgs(args: HeadTrainingArguments & HeadOptions, trainRowCount: number, head: HeadSettings = {}): HeadTrainArgs {
-  const base = resolveTrainArgs(withEarlyStoppingStrategy(args), trainRowCount, HEAD_TRAIN_DEFAULTS);
+  const base = resolveTrainArgs(args, trainRowCount, HEAD_TRAIN_DEFAULTS); // best-model and early-stopping fields included
   const totalSteps = totalStepsFor(trainRowCount, base.batchSize, base.numTrainEpochs);
   const warmupArg = args.warmup_steps ?? 0;
   // HF accepts a fraction (0, 1) of the total steps here too.
@@ -91,7 +91,6 @@ export function resolveHeadTrainArgs(args: HeadTrainingArguments & HeadOptions, 
     adamBeta2: args.adam_beta2 ?? ADAMW_DEFAULTS.beta2,
     adamEpsilon: args.adam_epsilon ?? ADAMW_DEFAULTS.eps,
     maxGradNorm: args.max_grad_norm ?? 1,
-    ...resolveBestModelArgs(args),
     classWeight: args.class_weight ?? null,
     head: {
       type: args.head_type ?? head.type ?? HEAD_TRAIN_DEFAULTS.headType,
