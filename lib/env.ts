@@ -33,6 +33,8 @@ const schema = z.object({
   ENCODE_SHARD_ROWS: z.coerce.number().int().min(0).default(1000),
   /** Threads the starter model trains on (default: every core, os.availableParallelism()); 1 is deterministic (the same seed gives the same weights). */
   TRAIN_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  /** The starter model's training step: "wasm" (WebAssembly SIMD kernels for its hottest loops, lib/training/wasm-kernels.ts) or "js" (the JavaScript loops). */
+  STARTER_KERNELS: z.enum(["wasm", "js"]).default("wasm"),
   /** How often each worker looks for due schedule ticks (cron with a seconds field fires at most this often). */
   SCHEDULE_TICK_MS: z.coerce.number().int().positive().default(5000),
   /** Webhooks: how often each worker looks for due deliveries, the POST timeout, the first retry's wait (doubling), and attempts before giving up. */

@@ -15,6 +15,8 @@ export interface Classifier {
   maxLength: number;
   /** Probabilities per text, in label order. */
   predict(texts: string[], batchSize?: number): Promise<Float32Array[]>;
+  /** predict for texts already encoded as this classifier's tokenizer encodes them (encodeTexts with its maxLength): the graph's part only. */
+  predictIds?(ids: Int32Array[], batchSize?: number): Promise<Float32Array[]>;
   close(): Promise<void>;
 }
 
@@ -52,21 +54,25 @@ export async function loadClassifier(dir: string, opts: LoadClassifierOptions = 
     return softmax(logits.data as Float32Array, C);
   }
 
+  async function predictIds(ids: Int32Array[], batchSize = 32): Promise<Float32Array[]> {
+    // Length-sorted batches waste little on padding; results go back to the callers' order.
+    const order = ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length || a - b);
+    const probs: Float32Array[] = new Array(ids.length);
+    for (let s = 0; s < order.length; s += batchSize) {
+      const idx = order.slice(s, s + batchSize);
+      const p = await runBatch(idx.map((i) => ids[i]));
+      idx.forEach((i, k) => (probs[i] = p[k]));
+    }
+    return probs;
+  }
+
   return {
     labels,
     maxLength,
     async predict(texts: string[], batchSize = 32): Promise<Float32Array[]> {
-      const ids = await encodeTextsAsync(tokenizer, texts, maxLength); // yields: never blocks the loop for long
-      // Length-sorted batches waste little on padding; results go back to the callers' order.
-      const order = ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length || a - b);
-      const probs: Float32Array[] = new Array(texts.length);
-      for (let s = 0; s < order.length; s += batchSize) {
-        const idx = order.slice(s, s + batchSize);
-        const p = await runBatch(idx.map((i) => ids[i]));
-        idx.forEach((i, k) => (probs[i] = p[k]));
-      }
-      return probs;
+      return predictIds(await encodeTextsAsync(tokenizer, texts, maxLength), batchSize); // the encode yields: never blocks the loop for long
     },
+    predictIds,
     async close() {
       await session.release();
     },

@@ -22,15 +22,22 @@ export function metricsFor(rows: LabelledRow[], probs: Float32Array[], modelLabe
   return computeMetrics(rows.map((r) => index.get(r.label)!), full, labels);
 }
 
-/** Evaluates a classifier through its serving path (`predict`) on the test rows, with progress; also gives each row's probabilities. */
-export async function evaluateClassifier(classifier: Classifier, rows: LabelledRow[], ctx: RunContext, phase: Phase): Promise<{ metrics: Metrics; probs: Float32Array[] }> {
+/**
+ * Evaluates a classifier through its serving path (`predict`) on the test rows, with progress; also
+ * gives each row's probabilities. `ids`: the rows' texts already encoded by the classifier's own
+ * tokenizer (the starter's run encodes them with the folder it then loads), scored by its graph
+ * without encoding them again.
+ */
+export async function evaluateClassifier(classifier: Classifier, rows: LabelledRow[], ctx: RunContext, phase: Phase, ids?: Int32Array[]): Promise<{ metrics: Metrics; probs: Float32Array[] }> {
+  if (ids && ids.length !== rows.length) throw new Error(`evaluateClassifier: ${ids.length} encoded rows for ${rows.length} rows`);
   const probs: Float32Array[] = [];
-  const slice = 256;
+  const slice = ids && classifier.predictIds ? 2048 : 256;
   const tick = progressOf(ctx, phase, rows.length);
   for (let i = 0; i < rows.length; i += slice) {
     throwIfCancelled(ctx.signal);
-    probs.push(...(await classifier.predict(rows.slice(i, i + slice).map((r) => r.text))));
-    await tick(Math.min(rows.length, i + slice));
+    const end = Math.min(rows.length, i + slice);
+    probs.push(...(ids && classifier.predictIds ? await classifier.predictIds(ids.slice(i, end), 64) : await classifier.predict(rows.slice(i, end).map((r) => r.text))));
+    await tick(end);
   }
   return { metrics: metricsFor(rows, probs, classifier.labels), probs };
 }

@@ -7,6 +7,7 @@ import { StaticStepper, type StaticMoments } from "./static-step";
 import type { AdamWConfig } from "./optimizer";
 import type { FeatureLayout } from "./feature-pool";
 import type { StaticParams } from "./types";
+import type { KernelSetup } from "./wasm-kernels";
 
 /** Indices into the shared control array. */
 export const CTL_NEXT = 0;
@@ -33,12 +34,15 @@ export interface HogwildSetup {
   lrs: Float64Array;
   losses: Float64Array;
   done: Int32Array;
+  /** the WebAssembly kernels (their memory holds params and moments), and this thread's index into their scratch */
+  kernels?: KernelSetup;
+  thread: number;
 }
 
 export function serveHogwild(port: MessagePort, s: HogwildSetup): void {
   const B = s.batchSize;
   const N = s.order.length;
-  const stepper = new StaticStepper(s.params, s.moments, s.cfg, B, s.smoothing, s.layout);
+  const stepper = new StaticStepper(s.params, s.moments, s.cfg, B, s.smoothing, s.layout, s.kernels && { setup: s.kernels, thread: s.thread });
   const { ids, starts, lengths } = s.rows;
   const batch: Int32Array[] = [];
   const batchY: number[] = [];

@@ -66,13 +66,15 @@ export async function hogwildLoop(plan: LoopPlan, threads: number): Promise<numb
     lrs,
     losses: sharedArray(Float64Array, totalSteps),
     done: sharedArray(Int32Array, totalSteps),
+    kernels: plan.kernels,
+    thread: 0,
   };
   let failure: Error | null = null;
   let finished = 0;
   const workers: Worker[] = [];
   try {
     for (let t = 0; t < threads; t++) {
-      const w = new Worker(new URL("./hogwild-worker.mjs", import.meta.url), { workerData: setup });
+      const w = new Worker(new URL("./hogwild-worker.mjs", import.meta.url), { workerData: { ...setup, thread: t } });
       w.on("message", () => finished++);
       w.on("error", (err) => (failure ??= err instanceof Error ? err : new Error(String(err))));
       w.on("exit", (code) => (failure ??= new Error(`a training thread exited (code ${code})`)));

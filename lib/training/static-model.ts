@@ -221,20 +221,8 @@ export function backwardInto(
   fold = true,
 ): void {
   const { dim, numLabels: C, weight } = p;
-  const { dWeight, dBias, dpooled } = head;
-  const { pooled } = cache;
-  dWeight.fill(0);
-  dBias.fill(0);
-  // head: dW = Σ_b pooled[b] ⊗ dlogits[b], dbias = Σ_b dlogits[b]
-  for (let b = 0; b < batchIds.length; b++) {
-    const g = b * C;
-    const pb = b * dim;
-    for (let c = 0; c < C; c++) dBias[c] += dlogits[g + c];
-    for (let d = 0; d < dim; d++) {
-      const x = pooled[pb + d];
-      for (let c = 0; c < C; c++) dWeight[d * C + c] += x * dlogits[g + c];
-    }
-  }
+  const { dpooled } = head;
+  backwardHead(p, batchIds.length, cache, dlogits, head);
   if (rows.width !== C) throw new Error(`SparseRows width ${rows.width} ≠ numLabels ${C}`);
   if (pool) {
     pool.backward(batchIds, dlogits, rows);
@@ -272,6 +260,24 @@ export function backwardInto(
       const o = rows.slot(ids[t]) * dim;
       const r = rows.rows;
       for (let d = 0; d < dim; d++) r[o + d] += dpooled[d];
+    }
+  }
+}
+
+/** The head's part of backwardInto (overwrites head.dWeight and head.dBias): dW = Σ_b pooled[b] ⊗ dlogits[b], dbias = Σ_b dlogits[b]. */
+export function backwardHead(p: StaticParams, B: number, cache: ForwardCache, dlogits: Float32Array, head: HeadGrads): void {
+  const { dim, numLabels: C } = p;
+  const { dWeight, dBias } = head;
+  const { pooled } = cache;
+  dWeight.fill(0);
+  dBias.fill(0);
+  for (let b = 0; b < B; b++) {
+    const g = b * C;
+    const pb = b * dim;
+    for (let c = 0; c < C; c++) dBias[c] += dlogits[g + c];
+    for (let d = 0; d < dim; d++) {
+      const x = pooled[pb + d];
+      for (let c = 0; c < C; c++) dWeight[d * C + c] += x * dlogits[g + c];
     }
   }
 }

@@ -13,6 +13,7 @@ import { featurePoolFor, type FeaturePool, type FeatureLayout } from "./feature-
 import { newStaticMoments, StaticStepper, type LoopPlan } from "./static-step";
 import { hogwildLoop } from "./hogwild";
 import { sharedFloat32 } from "./typed-arrays";
+import { KernelArena, kernelsFit, kernelsModule } from "./wasm-kernels";
 
 export { resolveTrainArgs, STARTER_DEFAULTS, totalStepsFor, type StarterTrainArgs, type TrainDefaults } from "./train-args";
 
@@ -40,6 +41,11 @@ export interface TrainStaticInput {
    * without locks, as fastText's threads do; the result varies a little from run to run.
    */
   threads?: number;
+  /**
+   * "wasm" (default): the step's two hottest loops run as WebAssembly SIMD (wasm-kernels.ts) when
+   * dim is a multiple of 4; "js": the JavaScript loops throughout.
+   */
+  kernels?: "wasm" | "js";
 }
 
 export interface TrainStaticResult extends BestOutcome {
@@ -90,15 +96,21 @@ export function evaluateStatic(params: StaticParams, ids: Int32Array[], labels: 
   return ids.length ? { loss: total / ids.length, accuracy: correct / ids.length } : { loss: 0, accuracy: 0 };
 }
 
-function checkLabels(name: string, ids: Int32Array[], labels: ArrayLike<number>, p: StaticParams, idLimit = p.vocabSize): void {
+/** Checks every label and token id; returns the longest row's length. */
+function checkLabels(name: string, ids: Int32Array[], labels: ArrayLike<number>, p: StaticParams, idLimit = p.vocabSize): number {
   if (ids.length !== labels.length) throw new Error(`${name}: ${ids.length} texts but ${labels.length} labels`);
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i];
     if (!(Number.isInteger(y) && y >= 0 && y < p.numLabels)) throw new Error(`${name}: label ${y} at row ${i} is not in [0, ${p.numLabels})`);
   }
-  for (const x of ids) for (let t = 0; t < x.length; t++) {
-    if (!(x[t] >= 0 && x[t] < idLimit)) throw new Error(`${name}: token id ${x[t]} is not in [0, ${idLimit})`);
+  let longest = 0;
+  for (const x of ids) {
+    if (x.length > longest) longest = x.length;
+    for (let t = 0; t < x.length; t++) {
+      if (!(x[t] >= 0 && x[t] < idLimit)) throw new Error(`${name}: token id ${x[t]} is not in [0, ${idLimit})`);
+    }
   }
+  return longest;
 }
 
 export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticResult> {
@@ -107,7 +119,7 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
   const { dim, numLabels: C } = input.init;
   const layout = input.layout;
   if (layout && layout.pairBase + layout.pairBuckets > input.init.vocabSize) throw new Error(`trainStatic: the feature layout needs ${layout.pairBase + layout.pairBuckets} embedding rows, the model has ${input.init.vocabSize}`);
-  checkLabels("train", trainIds, trainLabels, input.init, layout?.vocabSize);
+  const longest = checkLabels("train", trainIds, trainLabels, input.init, layout?.vocabSize);
   const canEval = !!evalIds && !!evalLabels && evalIds.length > 0;
   if (canEval) checkLabels("eval", evalIds!, evalLabels!, input.init, layout?.vocabSize);
 
@@ -118,8 +130,13 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
   const totalSteps = totalStepsFor(N, B, args.numTrainEpochs);
   const warmupSteps = Math.ceil(args.warmupRatio * totalSteps);
   const threads = threadsFor(N, args.numTrainEpochs, stepsPerEpoch, input.threads ?? 1);
-  // Threads update one set of weights and moments in shared memory (hogwild.ts); one thread owns copies.
-  const alloc = threads > 1 ? sharedFloat32 : (n: number) => new Float32Array(n);
+  // Threads update one set of weights and moments in shared memory (hogwild.ts); one thread owns
+  // copies. With the kernels that memory is theirs, with a scratch region per thread.
+  const arena =
+    (input.kernels ?? "wasm") === "wasm" && kernelsFit(dim)
+      ? new KernelArena(await kernelsModule(), input.init, { batchSize: B, maxBatchTokens: Math.max(1, B * longest), maxTouchedRows: layout ? input.init.vocabSize : B * longest, threads })
+      : null;
+  const alloc = arena ? arena.alloc : threads > 1 ? sharedFloat32 : (n: number) => new Float32Array(n);
   const params = copyParams(input.init, alloc);
   const evalPool = featurePoolFor(layout, dim, C);
 
@@ -136,7 +153,8 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
   await log(
     `training static model: ${N} rows, ${C} labels, vocab ${params.vocabSize}, dim ${dim}, batch ${B}, ` +
       `${totalSteps} steps (${stepsPerEpoch}/epoch), lr ${args.learningRate}, warmup ${warmupSteps}, ` +
-      (threads > 1 ? `${threads} threads (lock-free updates of shared weights)` : "1 thread"),
+      (threads > 1 ? `${threads} threads (lock-free updates of shared weights)` : "1 thread") +
+      (arena ? ", WebAssembly SIMD step" : ""),
   );
   if (args.evaluationStrategy !== "no" && !canEval) await log("no evaluation rows: evaluation skipped");
 
@@ -163,11 +181,12 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
       await checkCancelled();
     },
     stopped: (step) => ev.stop || steps.stopDue(step),
+    kernels: arena?.setup(),
   };
   const step = threads > 1 ? await hogwildLoop(plan, threads) : await serialLoop(plan);
   await steps.flush(step);
   const outcome = await ev.finish(step, stopRequested(hooks) && step < totalSteps);
-  return { params: threads > 1 ? copyParams(params) : params, lossCurve: steps.lossCurve, steps: step, ...outcome };
+  return { params: threads > 1 || arena ? copyParams(params) : params, lossCurve: steps.lossCurve, steps: step, ...outcome };
 }
 
 /**
@@ -186,7 +205,7 @@ export function threadsFor(rows: number, epochs: number, stepsPerEpoch: number, 
 async function serialLoop(plan: LoopPlan): Promise<number> {
   const { trainIds, trainLabels, batchSize: B, totalSteps } = plan;
   const N = trainIds.length;
-  const stepper = new StaticStepper(plan.params, plan.moments, plan.cfg, B, plan.smoothing, plan.layout);
+  const stepper = new StaticStepper(plan.params, plan.moments, plan.cfg, B, plan.smoothing, plan.layout, plan.kernels && { setup: plan.kernels, thread: 0 });
   const batch: Int32Array[] = [];
   const batchY: number[] = [];
   let step = 0;

@@ -189,6 +189,10 @@ test("end to end: synthetic text → trained artifact → loadClassifier reaches
     assert.ok(m.accuracy >= 0.95, `accuracy ${m.accuracy}`);
     const [p] = await clf.predict(["terrible awful worst service"]);
     assert.ok(p[0] > 0.9, `p(neg) = ${p[0]}`);
+    // a run's evaluation scores its already-encoded test rows (predictIds): the same probabilities as predict
+    const byIds = await clf.predictIds!(encodeTexts(tok, held.map((r) => r.text), 128), 64);
+    assert.equal(byIds.length, probs.length);
+    byIds.forEach((q, i) => q.forEach((x, c) => assert.ok(Math.abs(x - probs[i][c]) < 1e-6, `row ${i}: ${x} vs ${probs[i][c]}`)));
   } finally {
     await clf.close();
   }

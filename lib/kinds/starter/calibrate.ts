@@ -6,6 +6,7 @@ import type { StaticParams } from "../../training/types";
 import type { FeatureLayout } from "../../training/feature-pool";
 import { fitCalibration, probeTemperature, type CalibrationStats } from "../calibrate";
 import { calibrationSlice } from "../../training/calibration-slice";
+import { env } from "../../env";
 
 // The starter model's temperature (../calibrate.ts probeTemperature): the probe is trained by the same
 // loop with the same initial weights and arguments (batch size included), evaluation off; T is fitted
@@ -51,6 +52,7 @@ export function starterTemperature(ctx: RunContext, input: StarterProbeInput): P
         init: input.init,
         layout: input.layout,
         threads: input.threads,
+        kernels: env().STARTER_KERNELS,
         args: { ...input.args, evaluationStrategy: "no" },
         hooks: { onStep: ({ step, totalSteps }) => input.onProgress(step / totalSteps), signal: ctx.signal },
       });

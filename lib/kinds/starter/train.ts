@@ -136,6 +136,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   const trainStart = Date.now();
   const result = await trainStatic({
     threads,
+    kernels: env().STARTER_KERNELS,
     trainIds: holdOut ? holdOut.trainIds : trainIds,
     trainLabels,
     evalIds: testIds,
@@ -169,7 +170,8 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   await writeStaticArtifact(staged, { params, labels, tokenizer: tokenizerFile, tokenizerConfig, maxLength, subwords: { options: subwords, vocab } });
   const classifier = await loadClassifier(staged);
   try {
-    const { metrics: metricsNew, probs } = await evaluateClassifier(classifier, test, ctx, "evaluating-new");
+    // testIds came from this folder's tokenizer through the same loader (above): the graph scores them as it would the texts
+    const { metrics: metricsNew, probs } = await evaluateClassifier(classifier, test, ctx, "evaluating-new", testIds);
     return { labels, parentId: warm ? serving!.id : null, metricsNew, predictionsNew: probs, stats: calibration ?? undefined };
   } finally {
     await classifier.close();
