@@ -7,6 +7,7 @@ import { mulberry32, randInt } from "../../lib/training/rng";
 import { backwardInto, forwardBatch, initStaticParams, newHeadGrads, softmaxCrossEntropy, SparseRows } from "../../lib/training/static-model";
 import { adamwDense, adamwSparseCoefficients, adamwSparseRows, ADAMW_DEFAULTS, linearSchedule, newAdamState } from "../../lib/training/optimizer";
 import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../lib/training/train-static";
+import { starterLearningRate } from "../../lib/training/train-args";
 import { stratifiedSplit } from "../../lib/training/split";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 import { computeMetrics } from "../../lib/training/metrics";
@@ -28,6 +29,17 @@ function synthetic(n: number, seed: number) {
     return { text: words.join(" "), label };
   });
 }
+
+test("resolveTrainArgs: the starter's default learning rate is 0.01 up to 28,000 rows × epochs and falls with the table beyond; a request's wins; the head's stays", () => {
+  assert.equal(resolveTrainArgs({}, 4757).learningRate, 0.01, "the demo table");
+  assert.equal(resolveTrainArgs({}, 5600).learningRate, 0.01);
+  assert.equal(resolveTrainArgs({}, 80_000).learningRate, 280 / 400_000);
+  assert.equal(resolveTrainArgs({}, 559_829).learningRate, 280 / (559_829 * 5), "the scale bench's table");
+  assert.equal(resolveTrainArgs({ num_train_epochs: 10 }, 80_000).learningRate, 280 / 800_000, "more epochs, smaller steps");
+  assert.equal(resolveTrainArgs({ learning_rate: 0.01 }, 559_829).learningRate, 0.01);
+  assert.equal(starterLearningRate(1), 0.01);
+  assert.equal(resolveTrainArgs({}, 559_829, { ...STARTER_DEFAULTS, learningRate: 5e-5 }).learningRate, 5e-5, "defaults without the rule keep their rate");
+});
 
 test("resolveTrainArgs: HF names, starter defaults, the original system's batch-size rule", () => {
   const a = resolveTrainArgs({}, 4728);

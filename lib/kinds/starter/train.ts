@@ -117,7 +117,9 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   const args = resolveTrainArgs(input.request, train.length);
   const threads = env().TRAIN_THREADS ?? os.availableParallelism();
   await report.log(
-    `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}, weight decay ${args.weightDecay}, evaluation ${args.evaluationStrategy}` +
+    `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}` +
+      (input.request.learning_rate === undefined ? ` (the default for ${train.length} rows × ${args.numTrainEpochs} epochs)` : "") +
+      `, weight decay ${args.weightDecay}, evaluation ${args.evaluationStrategy}` +
       (args.earlyStoppingPatience ? `, early stopping after ${args.earlyStoppingPatience} evaluations without improvement` : "") +
       (args.loadBestModelAtEnd ? `, keeping the best ${args.metricForBestModel}` : ""),
   );

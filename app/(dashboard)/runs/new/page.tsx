@@ -34,7 +34,7 @@ export default async function NewRunPage({ searchParams }: { searchParams: Promi
     delete initial.limit;
   }
   const placeholders: Record<string, string> = {
-    learning_rate: String(STARTER_DEFAULTS.learningRate),
+    learning_rate: `auto (${STARTER_DEFAULTS.learningRate}; less on big tables)`,
     num_train_epochs: String(STARTER_DEFAULTS.numTrainEpochs),
     per_device_train_batch_size: "auto",
     weight_decay: String(STARTER_DEFAULTS.weightDecay),
