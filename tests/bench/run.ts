@@ -27,6 +27,9 @@
 // Then the starter's tokenising on one thread, the fast path against transformers.js
 // (tests/bench/tokenize.ts, bench-results/tokenize.json).
 //
+// Then the starter's training step on one thread, the WebAssembly SIMD kernels against the
+// JavaScript loops (tests/bench/kernels.ts, bench-results/kernels.json).
+//
 // Then serving (tests/bench/serving.ts, bench-results/serving.json): /api/predict next to
 // /api/health on the built web app (`next start`) under autocannon from a child process, with
 // predictions coalesced and not, and one request of 1,000 texts.
@@ -45,7 +48,7 @@
 // `npm run bench -- --only scale [--rows N]` (only on request: many minutes) builds an N-row table
 // (default 700,000) and runs the product and fastText on it (tests/bench/scale.ts).
 //
-// `npm run bench -- --only starter|encoders|shards|fair|quality|tokenize|serving|live|scale|queue` runs one part; `--benchmarks word,short`
+// `npm run bench -- --only starter|encoders|shards|fair|quality|tokenize|kernels|serving|live|scale|queue` runs one part; `--benchmarks word,short`
 // and `--seeds 1` narrow the quality part.
 import { spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -54,7 +57,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const PARTS = ["starter", "encoders", "shards", "fair", "quality", "tokenize", "serving", "live", "scale", "queue"] as const;
+const PARTS = ["starter", "encoders", "shards", "fair", "quality", "tokenize", "kernels", "serving", "live", "scale", "queue"] as const;
 let only: (typeof PARTS)[number] | null = null;
 let qualityBenchmarks: string[] | undefined;
 let qualitySeeds: number[] | undefined;
@@ -290,6 +293,10 @@ try {
   if (only === null || only === "tokenize") {
     const { runTokenizeBench } = await import("./tokenize");
     await runTokenizeBench({ root, say });
+  }
+  if (only === null || only === "kernels") {
+    const { runKernelsBench } = await import("./kernels");
+    await writeResult("kernels", await runKernelsBench({ say }));
   }
   if (only === null || only === "quality") {
     const { runQualityBench } = await import("./quality");
