@@ -107,6 +107,8 @@ test("cross-origin writes with the admin's cookie are refused and write nothing;
   assert.equal(token.status, 201);
   const promote = await admin.json("/api/models/default/promote", { method: "POST", headers: same, body: { versionId: "no-such-version" } });
   assert.notEqual(promote.status, 403, "a same-origin promotion passes the origin check");
+  const predict = await admin.json("/api/predict", { method: "POST", headers: same, body: { inputs: "hello" } });
+  assert.notEqual(predict.status, 403, "a same-origin prediction (the Predict page's) passes /api/predict's own check");
 
   // An API token and no cookie: not subject to the check (curl, CI).
   const bearer = client(web.url, { bearer: token.body.token });
