@@ -2,8 +2,10 @@ import { NextResponse, type NextRequest } from "next/server";
 import { crossOriginRefusal } from "@/lib/web/same-origin";
 import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/web/security-headers";
 
-// Runs before every request (pages, API routes, next-auth's routes, static files): refuses
-// cross-origin writes (403) and sets the security headers, with a fresh CSP nonce for the page.
+// Runs before every request (pages, API routes, next-auth's routes, static files) but those to
+// /api/predict: refuses cross-origin writes (403) and sets the security headers, with a fresh CSP
+// nonce for the page. /api/predict does both itself (lib/web/outside-proxy.ts): the proxy's cost
+// per request is more than a short prediction's.
 
 export function proxy(request: NextRequest) {
   const csp = contentSecurityPolicy(newNonce());
@@ -20,3 +22,5 @@ function withHeader(headers: Headers, name: string, value: string): Headers {
   copy.set(name, value);
   return copy;
 }
+
+export const config = { matcher: ["/((?!api/predict$).*)"] };

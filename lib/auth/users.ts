@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { PrismaClient } from "../db/generated/client";
+import { localChange } from "../db/invalidated-cache";
 import { AppError, badRequest } from "../errors";
 import { emailSchema } from "../validations/email";
 import { newPasswordSchema as password } from "../validations/password";
@@ -9,7 +10,8 @@ import type { Role } from "./types";
 // Users and roles, as the settings page manages them. There is always at least one admin: the
 // last one can be neither deleted nor demoted (checked under a lock, so two admins demoting each
 // other at once cannot both succeed). Changing a user's password or role, or deleting them, ends
-// their sessions (sessionVersion, checked by lib/session.ts).
+// their sessions (sessionVersion, checked by lib/session.ts); a changed role or a deleted user
+// also drops the web processes' cached API tokens (lib/db/invalidated-cache.ts).
 
 const role = z.enum(["admin", "viewer"], { error: 'must be "admin" or "viewer"' });
 
@@ -71,7 +73,7 @@ export async function updateUser(db: PrismaClient, id: string, body: unknown): P
   if (!parsed.success) throw badRequest(issuesOf(parsed.error));
   const { role: r, password: pw, name } = parsed.data;
   const passwordHash = pw ? await hashPassword(pw) : undefined;
-  return db.$transaction(async (tx) => {
+  const view = await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id } });
     if (!user) throw new AppError("not_found", 404, `No user has id "${id}"`);
     if (r === "viewer" && user.role === "admin") {
@@ -91,6 +93,8 @@ export async function updateUser(db: PrismaClient, id: string, body: unknown): P
     });
     return { id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt.toISOString(), tokens: u._count.tokens };
   });
+  localChange("tokens");
+  return view;
 }
 
 export async function deleteUser(db: PrismaClient, id: string, callerId: string): Promise<void> {
@@ -104,4 +108,5 @@ export async function deleteUser(db: PrismaClient, id: string, callerId: string)
     }
     await tx.user.delete({ where: { id } });
   });
+  localChange("tokens");
 }

@@ -12,6 +12,9 @@ export function db(): PrismaClient {
   return globalForPrisma.prisma;
 }
 
+/** Whether `d` is the process-wide client (whose reads lib/db/invalidated-cache.ts may cache). */
+export const isProcessDb = (d: unknown): boolean => d !== undefined && globalForPrisma.prisma === d;
+
 export function createDb(url: string, max = 10): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max }) });
 }

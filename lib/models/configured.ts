@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../db/generated/client";
+import { localChange } from "../db/invalidated-cache";
 import { modelsDir } from "../env";
 import { readBaseModel } from "../kinds/base-models";
 import { badRequest, conflict, notFound } from "../errors";
@@ -7,7 +8,8 @@ import type { z } from "zod";
 import type { ModelKind } from "../validations/run-request";
 
 // Configured models: add, edit, remove. A model's kind follows from its base folder: the starter
-// (static embeddings) or a transformer encoder in the transformers.js layout.
+// (static embeddings) or a transformer encoder in the transformers.js layout. Each change drops the
+// serving cache (which model is the default, its settings: lib/db/invalidated-cache.ts).
 
 /** The model kind of a base folder (lib/kinds/base-models.ts), from its config.json's config.json; throws naming `base` when unusable. */
 export async function baseKind(base: string): Promise<ModelKind> {
@@ -36,12 +38,14 @@ export async function createModel(db: PrismaClient, input: CreateInput) {
   if (await db.model.findUnique({ where: { name: input.name } })) {
     throw conflict(`a model named "${input.name}" already exists`);
   }
-  return db.$transaction(async (tx) => {
+  const created = await db.$transaction(async (tx) => {
     if (input.isDefault) await tx.model.updateMany({ where: { isDefault: true }, data: { isDefault: false } });
     return tx.model.create({
       data: { name: input.name, kind, basePath: input.base, config: configOf(input) as object, isDefault: input.isDefault ?? false },
     });
   });
+  localChange("serving");
+  return created;
 }
 
 export async function updateModel(db: PrismaClient, name: string, input: UpdateInput) {
@@ -51,7 +55,7 @@ export async function updateModel(db: PrismaClient, name: string, input: UpdateI
   if (input.isDefault === false && model.isDefault) {
     throw conflict("make another model the default instead of un-setting this one");
   }
-  return db.$transaction(async (tx) => {
+  const updated = await db.$transaction(async (tx) => {
     if (input.isDefault) await tx.model.updateMany({ where: { isDefault: true, NOT: { id: model.id } }, data: { isDefault: false } });
     return tx.model.update({
       where: { id: model.id },
@@ -63,6 +67,8 @@ export async function updateModel(db: PrismaClient, name: string, input: UpdateI
       },
     });
   });
+  localChange("serving");
+  return updated;
 }
 
 /** Removes a model with its versions and runs; refused for the default model and while it has a run in progress. */
@@ -76,4 +82,5 @@ export async function deleteModel(db: PrismaClient, name: string): Promise<void>
     await tx.model.update({ where: { id: model.id }, data: { servingVersionId: null } });
     await tx.model.delete({ where: { id: model.id } });
   });
+  localChange("serving");
 }

@@ -5,6 +5,10 @@
 // lookup per word instead of transformers.js's general machinery, and gives the same ids
 // (tests/unit/fast-wordpiece.test.ts compares them over the demo table and random Unicode).
 // Any other tokenizer.json gets no fast path: transformers.js encodes it.
+// The greedy match tries no piece longer than the vocabulary's longest (the starter's vocabulary
+// spells an unknown word out in single "##" characters: trying every longer piece first made the
+// match quadratic in the word's length), and each encoder remembers the ids of the words it has
+// split (words repeat: 1,000 short e-mail texts hold a few thousand distinct ones).
 import { bertNormalize, bertPreTokenize, type Casing } from "../training/tokenizer-builder";
 
 export interface FastEncoder {
@@ -19,6 +23,9 @@ interface TokenizerJson {
   post_processor?: unknown;
   model?: { type?: string; unk_token?: string; continuing_subword_prefix?: string; max_input_chars_per_word?: number; vocab?: Record<string, number> };
 }
+
+/** words whose split an encoder remembers; all are forgotten when it holds more */
+const MEMO_WORDS = 50_000;
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -41,36 +48,48 @@ export function fastWordPiece(json: unknown): FastEncoder | null {
   const addedIds = new Map(added.map((a) => [a.content, a.id]));
   // transformers.js matches the longest added token first at each position
   const splitter = added.length ? new RegExp(`(${[...addedIds.keys()].sort((a, b) => b.length - a.length).map(escape).join("|")})`) : null;
+  // the longest piece, in characters, that can match at a word's start and after it
+  let longestStart = 0;
+  let longestInner = 0;
+  for (const k of vocab.keys()) {
+    longestStart = Math.max(longestStart, [...k].length);
+    if (k.startsWith("##")) longestInner = Math.max(longestInner, [...k].length - 2);
+  }
+  const memo = new Map<string, number[]>();
 
-  function word(w: string, out: number[]): void {
-    const whole = vocab.get(w);
-    const chars = [...w];
-    if (chars.length > maxChars) {
-      out.push(unk!);
-      return;
-    }
-    if (whole !== undefined) {
-      out.push(whole);
-      return;
-    }
-    const pieces: number[] = [];
+  /** WordPiece's greedy longest match of one word (at most maxChars characters), or null for [UNK]. */
+  function pieces(chars: string[]): number[] | null {
+    const ids: number[] = [];
     let start = 0;
     while (start < chars.length) {
       let id: number | undefined;
-      let end = chars.length;
+      let end = Math.min(chars.length, start + (start > 0 ? longestInner : longestStart));
       for (; end > start; end--) {
         const sub = chars.slice(start, end).join("");
         id = vocab.get(start > 0 ? "##" + sub : sub);
         if (id !== undefined) break;
       }
-      if (id === undefined) {
-        out.push(unk!);
-        return;
-      }
-      pieces.push(id);
+      if (id === undefined) return null;
+      ids.push(id);
       start = end;
     }
-    for (const p of pieces) out.push(p);
+    return ids;
+  }
+
+  function word(w: string, out: number[]): void {
+    const whole = vocab.get(w);
+    if (whole !== undefined && w.length <= maxChars) {
+      out.push(whole); // (a word of at most maxChars UTF-16 units has at most maxChars characters)
+      return;
+    }
+    let ids = memo.get(w);
+    if (!ids) {
+      const chars = [...w];
+      ids = chars.length > maxChars ? [unk!] : whole !== undefined ? [whole] : (pieces(chars) ?? [unk!]);
+      if (memo.size >= MEMO_WORDS) memo.clear();
+      memo.set(w, ids);
+    }
+    for (const id of ids) out.push(id);
   }
 
   function section(text: string, out: number[]): void {

@@ -1,11 +1,14 @@
 import type { PrismaClient } from "../db/generated/client";
+import { localChange } from "../db/invalidated-cache";
 import { notFound } from "../errors";
 import type { AliasView } from "../validations/registry";
 
 // A model's named aliases besides its serving pointer ("challenger" → a version of that model).
 // Setting an alias that exists moves it in one INSERT … ON CONFLICT statement: a concurrent reader
 // (a prediction by alias) sees the old version or the new one, never none. The version must be one
-// of the model's own: the statement inserts only when the version's model is the named one.
+// of the model's own: the statement inserts only when the version's model is the named one. A set
+// or removed alias drops the serving cache of this process at once, and of the other web processes
+// on its trigger's NOTIFY (lib/db/invalidated-cache.ts).
 
 type Db = Pick<PrismaClient, "$queryRaw" | "model" | "modelVersion" | "user">;
 
@@ -43,6 +46,7 @@ export async function setAlias(db: Db, p: { modelName: string; alias: string; ve
     ON CONFLICT ("modelId", alias) DO UPDATE
       SET "versionId" = EXCLUDED."versionId", "updatedById" = EXCLUDED."updatedById", "updatedAt" = CURRENT_TIMESTAMP
     RETURNING alias, "versionId", "updatedAt", "updatedById"`;
+  localChange("serving");
   if (rows.length === 0) {
     const modelId = await modelIdOf(db, p.modelName);
     const version = await db.modelVersion.findUnique({ where: { id: p.versionId }, select: { modelId: true } });
@@ -65,6 +69,7 @@ export async function deleteAlias(db: Db, modelName: string, alias: string): Pro
   const modelId = await modelIdOf(db, modelName);
   const rows = await db.$queryRaw<{ alias: string; versionId: string }[]>`
     DELETE FROM "ModelAlias" WHERE "modelId" = ${modelId} AND alias = ${alias} RETURNING alias, "versionId"`;
+  localChange("serving");
   if (rows.length === 0) throw notFound(`Model "${modelName}" has no alias "${alias}"`, [{ path: "alias", message: `"${modelName}" has no alias "${alias}"` }]);
   return rows[0];
 }

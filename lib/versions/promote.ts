@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient } from "../db/generated/client";
+import { localChange } from "../db/invalidated-cache";
 import { AppError, conflict, notFound } from "../errors";
 import { labelChange } from "../runs/comparison";
 import { enqueueEvent } from "../webhooks/outbox";
@@ -21,12 +22,14 @@ export interface PromoteRequest {
  * Makes `versionId` the serving version of model `name`, in one transaction (the model row is
  * locked, so concurrent promotions serialise), with its history row and its version.promoted
  * webhook deliveries. The previous version stays in history; promoting it again is the rollback.
+ * Once it commits, this process's serving cache is dropped (other web processes drop theirs on the
+ * NOTIFY the change's trigger sends): the very next prediction answers from the new version.
  */
 export async function promoteVersion(
   db: PrismaClient,
   p: PromoteRequest,
 ): Promise<{ model: string; servingVersionId: string; previousVersionId: string | null }> {
-  return db.$transaction(async (tx) => {
+  const promoted = await db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ id: string; servingVersionId: string | null; promotedAt: Date | null }[]>`
       SELECT id, "servingVersionId", "promotedAt" FROM "Model" WHERE name = ${p.modelName} FOR UPDATE`;
     const model = locked[0];
@@ -60,6 +63,8 @@ export async function promoteVersion(
     await p.alongside?.(tx);
     return { model: p.modelName, servingVersionId: p.versionId, previousVersionId: model.servingVersionId };
   });
+  localChange("serving");
+  return promoted;
 }
 
 /** 409: promoting would change the labels every client gets; the caller must confirm it. */

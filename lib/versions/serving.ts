@@ -1,4 +1,6 @@
+import { isProcessDb } from "../db/client";
 import type { PrismaClient } from "../db/generated/client";
+import { sharedCache } from "../db/invalidated-cache";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { loadVersion } from "../kinds";
@@ -8,8 +10,10 @@ import { artifactDir } from "./store";
 import { modelSettings, type ModelSettings } from "../validations/model-config";
 
 // The web process's view of "which version answers": every prediction reads the model's serving
-// pointer, or the alias or version it names (one indexed query each), and uses a classifier cached
-// per version, so a promotion or a moved alias takes effect on the next request without a restart.
+// pointer, or the alias or version it names (one indexed query each, kept in a cache that a
+// promotion, a moved or removed alias or a model's changed settings drop: the "serving" topic of
+// lib/db/invalidated-cache.ts), and uses a classifier cached per version, so a promotion or a moved
+// alias takes effect on the next request without a restart.
 // Concurrent requests for one version are scored together (lib/onnx/predict-coalescer.ts;
 // PREDICT_BATCH_WAIT_MS, PREDICT_BATCH_MAX_TEXTS).
 
@@ -58,21 +62,41 @@ export interface PredictingClassifier {
 
 type VersionRef = { id: string; artifactHash: string };
 
+interface ServingModel {
+  id: string;
+  name: string;
+  servingVersion: VersionRef | null;
+  settings: ModelSettings;
+}
+
+/** `read()`, through the process's serving cache when `db` is the process's client (found rows only). */
+function cached<V>(db: PrismaClient, key: string, read: () => Promise<V | null>): Promise<V | null> {
+  if (!isProcessDb(db)) return read();
+  return sharedCache<V | null>("serving", "serving").get(key, read, (v) => v !== null);
+}
+
 /** The version `choice` names: 404 naming the alias or version id when the model has no such one. */
 async function chosenVersion(db: PrismaClient, model: { id: string; name: string }, choice: VersionChoice): Promise<VersionRef | null> {
   if (choice.alias !== undefined) {
-    const row = await db.modelAlias.findUnique({
-      where: { modelId_alias: { modelId: model.id, alias: choice.alias } },
-      select: { version: { select: { id: true, artifactHash: true } } },
+    const alias = choice.alias;
+    const version = await cached(db, `alias:${model.id}:${alias}`, async () => {
+      const row = await db.modelAlias.findUnique({
+        where: { modelId_alias: { modelId: model.id, alias } },
+        select: { version: { select: { id: true, artifactHash: true } } },
+      });
+      return row?.version ?? null;
     });
-    if (!row) {
+    if (!version) {
       const message = `model "${model.name}" has no alias "${choice.alias}"`;
       throw new AppError("unknown_alias", 404, `Model "${model.name}" has no alias "${choice.alias}"`, [{ path: "alias", message }]);
     }
-    return row.version;
+    return version;
   }
   if (choice.versionId !== undefined) {
-    const version = await db.modelVersion.findFirst({ where: { id: choice.versionId, modelId: model.id }, select: { id: true, artifactHash: true } });
+    const id = choice.versionId;
+    const version = await cached(db, `version:${model.id}:${id}`, () =>
+      db.modelVersion.findFirst({ where: { id, modelId: model.id }, select: { id: true, artifactHash: true } }),
+    );
     if (!version) {
       const message = `model "${model.name}" has no version "${choice.versionId}"`;
       throw new AppError("unknown_version", 404, `Model "${model.name}" has no version "${choice.versionId}"`, [{ path: "versionId", message }]);
@@ -84,9 +108,12 @@ async function chosenVersion(db: PrismaClient, model: { id: string; name: string
 
 /** The classifier that answers a prediction for `modelName` (the default model when absent). */
 export async function predictingClassifier(db: PrismaClient, modelName?: string, choice: VersionChoice = {}): Promise<PredictingClassifier> {
-  const model = await db.model.findFirst({
-    where: modelName ? { name: modelName } : { isDefault: true },
-    select: { id: true, name: true, basePath: true, config: true, servingVersion: { select: { id: true, artifactHash: true } } },
+  const model = await cached<ServingModel>(db, `model:${modelName ?? ""}`, async () => {
+    const row = await db.model.findFirst({
+      where: modelName ? { name: modelName } : { isDefault: true },
+      select: { id: true, name: true, basePath: true, config: true, servingVersion: { select: { id: true, artifactHash: true } } },
+    });
+    return row && { id: row.id, name: row.name, servingVersion: row.servingVersion, settings: modelSettings(row) };
   });
   if (!model) {
     const message = modelName ? `No model is named "${modelName}"` : "No default model is configured";
@@ -101,5 +128,5 @@ export async function predictingClassifier(db: PrismaClient, modelName?: string,
     );
   }
   const classifier = await classifierForVersion(db, version);
-  return { model: model.name, versionId: version.id, alias: choice.alias ?? null, classifier, settings: modelSettings(model) };
+  return { model: model.name, versionId: version.id, alias: choice.alias ?? null, classifier, settings: model.settings };
 }

@@ -75,6 +75,7 @@ test("cross-origin writes with the admin's cookie are refused and write nothing;
     ["/api/tokens", { name: "stolen" }],
     ["/api/runs", { columns: "label,text", table: "demo_email", limit: 100 }],
     ["/api/models/default/promote", { versionId: "anything" }],
+    ["/api/predict", { inputs: "proxy.ts skips this route: it refuses by itself" }],
   ];
   for (const [path, body] of writes) {
     const variants: Record<string, string>[] = [
@@ -106,6 +107,8 @@ test("cross-origin writes with the admin's cookie are refused and write nothing;
   assert.equal(token.status, 201);
   const promote = await admin.json("/api/models/default/promote", { method: "POST", headers: same, body: { versionId: "no-such-version" } });
   assert.notEqual(promote.status, 403, "a same-origin promotion passes the origin check");
+  const predict = await admin.json("/api/predict", { method: "POST", headers: same, body: { inputs: "hello" } });
+  assert.notEqual(predict.status, 403, "a same-origin prediction (the Predict page's) passes /api/predict's own check");
 
   // An API token and no cookie: not subject to the check (curl, CI).
   const bearer = client(web.url, { bearer: token.body.token });
@@ -231,7 +234,7 @@ test("changing a user's role or password, or deleting them, ends their sessions"
   assert.equal((await dave.json("/api/me")).status, 401, "deleted: session over");
 });
 
-test("security headers on a page, an API route, a static file and a refusal", async () => {
+test("security headers on a page, an API route, a static file, a refusal and /api/predict (which proxy.ts skips)", async () => {
   const page = await fetch(`${web.url}/login`);
   const html = await page.text();
   const asset = html.match(/src="(\/_next\/static\/[^"]+\.js)"/)?.[1];
@@ -241,8 +244,14 @@ test("security headers on a page, an API route, a static file and a refusal", as
     api: await fetch(`${web.url}/api/me`),
     asset: await fetch(web.url + asset),
     refusal: await fetch(`${web.url}/api/runs`, { method: "POST", headers: { origin: EVIL }, body: "{}" }),
+    predict: await fetch(`${web.url}/api/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+    predictRefusal: await fetch(`${web.url}/api/predict`, { method: "POST", headers: { origin: EVIL, cookie: "x=y" }, body: "{}" }),
+    predictNeighbour: await fetch(`${web.url}/api/predictions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
   };
-  assert.deepEqual([answers.api.status, answers.asset.status, answers.refusal.status], [401, 200, 403]);
+  assert.deepEqual(
+    [answers.api.status, answers.asset.status, answers.refusal.status, answers.predict.status, answers.predictRefusal.status, answers.predictNeighbour.status],
+    [401, 200, 403, 401, 403, 404],
+  );
   for (const [what, res] of Object.entries(answers)) {
     const csp = res.headers.get("content-security-policy") ?? "";
     assert.match(csp, /frame-ancestors 'none'/, what);

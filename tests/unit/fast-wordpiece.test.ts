@@ -60,6 +60,24 @@ for (const casing of [{}, { stripAccents: true }, { lowercase: false }]) {
   });
 }
 
+test("the same ids as transformers.js with longer sub-word pieces (a general WordPiece vocabulary), also for words met again", () => {
+  const built = buildTokenizer(demo.slice(0, 1000), { maxLength: 1024, vocabSize: 3000 });
+  const json = structuredClone(built.tokenizer) as { model: { vocab: Record<string, number> } };
+  const vocab = json.model.vocab;
+  let next = Object.keys(vocab).length;
+  for (const piece of ["##ing", "##ed", "##tion", "##ization", "##s", "##ly", "##er", "un", "re", "inter", "##nation", "##al", "##ity", "##ab", "##abl", "##able"]) {
+    if (!(piece in vocab)) vocab[piece] = next++;
+  }
+  const fast = fastWordPiece(json);
+  assert.ok(fast);
+  const ref = reference(json, built.tokenizerConfig);
+  const rng = mulberry32(11);
+  const texts = [...demo.slice(0, 800), ...Array.from({ length: 1000 }, () => randomText(rng)), "internationalization unbelievable reinterpretations"];
+  for (const round of [1, 2]) {
+    for (const text of texts) assert.deepEqual(fast!.encode(text), ref(text), `round ${round}, text ${JSON.stringify(text.slice(0, 200))}`);
+  }
+});
+
 test("loadTokenizer uses the fast path for the starter's tokenizers only, and truncation matches", async () => {
   const built = buildTokenizer(demo.slice(0, 500));
   const dir = await mkdtemp(path.join(os.tmpdir(), "fast-wp-"));

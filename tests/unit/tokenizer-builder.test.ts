@@ -149,3 +149,25 @@ test("countWords adds to a map in first-seen order; tokenizerFromCounts on those
     assert.deepEqual(tokenizerFromCounts(countWords(texts, casingOf(opts)), opts), buildTokenizer(texts, opts));
   }
 });
+
+test("ASCII text takes the ASCII regexes, with exactly the Unicode ones' result", () => {
+  // the Unicode path as it stands for any text (tokenizer-builder.ts)
+  const PUNCT = "\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007E";
+  const words = (t: string) => t.trim().match(new RegExp(`[^\\s${PUNCT}]+|[${PUNCT}]`, "gu")) ?? [];
+  const normalize = (t: string, c: { lowercase: boolean; stripAccents: boolean }) => {
+    const cleaned = t.replace(/(?![\t\n\r])[\0\ufffd\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu, "").replace(/\s/g, " ").replace(/[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]/g, " $& ");
+    const cased = c.lowercase ? cleaned.toLowerCase() : cleaned;
+    return c.stripAccents ? cased.normalize("NFD").replace(/\p{Mn}/gu, "") : cased;
+  };
+  let seed = 5;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const texts = ["", "   ", "Hello, World! it's 9:30 -- e-mail@example.com [x] {y} ~z~ `q` a_b", "\x00\x01\x7f\t\n\r\v\f end"];
+  for (let i = 0; i < 3000; i++) texts.push(Array.from({ length: Math.floor(rnd() * 60) }, () => String.fromCharCode(rnd() < 0.7 ? 32 + Math.floor(rnd() * 95) : Math.floor(rnd() * 128))).join(""));
+  for (const c of [{ lowercase: true, stripAccents: false }, { lowercase: true, stripAccents: true }, { lowercase: false, stripAccents: false }]) {
+    for (const t of texts) {
+      assert.equal(bertNormalize(t, c), normalize(t, c), JSON.stringify(t));
+      assert.deepEqual(bertPreTokenize(t), words(t), JSON.stringify(t));
+      assert.deepEqual(bertPreTokenize(bertNormalize(t, c)), words(normalize(t, c)), JSON.stringify(t));
+    }
+  }
+});

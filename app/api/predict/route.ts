@@ -5,10 +5,12 @@ import { predictingClassifier } from "@/lib/versions/serving";
 import { requireCaller } from "@/lib/session";
 import { PREDICT_BODY_BYTES, predictSchema, versionChoice, type PredictResponse } from "@/lib/validations/predict";
 import { toFieldIssues } from "@/lib/validations/field-issues";
+import { withProxyDefences } from "@/lib/web/outside-proxy";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route(async (req) => {
+// proxy.ts skips this route: withProxyDefences refuses cross-origin writes and sets the headers
+export const POST = withProxyDefences(route(async (req) => {
   await requireCaller(req);
   const parsed = predictSchema.safeParse(await readJson(req, { limit: PREDICT_BODY_BYTES }));
   if (!parsed.success) throw badRequest(toFieldIssues(parsed.error));
@@ -34,4 +36,4 @@ export const POST = route(async (req) => {
     }),
   };
   return json(body);
-});
+}));
