@@ -3,9 +3,10 @@ import { crossOriginRefusal } from "@/lib/web/same-origin";
 import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/web/security-headers";
 
 // Runs before every request (pages, API routes, next-auth's routes, static files) but those to
-// /api/predict: refuses cross-origin writes (403) and sets the security headers, with a fresh CSP
-// nonce for the page. /api/predict does both itself (lib/web/outside-proxy.ts): the proxy's cost
-// per request is more than a short prediction's.
+// /api/predict and /api/health: refuses cross-origin writes (403) and sets the security headers,
+// with a fresh CSP nonce for the page. Those two routes do both themselves
+// (lib/web/outside-proxy.ts): the proxy's cost per request is more than a short prediction's, and
+// the health check, the web stack's ceiling in the serving bench, takes the same path as predict.
 
 export function proxy(request: NextRequest) {
   const csp = contentSecurityPolicy(newNonce());
@@ -23,4 +24,4 @@ function withHeader(headers: Headers, name: string, value: string): Headers {
   return copy;
 }
 
-export const config = { matcher: ["/((?!api/predict$).*)"] };
+export const config = { matcher: ["/((?!api/(?:predict|health)$).*)"] };

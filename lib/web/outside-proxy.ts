@@ -6,8 +6,9 @@ import { contentSecurityPolicy, newNonce, securityHeaders } from "./security-hea
 // refusal and the security headers. POST /api/predict is such a route: running Next.js's proxy
 // before a request costs more than scoring a short text (measured with `npm run bench -- --only
 // serving`: one short text at concurrency 32, about 240 → 790 requests/s without it, against 620
-// for GET /api/health, which keeps it; loaded 2-core machine), so the one route meant for heavy
-// machine traffic does the same two things itself, at a fraction of the cost.
+// for GET /api/health behind the proxy; loaded 2-core machine), so the one route meant for heavy
+// machine traffic does the same two things itself, at a fraction of the cost. GET /api/health
+// does too: it is the serving bench's ceiling, which must take the same path.
 
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
 

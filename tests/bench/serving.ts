@@ -15,7 +15,7 @@
 //
 // Where the time goes (first server start, concurrency 32): the same POST /api/predict without a
 // token (answered 401 before any database query: the web stack's cost of a POST route; /api/predict
-// skips Next.js's proxy step, which /api/health and /api/me keep: lib/web/outside-proxy.ts) and GET
+// and /api/health skip Next.js's proxy step, which /api/me keeps: lib/web/outside-proxy.ts) and GET
 // /api/me with the token (the token lookup alone, cached per web process after the first request).
 import os from "node:os";
 import type { startEmbeddedPostgres } from "../../lib/db/embedded";

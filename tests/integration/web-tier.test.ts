@@ -234,7 +234,7 @@ test("changing a user's role or password, or deleting them, ends their sessions"
   assert.equal((await dave.json("/api/me")).status, 401, "deleted: session over");
 });
 
-test("security headers on a page, an API route, a static file, a refusal and /api/predict (which proxy.ts skips)", async () => {
+test("security headers on a page, an API route, a static file, a refusal, /api/predict and /api/health (which proxy.ts skips)", async () => {
   const page = await fetch(`${web.url}/login`);
   const html = await page.text();
   const asset = html.match(/src="(\/_next\/static\/[^"]+\.js)"/)?.[1];
@@ -247,10 +247,11 @@ test("security headers on a page, an API route, a static file, a refusal and /ap
     predict: await fetch(`${web.url}/api/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
     predictRefusal: await fetch(`${web.url}/api/predict`, { method: "POST", headers: { origin: EVIL, cookie: "x=y" }, body: "{}" }),
     predictNeighbour: await fetch(`${web.url}/api/predictions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+    health: await fetch(`${web.url}/api/health`),
   };
   assert.deepEqual(
-    [answers.api.status, answers.asset.status, answers.refusal.status, answers.predict.status, answers.predictRefusal.status, answers.predictNeighbour.status],
-    [401, 200, 403, 401, 403, 404],
+    [answers.api.status, answers.asset.status, answers.refusal.status, answers.predict.status, answers.predictRefusal.status, answers.predictNeighbour.status, answers.health.status],
+    [401, 200, 403, 401, 403, 404, 200],
   );
   for (const [what, res] of Object.entries(answers)) {
     const csp = res.headers.get("content-security-policy") ?? "";

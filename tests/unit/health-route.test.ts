@@ -9,16 +9,16 @@ import { GET } from "../../app/api/health/route";
 
 const file = path.resolve(import.meta.dirname, "../../app/api/health/route.ts");
 
-test("the health route imports only next/server: no database client, no session", () => {
+test("the health route imports only next/server and the proxy's defences: no database client, no session", () => {
   const source = readFileSync(file, "utf8");
   const imports = [...source.matchAll(/\bfrom\s+["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)|\brequire\s*\(\s*["']([^"']+)["']\s*\)/g)].map(
     (m) => m[1] ?? m[2] ?? m[3],
   );
-  assert.deepEqual(imports, ["next/server"]);
+  assert.deepEqual(imports, ["next/server", "@/lib/web/outside-proxy"]);
 });
 
 test("GET /api/health: 200 {ok: true}, Cache-Control no-store", async () => {
-  const res = GET();
+  const res = await GET(new Request("http://localhost/api/health"), {});
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("cache-control"), "no-store");
   assert.deepEqual(await res.json(), { ok: true });
