@@ -33,6 +33,8 @@ const schema = z.object({
   ENCODE_SHARD_ROWS: z.coerce.number().int().min(0).default(1000),
   /** Threads the starter model trains on (default: every core, os.availableParallelism()); 1 is deterministic (the same seed gives the same weights). */
   TRAIN_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  /** Runs that fetch at least this many rows keep the texts in a file under DATA_DIR/spill instead of in memory (lib/runs/text-spill.ts); 0: always. */
+  TEXT_SPILL_ROWS: z.coerce.number().int().min(0).default(50_000),
   /** How often each worker looks for due schedule ticks (cron with a seconds field fires at most this often). */
   SCHEDULE_TICK_MS: z.coerce.number().int().positive().default(5000),
   /** Webhooks: how often each worker looks for due deliveries, the POST timeout, the first retry's wait (doubling), and attempts before giving up. */
