@@ -2,6 +2,7 @@ import type { PrismaClient } from "../db/generated/client";
 import { qualifiedName, quoteIdent, type TableRef } from "../db/catalog";
 import { keyOrderSql, keySql, type TableKey } from "../rows/table-key";
 import { SpilledRow, type TextSpill } from "./text-spill";
+import { collectGarbageIfGrown } from "../process/collect-garbage";
 
 // Reads (key, label, text) rows of a user table in key order (the primary key's, else physical
 // order: the original system's `SELECT TOP limit`), with identifiers quoted and every value bound
@@ -82,7 +83,11 @@ export async function fetchLabelledRows(
           if (one === undefined) labels.set(label, (one = label));
           rows.push(spill ? new SpilledRow(r.key!, one, spill, spill.append(r.text)) : { key: r.key!, label: one, text: r.text });
         }
-        spill?.flush();
+        if (spill) {
+          spill.flush();
+          // the chunk's strings are garbage now; collected once they add up, so that they do not pile up in the heap
+          collectGarbageIfGrown();
+        }
         read += chunk.length;
         await opts.onChunk?.(read, Math.max(total, read));
         if (chunk.length < chunkSize) break;

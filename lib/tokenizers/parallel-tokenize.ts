@@ -55,11 +55,18 @@ export interface TokenizePool {
    * texts are in memory (texts read back from a file: lib/runs/text-spill.ts). The same ids as
    * encode on all the texts at once, in ONE shared buffer; onProgress counts texts of all blocks.
    */
-  encodeBlocks(dir: string, count: number, block: TextBlock, maxLength: number, opts?: ParallelEncodeOptions & { blockTexts?: number }): Promise<Int32Array[]>;
+  encodeBlocks(dir: string, count: number, block: TextBlock, maxLength: number, opts?: EncodeBlocksOptions): Promise<Int32Array[]>;
   /** countWords(texts, casing) on the pool and the calling thread: the same map, in the same order */
   countWords(texts: string[], casing?: Casing, opts?: ParallelCountOptions): Promise<Map<string, number>>;
   /** terminates the worker threads; the pool cannot be used afterwards */
   close(): Promise<void>;
+}
+
+export interface EncodeBlocksOptions extends ParallelEncodeOptions {
+  /** texts per block (default BLOCK_TEXTS) */
+  blockTexts?: number;
+  /** the rows without an object per row (lib/training/token-rows.ts lazyTokenRows): each row's view is made when read */
+  lazy?: boolean;
 }
 
 /** Texts [from, to) of a longer list, read on demand. */
@@ -118,13 +125,13 @@ export function createTokenizePool(opts: { threads?: number } = {}): TokenizePoo
     return exclusive(texts.length, eo.minTexts, (helpers, call) => encodeIn(helpers, call, dir, texts.length, (from, to) => (from === 0 && to === texts.length ? texts : texts.slice(from, to)), maxLength, eo, Infinity));
   }
 
-  function encodeBlocks(dir: string, count: number, block: TextBlock, maxLength: number, eo: ParallelEncodeOptions & { blockTexts?: number } = {}): Promise<Int32Array[]> {
+  function encodeBlocks(dir: string, count: number, block: TextBlock, maxLength: number, eo: EncodeBlocksOptions = {}): Promise<Int32Array[]> {
     const size = Math.max(1, Math.floor(eo.blockTexts ?? BLOCK_TEXTS));
     return exclusive(Math.min(count, size), eo.minTexts, (helpers, call) => encodeIn(helpers, call, dir, count, block, maxLength, eo, size));
   }
 
   /** The texts in blocks of `blockSize` (Infinity: one block), each cut into chunks for the threads, packed into one buffer. */
-  async function encodeIn(helpers: Worker[], call: number, dir: string, count: number, block: TextBlock, maxLength: number, eo: ParallelEncodeOptions, blockSize: number): Promise<Int32Array[]> {
+  async function encodeIn(helpers: Worker[], call: number, dir: string, count: number, block: TextBlock, maxLength: number, eo: EncodeBlocksOptions, blockSize: number): Promise<Int32Array[]> {
     const packer = new TokenPacker([], count * maxLength, count);
     const tokenizer = loadTokenizer(dir);
     tokenizer.catch(() => {}); // the workers may take every chunk: then only they report a folder they cannot load
@@ -158,7 +165,7 @@ export function createTokenizePool(opts: { threads?: number } = {}): TokenizePoo
       });
       if (count === 0) break;
     }
-    return packer.finish();
+    return eo.lazy ? packer.finishLazy() : packer.finish();
   }
 
   function countWords(texts: string[], casing: Casing = DEFAULT_CASING, co: ParallelCountOptions = {}): Promise<Map<string, number>> {

@@ -7,6 +7,8 @@
 // the chunks packed so far with room to spare (pages never written cost no memory), and is
 // reallocated larger, once in a while, if a later chunk does not fit.
 
+import { lazyTokenRows } from "../training/token-rows";
+
 /** One chunk's ids packed: text k of the chunk is ids[offsets[k] .. offsets[k + 1]). */
 export interface PackedChunk {
   ids: Int32Array;
@@ -78,12 +80,26 @@ export class TokenPacker {
 
   /** Every text's ids as a view of the one shared buffer; all chunks of all texts must have been added. */
   finish(): Int32Array[] {
-    const n = this.starts.length - 1;
-    if (this.next < this.ranges.length) throw new Error(`chunk ${this.next} of ${this.ranges.length} was never packed`);
-    if ((this.ranges.at(-1)?.[1] ?? 0) !== n) throw new Error(`only ${this.ranges.at(-1)?.[1] ?? 0} of ${n} texts were packed`);
+    const n = this.complete();
     const out: Int32Array[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = this.buf.subarray(this.starts[i], this.starts[i + 1]);
     return out;
+  }
+
+  /** Every text's ids as rows without an object per row (lib/training/token-rows.ts lazyTokenRows); all chunks must have been added. */
+  finishLazy(): Int32Array[] {
+    const n = this.complete();
+    const lengths = new Int32Array(n);
+    for (let i = 0; i < n; i++) lengths[i] = this.starts[i + 1] - this.starts[i];
+    return lazyTokenRows({ buffer: this.buf.buffer as SharedArrayBuffer, starts: this.starts.subarray(0, n), lengths });
+  }
+
+  /** The text count, once every chunk of every text is in. */
+  private complete(): number {
+    const n = this.starts.length - 1;
+    if (this.next < this.ranges.length) throw new Error(`chunk ${this.next} of ${this.ranges.length} was never packed`);
+    if ((this.ranges.at(-1)?.[1] ?? 0) !== n) throw new Error(`only ${this.ranges.at(-1)?.[1] ?? 0} of ${n} texts were packed`);
+    return n;
   }
 
   /** Room for `more` ids, once texts up to `textsAfter` are in. */

@@ -6,6 +6,7 @@ import type { StaticParams } from "../../training/types";
 import type { FeatureLayout } from "../../training/feature-pool";
 import { fitCalibration, probeTemperature, type CalibrationStats } from "../calibrate";
 import { calibrationSlice } from "../../training/calibration-slice";
+import { pickTokenRows } from "../../training/token-rows";
 
 // The starter model's temperature (../calibrate.ts probeTemperature): the probe is trained by the same
 // loop with the same initial weights and arguments (batch size included), evaluation off; T is fitted
@@ -76,7 +77,7 @@ export async function holdOutCalibration(ctx: RunContext, input: { trainIds: Int
   const { fit, calibration } = calibrationSlice(rows, (i) => input.labels[input.trainLabels[i]], input.seed);
   await ctx.report.log(`Calibration: ${input.trainIds.length} training rows (≥ ${HOLD_OUT_MIN_ROWS}), so no probe: ${calibration.length} held out of the model to fit the temperature on`);
   return {
-    trainIds: fit.map((i) => input.trainIds[i]),
+    trainIds: pickTokenRows(input.trainIds, fit),
     trainLabels: fit.map((i) => input.trainLabels[i]),
     fit: (params: StaticParams): Promise<CalibrationStats> => {
       const v = SHORT_VIEWS.make(calibration.map((i) => input.trainIds[i]), calibration.map((i) => input.trainLabels[i]));

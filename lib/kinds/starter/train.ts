@@ -12,6 +12,8 @@ import { fillUniform, mulberry32 } from "../../training/rng";
 import { casingOf, extendVocab, tokenizerFromCounts, tokenizerJson, vocabOf } from "../../training/tokenizer-builder";
 import { throwIfCancelled } from "../../errors";
 import { peakRssNote } from "../../process/peak-rss";
+import { collectGarbageIfGrown } from "../../process/collect-garbage";
+import { tokenRowsRange } from "../../training/token-rows";
 import { env } from "../../env";
 import { foldTemperature } from "../../training/temperature";
 import { HOLD_OUT_MIN_ROWS, holdOutCalibration, starterTemperature } from "./calibrate";
@@ -103,6 +105,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     staged,
     rows,
     (from, to) => {
+      collectGarbageIfGrown();
       const texts: string[] = new Array(to - from);
       for (let i = from; i < to; i++) {
         const r = i < train.length ? train[i] : test[i - train.length];
@@ -114,6 +117,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     maxLength,
     {
       consume: true,
+      lazy: true,
       onProgress: (done, total) => {
         throwIfCancelled(ctx.signal);
         return report.progress({ progress: ctx.plan.at("tokenizing", done / total), step: done, totalSteps: total });
@@ -123,11 +127,13 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   input.releaseTrainTexts();
   // Where each token's n-gram rows and each word pair's row are (lib/training/subword.ts, feature-pool.ts).
   const layout = featureLayout(vocab.length, ngramTable(vocab, subwords), subwords);
-  const trainIds = allIds.slice(0, train.length);
-  const testIds = allIds.slice(train.length);
+  const trainIds = tokenRowsRange(allIds, 0, train.length);
+  const testIds = tokenRowsRange(allIds, train.length, allIds.length);
   await report.log(`Features: ${describeSubwords(subwords)} — ${why}`);
   await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s (${pool.workers + 1} thread${pool.workers === 0 ? "" : "s"})${peakRssNote()}`);
   await pool.close();
+  // the last blocks' texts and the threads' results, before training allocates its own
+  collectGarbageIfGrown(16 * 2 ** 20);
 
   await input.phase("training");
   const args = resolveTrainArgs(input.request, train.length);
@@ -200,8 +206,9 @@ function medianSample(rows: LabelledRow[]): string[] {
   return out;
 }
 
-/** The rows' texts from … to - 1. */
+/** The rows' texts from … to - 1 (the blocks before are garbage by now: collected once they add up, ../../process/collect-garbage.ts). */
 function textsOfRows(rows: LabelledRow[], from: number, to: number): string[] {
+  collectGarbageIfGrown();
   const texts: string[] = new Array(to - from);
   for (let i = from; i < to; i++) texts[i - from] = rows[i].text;
   return texts;
