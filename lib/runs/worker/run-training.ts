@@ -70,11 +70,19 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
   await clock.enter("fetching");
   // A big table's texts wait in a file under DATA_DIR while the run works (../text-spill.ts), removed
   // however the run ends.
-  const spill: { file: TextSpill | null } = { file: null };
+  // A folder it cannot write to leaves the texts in memory, with a warning.
+  const spill: { file: TextSpill | null; error: string | null } = { file: null, error: null };
   try {
-    const { rows, skipped, dataLabels, counts } = await fetchRows(ctx, run, source, req.limit, settings, clock.t0, (total) =>
-      total >= env().TEXT_SPILL_ROWS ? (spill.file = new TextSpill(spillDir(dataDir()), ctx.runId)) : null,
-    );
+    const { rows, skipped, dataLabels, counts } = await fetchRows(ctx, run, source, req.limit, settings, clock.t0, (total) => {
+      if (total < env().TEXT_SPILL_ROWS) return null;
+      try {
+        return (spill.file = new TextSpill(spillDir(dataDir()), ctx.runId));
+      } catch (err) {
+        spill.error = `${spillDir(dataDir())}: ${(err as Error).message}`;
+        return null;
+      }
+    });
+    if (spill.error) await ctx.report.log(`The texts stay in memory: no spill file could be made (${spill.error})`, "warn");
 
     const seed = req.seed ?? 42;
     const serving = await servingVersion(ctx, run);
