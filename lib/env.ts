@@ -35,6 +35,8 @@ const schema = z.object({
   TRAIN_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /** The starter model's training step: "wasm" (WebAssembly SIMD kernels for its hottest loops, lib/training/wasm-kernels.ts) or "js" (the JavaScript loops). */
   STARTER_KERNELS: z.enum(["wasm", "js"]).default("wasm"),
+  /** Runs that fetch at least this many rows keep the texts in a file under DATA_DIR/spill instead of in memory (lib/runs/text-spill.ts); 0: always. */
+  TEXT_SPILL_ROWS: z.coerce.number().int().min(0).default(50_000),
   /** How often each worker looks for due schedule ticks (cron with a seconds field fires at most this often). */
   SCHEDULE_TICK_MS: z.coerce.number().int().positive().default(5000),
   /** Webhooks: how often each worker looks for due deliveries, the POST timeout, the first retry's wait (doubling), and attempts before giving up. */

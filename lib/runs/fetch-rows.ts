@@ -1,12 +1,16 @@
 import type { PrismaClient } from "../db/generated/client";
 import { qualifiedName, quoteIdent, type TableRef } from "../db/catalog";
 import { keyOrderSql, keySql, type TableKey } from "../rows/table-key";
+import { SpilledRow, type TextSpill } from "./text-spill";
+import { collectGarbageIfGrown } from "../process/collect-garbage";
 
 // Reads (key, label, text) rows of a user table in key order (the primary key's, else physical
 // order: the original system's `SELECT TOP limit`), with identifiers quoted and every value bound
 // or checked. One query reads the table once, through a cursor fetched in chunks inside one
 // transaction: linear in the rows read (no re-scan per chunk), consistent (one snapshot, even while
 // the table grows), and a limit reads only that many rows (the count for progress included).
+// With `spill`, a big table's texts go to a file as they arrive instead of staying in memory
+// (./text-spill.ts): each row's `text` reads its own back. Labels are one string per distinct label.
 
 export interface LabelledRow {
   /** the row's key as text (lib/rows/table-key.ts) */
@@ -36,7 +40,12 @@ const FETCH_TIMEOUT_MS = 6 * 3600_000;
 export async function fetchLabelledRows(
   db: PrismaClient,
   source: Source,
-  opts: { chunkSize?: number; onChunk?: (read: number, total: number) => void | Promise<void> } = {},
+  opts: {
+    chunkSize?: number;
+    onChunk?: (read: number, total: number) => void | Promise<void>;
+    /** called with the row count before the first row is read: a spill file to put the texts in, or null to keep them in memory */
+    spill?: (total: number) => TextSpill | null;
+  } = {},
 ): Promise<FetchResult> {
   const chunkSize = opts.chunkSize ?? 5000;
   const { limit } = source;
@@ -56,7 +65,9 @@ export async function fetchLabelledRows(
       const total = Number(n);
       await tx.$executeRawUnsafe(`SET LOCAL synchronize_seqscans = off`);
       await tx.$executeRawUnsafe(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${select}`);
+      const spill = opts.spill?.(total) ?? null;
       const rows: LabelledRow[] = [];
+      const labels = new Map<string, string>();
       let skipped = 0;
       let read = 0;
       for (;;) {
@@ -64,8 +75,18 @@ export async function fetchLabelledRows(
         if (chunk.length === 0) break;
         for (const r of chunk) {
           const label = r.label?.trim();
-          if (!label || r.text == null || r.text.trim() === "") skipped++;
-          else rows.push({ key: r.key!, label, text: r.text });
+          if (!label || r.text == null || r.text.trim() === "") {
+            skipped++;
+            continue;
+          }
+          let one = labels.get(label);
+          if (one === undefined) labels.set(label, (one = label));
+          rows.push(spill ? new SpilledRow(r.key!, one, spill, spill.append(r.text)) : { key: r.key!, label: one, text: r.text });
+        }
+        if (spill) {
+          spill.flush();
+          // the chunk's strings are garbage now; collected once they add up, so that they do not pile up in the heap
+          collectGarbageIfGrown();
         }
         read += chunk.length;
         await opts.onChunk?.(read, Math.max(total, read));

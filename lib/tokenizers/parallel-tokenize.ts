@@ -49,11 +49,31 @@ export interface TokenizePool {
    * order (lib/training/token-rows.ts sharedTokenBuffer finds it).
    */
   encode(dir: string, texts: string[], maxLength: number, opts?: ParallelEncodeOptions): Promise<Int32Array[]>;
+  /**
+   * encode's ids for `count` texts that are asked for a block at a time (`block(from, to)` gives
+   * texts from … to - 1; blocks of `blockTexts`, default BLOCK_TEXTS), so that only one block's
+   * texts are in memory (texts read back from a file: lib/runs/text-spill.ts). The same ids as
+   * encode on all the texts at once, in ONE shared buffer; onProgress counts texts of all blocks.
+   */
+  encodeBlocks(dir: string, count: number, block: TextBlock, maxLength: number, opts?: EncodeBlocksOptions): Promise<Int32Array[]>;
   /** countWords(texts, casing) on the pool and the calling thread: the same map, in the same order */
   countWords(texts: string[], casing?: Casing, opts?: ParallelCountOptions): Promise<Map<string, number>>;
   /** terminates the worker threads; the pool cannot be used afterwards */
   close(): Promise<void>;
 }
+
+export interface EncodeBlocksOptions extends ParallelEncodeOptions {
+  /** texts per block (default BLOCK_TEXTS) */
+  blockTexts?: number;
+  /** the rows without an object per row (lib/training/token-rows.ts lazyTokenRows): each row's view is made when read */
+  lazy?: boolean;
+}
+
+/** Texts [from, to) of a longer list, read on demand. */
+export type TextBlock = (from: number, to: number) => string[] | Promise<string[]>;
+
+/** Texts per block of encodeBlocks (and of the starter's word counts): a block's strings are what is in memory at once. */
+export const BLOCK_TEXTS = 20_000;
 
 /** Chunks per thread: enough to balance uneven texts, keep the end even and report progress often. */
 const CHUNKS_PER_THREAD = 16;
@@ -89,12 +109,12 @@ export function createTokenizePool(opts: { threads?: number } = {}): TokenizePoo
   }
 
   /** One call at a time: the helpers when there are enough texts, else the calling thread alone. */
-  async function exclusive<T>(texts: string[], minTexts: number | undefined, body: (helpers: Worker[], call: number) => Promise<T>): Promise<T> {
+  async function exclusive<T>(texts: number, minTexts: number | undefined, body: (helpers: Worker[], call: number) => Promise<T>): Promise<T> {
     if (closed) throw new Error("the tokenizer pool is closed");
     if (busy) throw new Error("the tokenizer pool is already working");
     busy = true;
     try {
-      const parallel = workers.length > 0 && texts.length >= (minTexts ?? PARALLEL_MIN_TEXTS);
+      const parallel = workers.length > 0 && texts >= (minTexts ?? PARALLEL_MIN_TEXTS);
       return await body(parallel ? workers : [], ++calls);
     } finally {
       busy = false;
@@ -102,12 +122,26 @@ export function createTokenizePool(opts: { threads?: number } = {}): TokenizePoo
   }
 
   function encode(dir: string, texts: string[], maxLength: number, eo: ParallelEncodeOptions = {}): Promise<Int32Array[]> {
-    return exclusive(texts, eo.minTexts, async (helpers, call) => {
+    return exclusive(texts.length, eo.minTexts, (helpers, call) => encodeIn(helpers, call, dir, texts.length, (from, to) => (from === 0 && to === texts.length ? texts : texts.slice(from, to)), maxLength, eo, Infinity));
+  }
+
+  function encodeBlocks(dir: string, count: number, block: TextBlock, maxLength: number, eo: EncodeBlocksOptions = {}): Promise<Int32Array[]> {
+    const size = Math.max(1, Math.floor(eo.blockTexts ?? BLOCK_TEXTS));
+    return exclusive(Math.min(count, size), eo.minTexts, (helpers, call) => encodeIn(helpers, call, dir, count, block, maxLength, eo, size));
+  }
+
+  /** The texts in blocks of `blockSize` (Infinity: one block), each cut into chunks for the threads, packed into one buffer. */
+  async function encodeIn(helpers: Worker[], call: number, dir: string, count: number, block: TextBlock, maxLength: number, eo: EncodeBlocksOptions, blockSize: number): Promise<Int32Array[]> {
+    const packer = new TokenPacker([], count * maxLength, count);
+    const tokenizer = loadTokenizer(dir);
+    tokenizer.catch(() => {}); // the workers may take every chunk: then only they report a folder they cannot load
+    for (let from = 0; from < count || (from === 0 && count === 0); from += blockSize) {
+      const to = Math.min(count, from + blockSize);
+      const texts = to > from ? await block(from, to) : [];
+      if (texts.length !== to - from) throw new Error(`texts ${from} … ${to - 1}: got ${texts.length} texts`);
       const chunks = planChunks(texts, maxLength, (helpers.length + 1) * CHUNKS_PER_THREAD);
-      const packer = new TokenPacker(chunks, texts.length * maxLength);
-      const tokenizer = loadTokenizer(dir);
-      tokenizer.catch(() => {}); // the workers may take every chunk: then only they report a folder they cannot load
-      await runChunks<PackedChunk>(helpers, call, link, {
+      const base = packer.extend(chunks.map(([a, b]) => [from + a, from + b]));
+      await runChunks<PackedChunk>(helpers, from === 0 ? call : ++calls, link, {
         chunks,
         message: (c) => {
           const slice = textsOf(texts, chunks[c]);
@@ -116,25 +150,26 @@ export function createTokenizePool(opts: { threads?: number } = {}): TokenizePoo
         },
         local: async (c, pause) => {
           const tok = await tokenizer;
-          const [from, to] = chunks[c];
-          const parts: Int32Array[] = new Array(to - from);
-          for (let i = from; i < to; i++) {
-            parts[i - from] = encodeOne(tok, texts[i] ?? "", maxLength);
+          const [a, b] = chunks[c];
+          const parts: Int32Array[] = new Array(b - a);
+          for (let i = a; i < b; i++) {
+            parts[i - a] = encodeOne(tok, texts[i] ?? "", maxLength);
             if (eo.consume) texts[i] = "";
             if (await pause()) return null;
           }
           return packChunk(parts);
         },
-        accept: (c, r) => packer.add(c, r),
-        onProgress: eo.onProgress,
+        accept: (c, r) => packer.add(base + c, r),
+        onProgress: eo.onProgress && ((done) => eo.onProgress!(from + done, count)),
         yieldEveryMs: eo.yieldEveryMs,
       });
-      return packer.finish();
-    });
+      if (count === 0) break;
+    }
+    return eo.lazy ? packer.finishLazy() : packer.finish();
   }
 
   function countWords(texts: string[], casing: Casing = DEFAULT_CASING, co: ParallelCountOptions = {}): Promise<Map<string, number>> {
-    return exclusive(texts, co.minTexts, async (helpers, call) => {
+    return exclusive(texts.length, co.minTexts, async (helpers, call) => {
       if (helpers.length === 0) return countWordsHere(texts, casing);
       // Contiguous chunks merged in order give the single-thread map, insertion order included.
       const chunks = planChunks(texts, Infinity, (helpers.length + 1) * CHUNKS_PER_THREAD);
@@ -164,7 +199,23 @@ export function createTokenizePool(opts: { threads?: number } = {}): TokenizePoo
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
-  return { workers: workers.length, encode, countWords, close };
+  return { workers: workers.length, encode, encodeBlocks, countWords, close };
+}
+
+/**
+ * pool.countWords over `count` texts asked for a block at a time (only one block's texts in memory);
+ * the blocks' maps merged in order are exactly the map of all the texts at once, insertion order
+ * included.
+ */
+export async function countWordsInBlocks(pool: TokenizePool, count: number, block: TextBlock, casing?: Casing, blockTexts = BLOCK_TEXTS): Promise<Map<string, number>> {
+  const size = Math.max(1, Math.floor(blockTexts));
+  let merged: Map<string, number> | null = null;
+  for (let from = 0; from < count; from += size) {
+    const counts = await pool.countWords(await block(from, Math.min(count, from + size)), casing);
+    if (!merged) merged = counts;
+    else for (const [w, c] of counts) merged.set(w, (merged.get(w) ?? 0) + c);
+  }
+  return merged ?? new Map();
 }
 
 /** The texts of one chunk (a missing text is ""). */

@@ -7,6 +7,8 @@
 // the chunks packed so far with room to spare (pages never written cost no memory), and is
 // reallocated larger, once in a while, if a later chunk does not fit.
 
+import { lazyTokenRows } from "../training/token-rows";
+
 /** One chunk's ids packed: text k of the chunk is ids[offsets[k] .. offsets[k + 1]). */
 export interface PackedChunk {
   ids: Int32Array;
@@ -26,7 +28,8 @@ export function packChunk(parts: Int32Array[]): PackedChunk {
 const SPARE = 1.5;
 
 export class TokenPacker {
-  private readonly pending: (PackedChunk | undefined)[];
+  private readonly ranges: [number, number][] = [];
+  private readonly pending: (PackedChunk | undefined)[] = [];
   /** the next chunk to copy in */
   private next = 0;
   private buf = new Int32Array(new SharedArrayBuffer(0));
@@ -35,15 +38,29 @@ export class TokenPacker {
   private readonly starts: Float64Array;
 
   /**
-   * @param ranges the chunks' [from, to) ranges of texts: contiguous, in order, covering all texts
+   * @param ranges the chunks' [from, to) ranges of texts: contiguous, in order, from text 0
    * @param maxIds an upper bound on the total ids (texts × maxLength): the buffer never exceeds it
+   * @param texts how many texts there will be (default: the end of the last range); more ranges
+   *   can follow with extend (texts read in blocks, parallel-tokenize.ts encodeBlocks)
    */
   constructor(
-    private readonly ranges: [number, number][],
+    ranges: [number, number][],
     private readonly maxIds: number,
+    texts = ranges.at(-1)?.[1] ?? 0,
   ) {
-    this.pending = new Array(ranges.length);
-    this.starts = new Float64Array((ranges.at(-1)?.[1] ?? 0) + 1);
+    this.starts = new Float64Array(texts + 1);
+    this.extend(ranges);
+  }
+
+  /** More chunks, after the ones so far (contiguous with them); returns the index of the first. */
+  extend(ranges: [number, number][]): number {
+    const first = this.ranges.length;
+    for (const r of ranges) {
+      const end = this.ranges.at(-1)?.[1] ?? 0;
+      if (r[0] !== end || r[1] < r[0] || r[1] > this.starts.length - 1) throw new RangeError(`chunk [${r[0]}, ${r[1]}) does not follow text ${end} within ${this.starts.length - 1} texts`);
+      this.ranges.push(r);
+    }
+    return first;
   }
 
   /** Chunk c's ids; copied in once every earlier chunk is. */
@@ -53,7 +70,7 @@ export class TokenPacker {
       const k = this.next++;
       const { ids, offsets } = this.pending[k]!;
       this.pending[k] = undefined;
-      this.reserve(ids.length);
+      this.reserve(ids.length, this.ranges[k][1]);
       this.buf.set(ids, this.used);
       const from = this.ranges[k][0];
       for (let i = 0; i < offsets.length; i++) this.starts[from + i] = this.used + offsets[i];
@@ -61,20 +78,36 @@ export class TokenPacker {
     }
   }
 
-  /** Every text's ids as a view of the one shared buffer; all chunks must have been added. */
+  /** Every text's ids as a view of the one shared buffer; all chunks of all texts must have been added. */
   finish(): Int32Array[] {
-    if (this.next < this.ranges.length) throw new Error(`chunk ${this.next} of ${this.ranges.length} was never packed`);
-    const n = this.starts.length - 1;
+    const n = this.complete();
     const out: Int32Array[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = this.buf.subarray(this.starts[i], this.starts[i + 1]);
     return out;
   }
 
-  private reserve(more: number): void {
+  /** Every text's ids as rows without an object per row (lib/training/token-rows.ts lazyTokenRows); all chunks must have been added. */
+  finishLazy(): Int32Array[] {
+    const n = this.complete();
+    const lengths = new Int32Array(n);
+    for (let i = 0; i < n; i++) lengths[i] = this.starts[i + 1] - this.starts[i];
+    return lazyTokenRows({ buffer: this.buf.buffer as SharedArrayBuffer, starts: this.starts.subarray(0, n), lengths });
+  }
+
+  /** The text count, once every chunk of every text is in. */
+  private complete(): number {
+    const n = this.starts.length - 1;
+    if (this.next < this.ranges.length) throw new Error(`chunk ${this.next} of ${this.ranges.length} was never packed`);
+    if ((this.ranges.at(-1)?.[1] ?? 0) !== n) throw new Error(`only ${this.ranges.at(-1)?.[1] ?? 0} of ${n} texts were packed`);
+    return n;
+  }
+
+  /** Room for `more` ids, once texts up to `textsAfter` are in. */
+  private reserve(more: number, textsAfter: number): void {
     const need = this.used + more;
     if (need <= this.buf.length) return;
-    // Chunks are of about equal work (planChunks), so the packed ones tell how many the rest hold.
-    const estimate = Math.ceil(((this.used + more) / (this.next)) * this.ranges.length * SPARE);
+    // Chunks are of about equal work (planChunks), so the texts packed tell how many ids the rest hold.
+    const estimate = Math.ceil((need / Math.max(1, textsAfter)) * (this.starts.length - 1) * SPARE);
     const grown = new Int32Array(new SharedArrayBuffer(Math.max(need, Math.min(this.maxIds, estimate)) * 4));
     grown.set(this.buf.subarray(0, this.used));
     this.buf = grown;

@@ -19,7 +19,9 @@ import { startTcpProxy } from "../helpers/tcp-proxy";
 
 let t: TestDatabase;
 let modelsDir: string;
-const workers = workerProcesses(() => ({ DATABASE_URL: t.url, MODELS_DIR: modelsDir }));
+let dataDir: string;
+// TEXT_SPILL_ROWS 0: every run keeps its texts in a spill file (lib/runs/text-spill.ts), which must not outlive it either.
+const workers = workerProcesses(() => ({ DATABASE_URL: t.url, MODELS_DIR: modelsDir, DATA_DIR: dataDir, TEXT_SPILL_ROWS: "0" }));
 const worker = workers.start;
 /** A worker that reaps runs whose heartbeat stopped 2 s ago. */
 const reaper = () => worker({ RUN_STALE_SECONDS: "2" });
@@ -38,6 +40,7 @@ async function resumedWorkerEnds(p: Proc, id: string): Promise<void> {
 }
 const versionsRoot = () => path.join(modelsDir, "versions");
 const stagingFolders = () => (existsSync(versionsRoot()) ? readdirSync(versionsRoot()).filter((n) => n.startsWith(".staging-")) : []);
+const spillFiles = () => (existsSync(path.join(dataDir, "spill")) ? readdirSync(path.join(dataDir, "spill")) : []);
 
 /** Nothing outlives a run that did not succeed, in the database or on disk. */
 async function assertNothingOutlivesFailure(): Promise<void> {
@@ -61,12 +64,15 @@ async function assertNothingOutlivesFailure(): Promise<void> {
 before(async () => {
   t = await createTestDatabase();
   modelsDir = tmpDir("models");
+  dataDir = tmpDir("data");
   await createReviewTable(t.db, "reviews", 120);
   // A serving version, so that "evaluating-old" evaluates something.
   const w = worker();
   const run = await finished(await queue(SMALL_RUN));
   await w.stop();
   assert.equal(run.status, "succeeded", `${run.error}\n${w.output()}`);
+  assert.equal(await t.db.runLog.count({ where: { runId: run.id, message: { contains: "texts kept in a file" } } }), 1, "the run's texts were in a spill file");
+  assert.deepEqual(spillFiles(), [], "a run that succeeded removed its spill file");
   await promoteVersion(t.db, { modelName: "default", versionId: run.candidateVersionId! });
 });
 
@@ -86,6 +92,7 @@ for (const point of KILL_POINTS) {
     assert.equal(victim.child.signalCode, "SIGKILL", victim.output());
     assert.match(victim.output(), new RegExp(`failpoint ${point}: SIGKILL`));
     if (point !== "phase:fetching") assert.ok(stagingFolders().length > 0, "the killed worker left its staging folder");
+    if (point !== "phase:fetching") assert.equal(spillFiles().length, 1, "the killed worker left its spill file");
 
     const r = reaper();
     const run = await finished(id);
@@ -95,6 +102,7 @@ for (const point of KILL_POINTS) {
     assert.match(run.error ?? "", /stopped responding \(no heartbeat/);
     assert.equal(run.candidateVersionId, null);
     assert.deepEqual(stagingFolders(), [], "a starting worker removes the staging folders of dead workers");
+    assert.deepEqual(spillFiles(), [], "a starting worker removes the spill files of dead workers");
     await assertNothingOutlivesFailure();
   });
 }

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import { promoteVersion } from "../../lib/versions/promote";
 import { enqueueRun } from "../../lib/runs/web/enqueue";
@@ -112,10 +114,13 @@ test("two workers and ten queued runs: every run is claimed exactly once", async
   assert.ok(workers.size >= 1 && workers.size <= 2);
 });
 
-test("a running run can be cancelled; nothing is saved", async () => {
-  const w = worker();
+test("a running run can be cancelled; nothing is saved, and its text spill file is gone", async () => {
+  const dataDir = tmpDir("data");
+  const spillFiles = () => (existsSync(path.join(dataDir, "spill")) ? readdirSync(path.join(dataDir, "spill")) : []);
+  const w = worker({ DATA_DIR: dataDir, TEXT_SPILL_ROWS: "0" });
   const id = await queue({ table: "demo_email", columns: "label,text", num_train_epochs: 200 });
   await waitFor("training to start", async () => (await t.db.trainingRun.findUniqueOrThrow({ where: { id } })).phase === "training");
+  assert.equal(spillFiles().length, 1, "the run keeps its texts in a spill file");
   const versionsBefore = await t.db.modelVersion.count();
   assert.equal(await requestCancel(t.db, id), true);
   const run = await finished(id, 30_000);
@@ -124,6 +129,19 @@ test("a running run can be cancelled; nothing is saved", async () => {
   assert.equal(run.candidateVersionId, null);
   assert.equal(await t.db.modelVersion.count(), versionsBefore);
   assert.equal(await requestCancel(t.db, id), false, "a finished run cannot be cancelled");
+  assert.deepEqual(spillFiles(), [], "a cancelled run removed its spill file");
+});
+
+test("a data folder where no spill file can be made: the texts stay in memory, with a warning, and the run succeeds", async () => {
+  const notADir = path.join(tmpDir("data"), "a-file");
+  writeFileSync(notADir, "");
+  const id = await queue({ table: "reviews", columns: "label,body", num_train_epochs: 1 });
+  const w = worker({ DATA_DIR: notADir, TEXT_SPILL_ROWS: "0" });
+  const run = await finished(id);
+  await w.stop();
+  assert.equal(run.status, "succeeded", run.error ?? "");
+  const warned = (await logsOf(id)).filter((l) => l.level === "warn" && /texts stay in memory: no spill file/.test(l.message));
+  assert.equal(warned.length, 1);
 });
 
 test("a queued run cancelled before any worker takes it never runs", async () => {

@@ -5,7 +5,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createTokenizePool, encodeTextsParallel, planChunks } from "../../lib/tokenizers/parallel-tokenize";
+import { countWordsInBlocks, createTokenizePool, encodeTextsParallel, planChunks } from "../../lib/tokenizers/parallel-tokenize";
 import { encodeTexts, loadTokenizer } from "../../lib/tokenizers/tokenizer";
 import { buildTokenizer, countWords, tokenizerFromCounts } from "../../lib/training/tokenizer-builder";
 import { sharedTokenBuffer } from "../../lib/training/token-rows";
@@ -99,6 +99,44 @@ test("a pool started before the folder exists encodes it, and again after a canc
     await pool.close();
   }
   await assert.rejects(pool.encode("/nowhere", ["x"], 8), /closed/);
+});
+
+test("pool.encodeBlocks and countWordsInBlocks: texts read a block at a time give encode's ids (one shared buffer) and countWords' map", async () => {
+  const texts = [...tiedCorpus(700), ...corpus(400)];
+  const maxLength = 64;
+  const dir = await savedTokenizer(texts, maxLength);
+  const expected = encodeTexts(await loadTokenizer(dir), texts, maxLength).map((a) => [...a]);
+  const pool = createTokenizePool({ threads: 3 });
+  try {
+    for (const blockTexts of [1, 7, 250, 1100, 5000]) {
+      const asked: [number, number][] = [];
+      const seen: number[] = [];
+      const got = await pool.encodeBlocks(dir, texts.length, async (from, to) => (asked.push([from, to]), texts.slice(from, to)), maxLength, {
+        minTexts: 0,
+        blockTexts,
+        consume: true,
+        onProgress: (done, total) => void seen.push(done, total),
+      });
+      assert.deepEqual(got.map((a) => [...a]), expected, `blocks of ${blockTexts}`);
+      assert.ok(sharedTokenBuffer(got), "one shared buffer, rows in order");
+      assert.equal(asked.length, Math.ceil(texts.length / blockTexts));
+      assert.ok(asked.every(([f, t], i) => f === i * blockTexts && t === Math.min(texts.length, f + blockTexts)));
+      const dones = seen.filter((_, i) => i % 2 === 0);
+      assert.deepEqual(dones, [...dones].sort((a, b) => a - b));
+      assert.equal(dones.at(-1), texts.length);
+      assert.ok(seen.filter((_, i) => i % 2 === 1).every((t) => t === texts.length));
+      const casing = { lowercase: blockTexts % 2 === 0, stripAccents: false };
+      const counted = await countWordsInBlocks(pool, texts.length, (from, to) => texts.slice(from, to), casing, blockTexts);
+      assert.deepEqual([...counted], [...countWords(texts, casing)], `counts in blocks of ${blockTexts}`);
+    }
+    assert.deepEqual(await pool.encodeBlocks(dir, 0, () => [], maxLength), []);
+    assert.deepEqual([...(await countWordsInBlocks(pool, 0, () => []))], []);
+    await assert.rejects(pool.encodeBlocks(dir, 10, () => ["one"], maxLength), /got 1 texts/);
+    // the pool still works after a failed call
+    assert.deepEqual((await pool.encode(dir, texts.slice(0, 30), maxLength)).map((a) => [...a]), expected.slice(0, 30));
+  } finally {
+    await pool.close();
+  }
 });
 
 test("a folder the workers cannot load fails the call instead of hanging", async () => {

@@ -7,6 +7,7 @@ import type { FeatureLayout } from "../../training/feature-pool";
 import { fitCalibration, probeTemperature, type CalibrationStats } from "../calibrate";
 import { calibrationSlice } from "../../training/calibration-slice";
 import { env } from "../../env";
+import { pickTokenRows } from "../../training/token-rows";
 
 // The starter model's temperature (../calibrate.ts probeTemperature): the probe is trained by the same
 // loop with the same initial weights and arguments (batch size included), evaluation off; T is fitted
@@ -72,14 +73,16 @@ export const HOLD_OUT_MIN_ROWS = 50_000;
 
 /** The rows the model trains on, and the fit of the temperature on the held-out slice once it has. */
 export async function holdOutCalibration(ctx: RunContext, input: { trainIds: Int32Array[]; trainLabels: number[]; labels: string[]; layout: FeatureLayout; seed: number }) {
-  const rows = input.trainIds.map((x, i) => ({ x, y: input.trainLabels[i] }));
-  const { fit, calibration } = calibrationSlice(rows, (r) => input.labels[r.y], input.seed);
+  // Row numbers, not row objects: the same slice (it depends on the labels' order only), without an
+  // object per training row.
+  const rows = Array.from({ length: input.trainIds.length }, (_, i) => i);
+  const { fit, calibration } = calibrationSlice(rows, (i) => input.labels[input.trainLabels[i]], input.seed);
   await ctx.report.log(`Calibration: ${input.trainIds.length} training rows (≥ ${HOLD_OUT_MIN_ROWS}), so no probe: ${calibration.length} held out of the model to fit the temperature on`);
   return {
-    trainIds: fit.map((r) => r.x),
-    trainLabels: fit.map((r) => r.y),
+    trainIds: pickTokenRows(input.trainIds, fit),
+    trainLabels: fit.map((i) => input.trainLabels[i]),
     fit: (params: StaticParams): Promise<CalibrationStats> => {
-      const v = SHORT_VIEWS.make(calibration.map((r) => r.x), calibration.map((r) => r.y));
+      const v = SHORT_VIEWS.make(calibration.map((i) => input.trainIds[i]), calibration.map((i) => input.trainLabels[i]));
       return fitCalibration(ctx.report, {
         numLabels: input.labels.length,
         sliceRows: calibration.length,

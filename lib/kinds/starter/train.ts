@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { loadClassifier } from "../../onnx/classifier";
 import { readStaticArtifact, writeStaticArtifact } from "./artifact";
-import { createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../../tokenizers/parallel-tokenize";
+import { countWordsInBlocks, createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../../tokenizers/parallel-tokenize";
+import type { LabelledRow } from "../../runs/fetch-rows";
 import { growVocabulary, initStaticParams } from "../../training/static-model";
 import { featureLayout } from "../../training/feature-pool";
 import { describeSubwords, featureRows, medianWords, ngramTable, sameSubwords, subwordOptions, usesNgrams, usesPairs, type SubwordOptions } from "../../training/subword";
@@ -11,6 +12,8 @@ import { fillUniform, mulberry32 } from "../../training/rng";
 import { casingOf, extendVocab, tokenizerFromCounts, tokenizerJson, vocabOf } from "../../training/tokenizer-builder";
 import { throwIfCancelled } from "../../errors";
 import { peakRssNote } from "../../process/peak-rss";
+import { collectGarbageIfGrown } from "../../process/collect-garbage";
+import { tokenRowsRange } from "../../training/token-rows";
 import { env } from "../../env";
 import { foldTemperature } from "../../training/temperature";
 import { HOLD_OUT_MIN_ROWS, holdOutCalibration, starterTemperature } from "./calibrate";
@@ -24,8 +27,9 @@ import { sameSet, type Candidate, type CandidateInput } from "../types";
 
 // The starter model's part of a run: score the serving version through its serving path, tokenise (with the serving version's tokenizer when
 // continuing from it, else one built from the training rows; words are counted and texts encoded on
-// the tokenize pool's threads, the ids land in one shared buffer, and the training texts are
-// released once encoded), fit a temperature on a probe model
+// the tokenize pool's threads, a block of texts at a time, so that a big table's texts, which wait
+// in a file (lib/runs/text-spill.ts), are never all in memory; the ids land in one shared buffer,
+// and the training texts are released once encoded), fit a temperature on a probe model
 // (../calibrate.ts probeTemperature), train every weight, fold the temperature into the head (so that the exported graph
 // gives calibrated scores), write the artifact, evaluate it through the ONNX serving path.
 
@@ -55,7 +59,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   let vocab: string[];
   const prev = serving ? await readStaticArtifact(serving.dir).catch(() => null) : null;
   const continuable = serving !== null && sameSet(serving.labels, input.dataLabels) && prev !== null;
-  const { options: subwords, why } = subwordOptions(input.request, { medianWords: medianWords(train.map((r) => r.text)), serving: continuable ? prev.subwords : null });
+  const { options: subwords, why } = subwordOptions(input.request, { medianWords: medianWords(medianSample(train)), serving: continuable ? prev.subwords : null });
   const warm = continuable && sameSubwords(prev.subwords, subwords);
   if (warm && prev) {
     labels = prev.labels;
@@ -64,7 +68,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     // The serving version's tokens keep their ids and weights; words that became frequent since
     // (a table grows) join the vocabulary with fresh embedding rows.
     const old = vocabOf(JSON.parse(await readFile(path.join(serving.dir, "tokenizer.json"), "utf8")));
-    vocab = extendVocab(old.vocab, await pool.countWords(train.map((r) => r.text), old.casing), STARTER_DEFAULTS.vocabSize, STARTER_DEFAULTS.minCount);
+    vocab = extendVocab(old.vocab, await countWordsInBlocks(pool, train.length, (from, to) => textsOfRows(train, from, to), old.casing), STARTER_DEFAULTS.vocabSize, STARTER_DEFAULTS.minCount);
     tokenizerFile = tokenizerJson(vocab, old.casing);
     // The served token rows already hold their n-gram rows; continuing with n-gram rows at zero and
     // the served pair rows gives exactly the served model, which training then moves on from.
@@ -81,7 +85,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     maxLength = STARTER_DEFAULTS.maxLength;
     const opts = { vocabSize: STARTER_DEFAULTS.vocabSize, maxLength };
     const countT0 = Date.now();
-    const built = tokenizerFromCounts(await pool.countWords(train.map((r) => r.text), casingOf(opts)), opts);
+    const built = tokenizerFromCounts(await countWordsInBlocks(pool, train.length, (from, to) => textsOfRows(train, from, to), casingOf(opts)), opts);
     tokenizerFile = built.tokenizer;
     tokenizerConfig = built.tokenizerConfig;
     vocab = built.vocab;
@@ -94,24 +98,42 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   await writeFile(path.join(staged, "tokenizer_config.json"), JSON.stringify(tokenizerConfig));
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const tokT0 = Date.now();
-  const texts = [...train, ...test].map((r) => r.text);
-  // From here the training texts live only in `texts`, which the encode empties as it goes (the
-  // test rows keep theirs for the evaluation below).
-  input.releaseTrainTexts();
-  const allIds = await pool.encode(staged, texts, maxLength, {
-    consume: true,
-    onProgress: (done, total) => {
-      throwIfCancelled(ctx.signal);
-      return report.progress({ progress: ctx.plan.at("tokenizing", done / total), step: done, totalSteps: total });
+  // Train and test texts are read a block at a time; a training row's text is released as soon as
+  // its block is read (the test rows keep theirs for the evaluation below).
+  const rows = train.length + test.length;
+  const allIds = await pool.encodeBlocks(
+    staged,
+    rows,
+    (from, to) => {
+      collectGarbageIfGrown();
+      const texts: string[] = new Array(to - from);
+      for (let i = from; i < to; i++) {
+        const r = i < train.length ? train[i] : test[i - train.length];
+        texts[i - from] = r.text;
+        if (i < train.length) r.text = "";
+      }
+      return texts;
     },
-  });
+    maxLength,
+    {
+      consume: true,
+      lazy: true,
+      onProgress: (done, total) => {
+        throwIfCancelled(ctx.signal);
+        return report.progress({ progress: ctx.plan.at("tokenizing", done / total), step: done, totalSteps: total });
+      },
+    },
+  );
+  input.releaseTrainTexts();
   // Where each token's n-gram rows and each word pair's row are (lib/training/subword.ts, feature-pool.ts).
   const layout = featureLayout(vocab.length, ngramTable(vocab, subwords), subwords);
-  const trainIds = allIds.slice(0, train.length);
-  const testIds = allIds.slice(train.length);
+  const trainIds = tokenRowsRange(allIds, 0, train.length);
+  const testIds = tokenRowsRange(allIds, train.length, allIds.length);
   await report.log(`Features: ${describeSubwords(subwords)} — ${why}`);
   await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s (${pool.workers + 1} thread${pool.workers === 0 ? "" : "s"})${peakRssNote()}`);
   await pool.close();
+  // the last blocks' texts and the threads' results, before training allocates its own
+  collectGarbageIfGrown(16 * 2 ** 20);
 
   await input.phase("training");
   const args = resolveTrainArgs(input.request, train.length);
@@ -178,6 +200,22 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   } finally {
     await classifier.close();
   }
+}
+
+/** The training texts medianWords looks at (every text, or every k-th of a big table: the same ones it would pick from all of them), without reading the others. */
+function medianSample(rows: LabelledRow[]): string[] {
+  const step = Math.max(1, Math.floor(rows.length / 10_000));
+  const out: string[] = [];
+  for (let i = 0; i < rows.length; i += step) out.push(rows[i].text);
+  return out;
+}
+
+/** The rows' texts from … to - 1 (the blocks before are garbage by now: collected once they add up, ../../process/collect-garbage.ts). */
+function textsOfRows(rows: LabelledRow[], from: number, to: number): string[] {
+  collectGarbageIfGrown();
+  const texts: string[] = new Array(to - from);
+  for (let i = from; i < to; i++) texts[i - from] = rows[i].text;
+  return texts;
 }
 
 /** A token table (the vocabulary's rows) with the n-gram rows at zero and the pair rows (the served ones, or fresh) after it. */

@@ -13,7 +13,8 @@ import { enqueueRunFinished } from "../../webhooks/outbox";
 import { autoPromoteRun } from "../../schedules/auto-promote";
 import { startPeriodicJobs } from "./periodic";
 import { useDevice } from "../../onnx/device";
-import { env } from "../../env";
+import { dataDir, env } from "../../env";
+import { removeDeadSpills, spillDir } from "../text-spill";
 import { failpoint } from "../failpoint";
 import { claimShard, deleteOrphanShards, failShard, reapStaleShards, releaseShard, type ClaimedShard } from "../shard-queue";
 import { ShardEncoders, workShard } from "../../kinds/encoder/shard-work";
@@ -101,6 +102,8 @@ async function workLoop(w: WorkerState): Promise<void> {
   const identity = { id, hostname: os.hostname(), pid: process.pid, device };
   const removed = await removeStaleStagingDirs();
   if (removed.length) log(`worker ${id}: removed ${removed.length} staging folder(s) left by dead processes`);
+  const spills = removeDeadSpills(spillDir(dataDir()));
+  if (spills.length) log(`worker ${id}: removed ${spills.length} text spill file(s) left by dead processes`);
   const listener = listenForQueuedRuns(opts.databaseUrl, () => w.wake?.(), { retryMs, log: (l) => !w.stopping && log(`worker ${id}: ${l}`) });
   const workerBeat = setInterval(() => heartbeatWorker(db, identity).catch(() => {}), opts.heartbeatMs);
   const periodic = startPeriodicJobs(db, { log: (l) => log(`worker ${id}: ${l}`) });

@@ -18,6 +18,9 @@ import { pct, RunFailure, type Phase, type RunContext } from "../run-context";
 import { runPhases } from "../phase-plan";
 import { ignoredArguments, queuedRequest } from "./queued-request";
 import { saveCandidate } from "./save-candidate";
+import { dataDir, env } from "../../env";
+import { peakRssNote } from "../../process/peak-rss";
+import { SpilledRow, spillDir, TextSpill } from "../text-spill";
 
 // One training run, as a function of its id and a small helper object (the job-handler style of
 // graphile-worker/pg-boss), in named steps: read the queued request, fetch rows, split, let the
@@ -65,57 +68,74 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
   ctx.plan.use(runPhases(trainerPhases(parsed.kind), { scoresOld: run.model.servingVersion !== null }));
 
   await clock.enter("fetching");
-  const { rows, skipped, dataLabels, counts } = await fetchRows(ctx, run, source, req.limit, settings, clock.t0);
-
-  const seed = req.seed ?? 42;
-  const serving = await servingVersion(ctx, run);
-  const servingRows = serving ? await rowsOfVersion(ctx.db, serving.id) : null;
-  const fair = fairSplit({ rows, key: source.key, kind: req.split, rowsSelection: req.rows, pOfTrain: req.p_of_train, seed, servingRows, serving: serving !== null });
-  const comparison = compareLabels(serving?.labels ?? null, dataLabels);
-  const oldModel = serving && sharesALabel(serving.labels, dataLabels) ? serving : null;
-  ctx.plan.use(runPhases(trainerPhases(parsed.kind), { scoresOld: oldModel !== null }));
-  const stats: Record<string, unknown> = { phases: ctx.plan.phases(), rows: rows.length, trainRows: fair.train.length, testRows: fair.test.length, skippedRows: skipped, labels: Object.fromEntries(counts) };
-  await ctx.db.trainingRun.update({ where: { id: ctx.runId }, data: { stats: stats as object, split: fair.split as object, comparison: (comparison ?? undefined) as object | undefined } });
-  await logSplit(ctx, fair.split, seed);
-  if (comparison && !comparison.comparable) await ctx.report.log(comparison.reason!, "warn");
-
-  const staged = await stagingDir();
+  // A big table's texts wait in a file under DATA_DIR while the run works (../text-spill.ts), removed
+  // however the run ends.
+  // A folder it cannot write to leaves the texts in memory, with a warning.
+  const spill: { file: TextSpill | null; error: string | null } = { file: null, error: null };
   try {
-    const candidate = await trainerOf(parsed.kind)(ctx, {
-      train: fair.train,
-      test: fair.test,
-      dataLabels,
-      serving,
-      oldModel,
-      settings,
-      seed,
-      request: req,
-      staged,
-      phase: clock.enter,
-      releaseTrainTexts: () => releaseTexts(fair.train),
+    const { rows, skipped, dataLabels, counts } = await fetchRows(ctx, run, source, req.limit, settings, clock.t0, (total) => {
+      if (total < env().TEXT_SPILL_ROWS) return null;
+      try {
+        return (spill.file = new TextSpill(spillDir(dataDir()), ctx.runId));
+      } catch (err) {
+        spill.error = `${spillDir(dataDir())}: ${(err as Error).message}`;
+        return null;
+      }
     });
-    const { metricsOld, metricsNew } = candidate;
-    await ctx.report.log(`New model: accuracy ${pct(metricsNew.accuracy)}, weighted F1 ${pct(metricsNew.f1)}, eval loss ${metricsNew.eval_loss.toFixed(4)}`);
+    if (spill.error) await ctx.report.log(`The texts stay in memory: no spill file could be made (${spill.error})`, "warn");
 
-    // Saved as a candidate version: one transaction, only while this worker still holds the run.
-    await clock.enter("saving");
-    const versionId = await saveCandidate(ctx, staged, {
-      modelId: run.model.id,
-      labels: candidate.labels,
-      parentId: candidate.parentId,
-      /** as sent (with the training defaults), recorded with the version */
-      request: run.request as Record<string, unknown>,
-      metricsOld,
-      metricsNew,
-      testRows: fair.test,
-      predictionsNew: candidate.predictionsNew,
-      versionRows: fair.versionRows(candidate.parentId !== null && candidate.parentId === serving?.id ? servingRows : null),
-      stats: { ...stats, ...(candidate.stats ?? {}) },
-      timings: clock.final,
-    });
-    return { candidateVersionId: versionId, metricsOld, metricsNew };
+    const seed = req.seed ?? 42;
+    const serving = await servingVersion(ctx, run);
+    const servingRows = serving ? await rowsOfVersion(ctx.db, serving.id) : null;
+    const fair = fairSplit({ rows, key: source.key, kind: req.split, rowsSelection: req.rows, pOfTrain: req.p_of_train, seed, servingRows, serving: serving !== null });
+    const comparison = compareLabels(serving?.labels ?? null, dataLabels);
+    const oldModel = serving && sharesALabel(serving.labels, dataLabels) ? serving : null;
+    ctx.plan.use(runPhases(trainerPhases(parsed.kind), { scoresOld: oldModel !== null }));
+    const stats: Record<string, unknown> = { phases: ctx.plan.phases(), rows: rows.length, trainRows: fair.train.length, testRows: fair.test.length, skippedRows: skipped, labels: Object.fromEntries(counts) };
+    await ctx.db.trainingRun.update({ where: { id: ctx.runId }, data: { stats: stats as object, split: fair.split as object, comparison: (comparison ?? undefined) as object | undefined } });
+    await logSplit(ctx, fair.split, seed);
+    if (comparison && !comparison.comparable) await ctx.report.log(comparison.reason!, "warn");
+
+    const staged = await stagingDir();
+    try {
+      const candidate = await trainerOf(parsed.kind)(ctx, {
+        train: fair.train,
+        test: fair.test,
+        dataLabels,
+        serving,
+        oldModel,
+        settings,
+        seed,
+        request: req,
+        staged,
+        phase: clock.enter,
+        releaseTrainTexts: () => releaseTexts(fair.train),
+      });
+      const { metricsOld, metricsNew } = candidate;
+      await ctx.report.log(`New model: accuracy ${pct(metricsNew.accuracy)}, weighted F1 ${pct(metricsNew.f1)}, eval loss ${metricsNew.eval_loss.toFixed(4)}`);
+
+      // Saved as a candidate version: one transaction, only while this worker still holds the run.
+      await clock.enter("saving");
+      const versionId = await saveCandidate(ctx, staged, {
+        modelId: run.model.id,
+        labels: candidate.labels,
+        parentId: candidate.parentId,
+        /** as sent (with the training defaults), recorded with the version */
+        request: run.request as Record<string, unknown>,
+        metricsOld,
+        metricsNew,
+        testRows: fair.test,
+        predictionsNew: candidate.predictionsNew,
+        versionRows: fair.versionRows(candidate.parentId !== null && candidate.parentId === serving?.id ? servingRows : null),
+        stats: { ...stats, ...(candidate.stats ?? {}) },
+        timings: clock.final,
+      });
+      return { candidateVersionId: versionId, metricsOld, metricsNew };
+    } finally {
+      await rm(staged, { recursive: true, force: true });
+    }
   } finally {
-    await rm(staged, { recursive: true, force: true });
+    spill.file?.close();
   }
 }
 
@@ -164,13 +184,14 @@ async function readRequest(ctx: RunContext, run: QueuedRun): Promise<{ parsed: P
 }
 
 /** The rows with a label and a text, checked against what the model can learn. */
-async function fetchRows(ctx: RunContext, run: QueuedRun, source: RunSource, limit: number | undefined, settings: ModelSettings, t0: number) {
+async function fetchRows(ctx: RunContext, run: QueuedRun, source: RunSource, limit: number | undefined, settings: ModelSettings, t0: number, spill: (total: number) => TextSpill | null) {
   const { report } = ctx;
   const fetched = await fetchLabelledRows(ctx.db, { ...source, limit }, {
     onChunk: (read, total) => report.progress({ progress: ctx.plan.at("fetching", read / Math.max(1, total)), step: read, totalSteps: total }),
+    spill,
   });
   const rows = fetched.rows;
-  await report.log(`Fetched ${rows.length} rows${fetched.skipped ? ` (skipped ${fetched.skipped} with an empty label or text)` : ""} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await report.log(`Fetched ${rows.length} rows${fetched.skipped ? ` (skipped ${fetched.skipped} with an empty label or text)` : ""} in ${((Date.now() - t0) / 1000).toFixed(1)} s${fetched.rows[0] instanceof SpilledRow ? " (texts kept in a file until the run ends)" : ""}${peakRssNote()}`);
   if (rows.length === 0) throw new RunFailure(`The table ${source.table.table} returned no rows with both a label and a text; nothing to train on.`);
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);

@@ -1,0 +1,176 @@
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+// A big table's texts, kept in a file under DATA_DIR instead of as JS strings while a run works
+// (the way fastText re-reads its input file): the fetch appends each row's text as UTF-8, and a
+// row's `text` reads it back (one positioned read) when something asks for it. The starter reads
+// the training texts twice in blocks (word counts, then token ids), so they are never all in
+// memory at once; the other kinds read them as before, a row at a time.
+//
+// The file is removed when the run ends (succeeded, failed or cancelled: run-training.ts closes
+// it in a finally); a worker that was killed leaves its files behind, and the next worker started
+// on this machine removes those of processes that no longer run (removeDeadSpills).
+
+const PREFIX = "texts-";
+
+/** The folder of spill files under a data folder. */
+export function spillDir(dataDir: string): string {
+  return path.join(dataDir, "spill");
+}
+
+/** The host as it appears in file names: no "-", so that the pid after it is found. */
+const hostPart = () => os.hostname().replace(/[^A-Za-z0-9_.]/g, "_");
+
+/** "texts-<host>-<pid>-<tag>.bin": the host and pid say whose it is. */
+function fileName(tag: string): string {
+  return `${PREFIX}${hostPart()}-${process.pid}-${tag.replace(/[^A-Za-z0-9_.-]/g, "_")}.bin`;
+}
+
+export class TextSpill {
+  readonly file: string;
+  private fd: number | null;
+  private count = 0;
+  /** bytes written so far (the next text's offset) */
+  private bytes = 0;
+  private starts = new Float64Array(1024);
+  private lengths = new Int32Array(1024);
+  /** texts appended but not yet written, and their size */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private readBuf = Buffer.alloc(64 * 1024);
+
+  /** A new, empty spill file in `dir` (created if missing); `tag` names it (e.g. the run's id). */
+  constructor(dir: string, tag: string) {
+    mkdirSync(dir, { recursive: true });
+    this.file = path.join(dir, fileName(tag));
+    this.fd = openSync(this.file, "w+");
+  }
+
+  /** Texts appended so far. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Appends a text; returns its index. Written to the file in batches (flush, or once 4 MiB wait). */
+  append(text: string): number {
+    const bytes = Buffer.from(text, "utf8");
+    if (this.count === this.starts.length) this.grow();
+    this.starts[this.count] = this.bytes + this.pendingBytes;
+    this.lengths[this.count] = bytes.length;
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes >= 4 * 2 ** 20) this.flush();
+    return this.count++;
+  }
+
+  /** Writes what was appended. */
+  flush(): void {
+    if (this.pendingBytes === 0) return;
+    const fd = this.open();
+    const all = Buffer.concat(this.pending, this.pendingBytes);
+    let at = 0;
+    while (at < all.length) at += writeSync(fd, all, at, all.length - at, this.bytes + at);
+    this.bytes += all.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** Text i, read back from the file. */
+  read(i: number): string {
+    if (!(Number.isInteger(i) && i >= 0 && i < this.count)) throw new RangeError(`text ${i} is not in [0, ${this.count})`);
+    if (this.starts[i] >= this.bytes) this.flush();
+    const fd = this.open();
+    const len = this.lengths[i];
+    if (len > this.readBuf.length) this.readBuf = Buffer.alloc(Math.max(len, this.readBuf.length * 2));
+    let got = 0;
+    while (got < len) {
+      const n = readSync(fd, this.readBuf, got, len - got, this.starts[i] + got);
+      if (n === 0) throw new Error(`${this.file}: text ${i} is cut short (${got} of ${len} bytes)`);
+      got += n;
+    }
+    return this.readBuf.toString("utf8", 0, len);
+  }
+
+  /** Closes and removes the file; reading afterwards throws. Safe to call more than once. */
+  close(): void {
+    if (this.fd !== null) {
+      try {
+        closeSync(this.fd);
+      } finally {
+        this.fd = null;
+        this.pending = [];
+        this.pendingBytes = 0;
+        rmSync(this.file, { force: true });
+      }
+    }
+  }
+
+  private open(): number {
+    if (this.fd === null) throw new Error(`${this.file}: the text spill file is closed`);
+    return this.fd;
+  }
+
+  private grow(): void {
+    const starts = new Float64Array(this.starts.length * 2);
+    starts.set(this.starts);
+    const lengths = new Int32Array(this.lengths.length * 2);
+    lengths.set(this.lengths);
+    this.starts = starts;
+    this.lengths = lengths;
+  }
+}
+
+/**
+ * A fetched row whose text lives in a spill file: `text` reads it back on each access (so keep
+ * the string only as long as it is needed); assigning `text` replaces it (releasing a row's text
+ * sets it to "").
+ */
+export class SpilledRow {
+  private replaced: string | undefined = undefined;
+  constructor(
+    public key: string,
+    public label: string,
+    private readonly spill: TextSpill,
+    private readonly index: number,
+  ) {}
+  get text(): string {
+    return this.replaced ?? this.spill.read(this.index);
+  }
+  set text(value: string) {
+    this.replaced = value;
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the spill files this machine's dead processes left in `dir` (a worker killed with
+ * SIGKILL runs no finally); files of live processes (other workers) and of other hosts are kept.
+ * Returns the files removed.
+ */
+export function removeDeadSpills(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const host = `${PREFIX}${hostPart()}-`;
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(host) || !name.endsWith(".bin")) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(host.length))?.[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || processRuns(pid)) continue;
+    rmSync(path.join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}

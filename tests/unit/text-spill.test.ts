@@ -1,0 +1,75 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { removeDeadSpills, SpilledRow, TextSpill } from "../../lib/runs/text-spill";
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), "spill-"));
+
+/** Texts of every kind: empty, ASCII, multi-byte UTF-8, astral, bigger than the read buffer and than a write batch. */
+function texts(): string[] {
+  const out = ["", "hello world", "Café crème naïve ÜBER straße", "日本語のテキスト 😀😀", " \n\t ", "x".repeat(70_000), "é".repeat(3 * 2 ** 20)];
+  for (let i = 0; i < 2000; i++) out.push(`row ${i} ${"word ".repeat(i % 37)}${i % 5 === 0 ? "ü" : ""}`);
+  return out;
+}
+
+test("TextSpill: every text reads back exactly, before and after the batch is written, in any order", () => {
+  const dir = tmp();
+  const spill = new TextSpill(path.join(dir, "spill"), "run-1");
+  try {
+    const all = texts();
+    all.forEach((t, i) => {
+      assert.equal(spill.append(t), i);
+      // read back while it may still wait in the batch
+      assert.equal(spill.read(i), t);
+    });
+    spill.flush();
+    assert.equal(spill.size, all.length);
+    for (let i = all.length - 1; i >= 0; i -= 3) assert.equal(spill.read(i), all[i], `text ${i}`);
+    for (let i = 0; i < all.length; i++) assert.equal(spill.read(i), all[i], `text ${i}`);
+    assert.throws(() => spill.read(all.length), RangeError);
+    assert.throws(() => spill.read(-1), RangeError);
+    assert.ok(existsSync(spill.file));
+    assert.match(path.basename(spill.file), new RegExp(`-${process.pid}-run-1\\.bin$`));
+  } finally {
+    spill.close();
+  }
+  assert.equal(existsSync(spill.file), false, "close removes the file");
+  assert.throws(() => spill.read(0), /closed/);
+  spill.close(); // twice is fine
+});
+
+test("SpilledRow: text reads the spill file until it is replaced; the row keeps key and label", () => {
+  const spill = new TextSpill(tmp(), "rows");
+  try {
+    const rows = ["a text", "another one"].map((t, i) => new SpilledRow(`k${i}`, "spam", spill, spill.append(t)));
+    assert.deepEqual(rows.map((r) => [r.key, r.label, r.text]), [["k0", "spam", "a text"], ["k1", "spam", "another one"]]);
+    rows[0].text = "";
+    assert.equal(rows[0].text, "");
+    assert.equal(rows[1].text, "another one");
+  } finally {
+    spill.close();
+  }
+});
+
+test("removeDeadSpills: removes this host's files of dead processes only", () => {
+  const dir = tmp();
+  const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+  const deadPid = Number(dead.stdout);
+  assert.ok(deadPid > 0);
+  const host = os.hostname().replace(/[^A-Za-z0-9_.]/g, "_");
+  const mine = new TextSpill(dir, "live-run");
+  try {
+    writeFileSync(path.join(dir, `texts-${host}-${deadPid}-dead-run.bin`), "left behind");
+    writeFileSync(path.join(dir, `texts-${host}-${process.ppid}-parent-run.bin`), "a live process's");
+    writeFileSync(path.join(dir, `texts-other_host-${deadPid}-run.bin`), "another machine's");
+    writeFileSync(path.join(dir, "notes.txt"), "not a spill file");
+    assert.deepEqual(removeDeadSpills(dir), [`texts-${host}-${deadPid}-dead-run.bin`]);
+    assert.deepEqual(readdirSync(dir).sort(), [path.basename(mine.file), `texts-${host}-${process.ppid}-parent-run.bin`, "notes.txt", `texts-other_host-${deadPid}-run.bin`].sort());
+    assert.deepEqual(removeDeadSpills(path.join(dir, "missing")), []);
+  } finally {
+    mine.close();
+  }
+});
