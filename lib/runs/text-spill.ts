@@ -27,6 +27,10 @@ function fileName(tag: string): string {
   return `${PREFIX}${hostPart()}-${process.pid}-${tag.replace(/[^A-Za-z0-9_.-]/g, "_")}.bin`;
 }
 
+/** readMany: texts at most this far apart in the file share a read, which is at most READ_SPAN long. */
+const READ_GAP = 16 * 1024;
+const READ_SPAN = 16 * 2 ** 20;
+
 export class TextSpill {
   readonly file: string;
   private fd: number | null;
@@ -92,6 +96,45 @@ export class TextSpill {
     return this.readBuf.toString("utf8", 0, len);
   }
 
+  /**
+   * Texts `indices` (in that order), read with one read per run of nearby texts in the file rather
+   * than one per text: texts that lie within READ_GAP bytes of each other (a block of a stable or
+   * positional split's rows, in key order, with the other part's rows between them) come in one read
+   * of at most READ_SPAN bytes.
+   */
+  readMany(indices: readonly number[]): string[] {
+    const out: string[] = new Array(indices.length);
+    for (const i of indices) if (!(Number.isInteger(i) && i >= 0 && i < this.count)) throw new RangeError(`text ${i} is not in [0, ${this.count})`);
+    if (indices.some((i) => this.starts[i] + this.lengths[i] > this.bytes)) this.flush();
+    const fd = this.open();
+    const order = indices.map((_, k) => k).sort((a, b) => this.starts[indices[a]] - this.starts[indices[b]]);
+    for (let k = 0; k < order.length; ) {
+      const first = this.starts[indices[order[k]]];
+      let end = first + this.lengths[indices[order[k]]];
+      let j = k + 1;
+      for (; j < order.length; j++) {
+        const i = indices[order[j]];
+        const e = Math.max(end, this.starts[i] + this.lengths[i]);
+        if (this.starts[i] - end > READ_GAP || e - first > READ_SPAN) break;
+        end = e;
+      }
+      const len = end - first;
+      if (len > this.readBuf.length) this.readBuf = Buffer.alloc(Math.max(len, this.readBuf.length * 2));
+      let got = 0;
+      while (got < len) {
+        const n = readSync(fd, this.readBuf, got, len - got, first + got);
+        if (n === 0) throw new Error(`${this.file}: texts at ${first} are cut short (${got} of ${len} bytes)`);
+        got += n;
+      }
+      for (; k < j; k++) {
+        const i = indices[order[k]];
+        const at = this.starts[i] - first;
+        out[order[k]] = this.readBuf.toString("utf8", at, at + this.lengths[i]);
+      }
+    }
+    return out;
+  }
+
   /** Closes and removes the file; reading afterwards throws. Safe to call more than once. */
   close(): void {
     if (this.fd !== null) {
@@ -140,6 +183,33 @@ export class SpilledRow {
   set text(value: string) {
     this.replaced = value;
   }
+  /** Where the text is when it has not been replaced (textsOf reads those together). */
+  get spilled(): { spill: TextSpill; index: number } | null {
+    return this.replaced === undefined ? { spill: this.spill, index: this.index } : null;
+  }
+}
+
+/** Rows `from` … `to` - 1's texts: what rows[i].text gives, with the spilled ones of each file read together (TextSpill.readMany). */
+export function textsOf(rows: readonly { text: string }[], from: number, to: number): string[] {
+  const out: string[] = new Array(to - from);
+  const bySpill = new Map<TextSpill, { at: number[]; indices: number[] }>();
+  for (let i = from; i < to; i++) {
+    const r = rows[i];
+    const where = r instanceof SpilledRow ? r.spilled : null;
+    if (!where) {
+      out[i - from] = r.text;
+      continue;
+    }
+    let group = bySpill.get(where.spill);
+    if (!group) bySpill.set(where.spill, (group = { at: [], indices: [] }));
+    group.at.push(i - from);
+    group.indices.push(where.index);
+  }
+  for (const [spill, { at, indices }] of bySpill) {
+    const texts = spill.readMany(indices);
+    for (let k = 0; k < at.length; k++) out[at[k]] = texts[k];
+  }
+  return out;
 }
 
 function processRuns(pid: number): boolean {

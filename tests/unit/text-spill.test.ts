@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { removeDeadSpills, SpilledRow, TextSpill } from "../../lib/runs/text-spill";
+import { removeDeadSpills, SpilledRow, TextSpill, textsOf } from "../../lib/runs/text-spill";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "spill-"));
 
@@ -71,5 +71,30 @@ test("removeDeadSpills: removes this host's files of dead processes only", () =>
     assert.deepEqual(removeDeadSpills(path.join(dir, "missing")), []);
   } finally {
     mine.close();
+  }
+});
+
+test("TextSpill.readMany and textsOf: the same texts as one read per text, for runs in file order, sparse and shuffled picks, texts still in the batch, and rows whose text was replaced or never spilled", () => {
+  const dir = tmp();
+  const spill = new TextSpill(path.join(dir, "spill"), "run-many");
+  try {
+    const all = texts();
+    all.forEach((t) => spill.append(t));
+    // some texts still wait in the batch: readMany writes them first
+    const inOrder = all.map((_, i) => i);
+    assert.deepEqual(spill.readMany(inOrder), all);
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const sparse = inOrder.filter(() => rand() < 0.1);
+    const shuffled = [...inOrder].sort(() => rand() - 0.5).slice(0, 500);
+    for (const pick of [sparse, shuffled, [5, 5, 0, 6], []]) assert.deepEqual(spill.readMany(pick), pick.map((i) => all[i]));
+    assert.throws(() => spill.readMany([0, all.length]), RangeError);
+    const rows: { text: string }[] = all.map((t, i) => (i % 4 === 3 ? { text: t } : new SpilledRow(`k${i}`, "a", spill, i)));
+    (rows[8] as SpilledRow).text = "replaced";
+    const expected = rows.map((r) => r.text);
+    assert.deepEqual(textsOf(rows, 0, rows.length), expected);
+    assert.deepEqual(textsOf(rows, 5, 900), expected.slice(5, 900));
+  } finally {
+    spill.close();
   }
 });

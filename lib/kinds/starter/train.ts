@@ -20,6 +20,7 @@ import { HOLD_OUT_MIN_ROWS, holdOutCalibration, starterTemperature } from "./cal
 import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../training/train-static";
 import type { Metrics, StaticParams } from "../../training/types";
 import { evaluateClassifier } from "../../runs/evaluate";
+import { textsOf } from "../../runs/text-spill";
 import type { StarterRunRequest } from "../../validations/run-request";
 import type { RunContext } from "../../runs/run-context";
 import { scoreServing } from "../score-serving";
@@ -106,12 +107,8 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     rows,
     (from, to) => {
       collectGarbageIfGrown();
-      const texts: string[] = new Array(to - from);
-      for (let i = from; i < to; i++) {
-        const r = i < train.length ? train[i] : test[i - train.length];
-        texts[i - from] = r.text;
-        if (i < train.length) r.text = "";
-      }
+      const texts = [...textsOf(train, Math.min(from, train.length), Math.min(to, train.length)), ...textsOf(test, Math.max(0, from - train.length), Math.max(0, to - train.length))];
+      for (let i = from; i < Math.min(to, train.length); i++) train[i].text = "";
       return texts;
     },
     maxLength,
@@ -213,9 +210,7 @@ function medianSample(rows: LabelledRow[]): string[] {
 /** The rows' texts from … to - 1 (the blocks before are garbage by now: collected once they add up, ../../process/collect-garbage.ts). */
 function textsOfRows(rows: LabelledRow[], from: number, to: number): string[] {
   collectGarbageIfGrown();
-  const texts: string[] = new Array(to - from);
-  for (let i = from; i < to; i++) texts[i - from] = rows[i].text;
-  return texts;
+  return textsOf(rows, from, to);
 }
 
 /** A token table (the vocabulary's rows) with the n-gram rows at zero and the pair rows (the served ones, or fresh) after it. */
