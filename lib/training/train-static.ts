@@ -42,6 +42,11 @@ export interface TrainStaticInput {
    */
   threads?: number;
   /**
+   * Train on a worker thread even when on one (deterministic all the same), leaving the calling
+   * thread free: the starter trains its calibration probe this way while the model trains here.
+   */
+  offThread?: boolean;
+  /**
    * "wasm" (default): the step's two hottest loops run as WebAssembly SIMD (wasm-kernels.ts) when
    * dim is a multiple of 4; "js": the JavaScript loops throughout.
    */
@@ -130,13 +135,14 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
   const totalSteps = totalStepsFor(N, B, args.numTrainEpochs);
   const warmupSteps = Math.ceil(args.warmupRatio * totalSteps);
   const threads = threadsFor(N, args.numTrainEpochs, stepsPerEpoch, input.threads ?? 1);
+  const onWorkers = threads > 1 || input.offThread === true;
   // Threads update one set of weights and moments in shared memory (hogwild.ts); one thread owns
   // copies. With the kernels that memory is theirs, with a scratch region per thread.
   const arena =
     (input.kernels ?? "wasm") === "wasm" && kernelsFit(dim)
       ? new KernelArena(await kernelsModule(), input.init, { batchSize: B, maxBatchTokens: Math.max(1, B * longest), maxTouchedRows: layout ? input.init.vocabSize : B * longest, threads })
       : null;
-  const alloc = arena ? arena.alloc : threads > 1 ? sharedFloat32 : (n: number) => new Float32Array(n);
+  const alloc = arena ? arena.alloc : onWorkers ? sharedFloat32 : (n: number) => new Float32Array(n);
   const params = copyParams(input.init, alloc);
   const evalPool = featurePoolFor(layout, dim, C);
 
@@ -153,7 +159,7 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
   await log(
     `training static model: ${N} rows, ${C} labels, vocab ${params.vocabSize}, dim ${dim}, batch ${B}, ` +
       `${totalSteps} steps (${stepsPerEpoch}/epoch), lr ${args.learningRate}, warmup ${warmupSteps}, ` +
-      (threads > 1 ? `${threads} threads (lock-free updates of shared weights)` : "1 thread") +
+      (threads > 1 ? `${threads} threads (lock-free updates of shared weights)` : onWorkers ? "1 thread (a worker thread)" : "1 thread") +
       (arena ? ", WebAssembly SIMD step" : ""),
   );
   if (args.evaluationStrategy !== "no" && !canEval) await log("no evaluation rows: evaluation skipped");
@@ -183,10 +189,10 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
     stopped: (step) => ev.stop || steps.stopDue(step),
     kernels: arena?.setup(),
   };
-  const step = threads > 1 ? await hogwildLoop(plan, threads) : await serialLoop(plan);
+  const step = onWorkers ? await hogwildLoop(plan, threads) : await serialLoop(plan);
   await steps.flush(step);
   const outcome = await ev.finish(step, stopRequested(hooks) && step < totalSteps);
-  return { params: threads > 1 || arena ? copyParams(params) : params, lossCurve: steps.lossCurve, steps: step, ...outcome };
+  return { params: onWorkers || arena ? copyParams(params) : params, lossCurve: steps.lossCurve, steps: step, ...outcome };
 }
 
 /**

@@ -8,7 +8,6 @@
 // a committed binary) and sent to the training threads as a compiled WebAssembly.Module.
 // STARTER_KERNELS=js turns them off (the JavaScript loops of static-model.ts and optimizer.ts,
 // which remain the reference the kernels are tested against).
-import wabtInit from "wabt";
 import { KERNELS_WAT } from "./kernels-wat";
 import type { SparseRows } from "./static-model";
 import type { AdamState, AdamWConfig } from "./optimizer";
@@ -19,7 +18,8 @@ let compiled: Promise<WebAssembly.Module> | null = null;
 /** The kernels' module, assembled on first use (about 0.1 s) and kept for the process. */
 export function kernelsModule(): Promise<WebAssembly.Module> {
   compiled ??= (async () => {
-    const wabt = await wabtInit();
+    // imported here, not at the top: the training threads import this module but never assemble
+    const wabt = await (await import("wabt")).default();
     const parsed = wabt.parseWat("starter-kernels.wat", KERNELS_WAT, { simd: true, threads: true, bulk_memory: true });
     try {
       const { buffer } = parsed.toBinary({});

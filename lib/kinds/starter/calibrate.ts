@@ -24,6 +24,10 @@ export interface StarterProbeInput {
   args: StarterTrainArgs;
   /** threads the probe trains on (train-static.ts) */
   threads: number;
+  /** train on a worker thread even on one (train-static.ts offThread), leaving this thread to the model */
+  offThread?: boolean;
+  /** ends the probe's training (default: the run's cancellation) */
+  signal?: AbortSignal;
   seed: number;
   /** the probe's training progress, 0 … 1 */
   onProgress(fraction: number): void | Promise<void>;
@@ -53,9 +57,10 @@ export function starterTemperature(ctx: RunContext, input: StarterProbeInput): P
         init: input.init,
         layout: input.layout,
         threads: input.threads,
+        offThread: input.offThread,
         kernels: env().STARTER_KERNELS,
         args: { ...input.args, evaluationStrategy: "no" },
-        hooks: { onStep: ({ step, totalSteps }) => input.onProgress(step / totalSteps), signal: ctx.signal },
+        hooks: { onStep: ({ step, totalSteps }) => input.onProgress(step / totalSteps), signal: input.signal ?? ctx.signal },
       });
       return (xs) => forwardBatch(params, xs, input.layout).logits;
     },

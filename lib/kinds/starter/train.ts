@@ -143,45 +143,76 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
       (args.loadBestModelAtEnd ? `, keeping the best ${args.metricForBestModel}` : ""),
   );
   let trainLabels = train.map((r) => labelIndex.get(r.label)!);
-  // With calibration on, a probe model's training is the first 40 % of the training phase; on a big
-  // table the slice is held out of the model itself instead (./calibrate.ts HOLD_OUT_MIN_ROWS).
+  // With calibration on, a probe model is trained too; on a big table the slice is held out of the
+  // model itself instead (./calibrate.ts HOLD_OUT_MIN_ROWS). With two cores or more the probe trains
+  // on a worker thread while the model trains here, a core each (neither needs the other: the
+  // probe's temperature is folded into the model afterwards); on one, it trains first, as the first
+  // 40 % of the training phase.
   const calibrationOn = env().STARTER_CALIBRATION === "on";
   const holdOut = calibrationOn && trainIds.length >= HOLD_OUT_MIN_ROWS ? await holdOutCalibration(ctx, { trainIds, trainLabels, labels, layout, seed: input.seed }) : null;
-  const share = calibrationOn && !holdOut ? 0.4 : 0;
-  let calibration =
-    calibrationOn && !holdOut
-      ? await starterTemperature(ctx, { trainIds, trainLabels, labels, init, layout, args, threads, seed: input.seed, onProgress: (f) => report.progress({ progress: ctx.plan.at("training", share * f) }) })
-      : null;
+  const probing = calibrationOn && !holdOut;
+  const alongside = probing && threads >= 2;
+  const share = probing && !alongside ? 0.4 : 0;
+  const probeStop = new AbortController();
+  const stopProbe = () => probeStop.abort(ctx.signal.reason);
+  ctx.signal.addEventListener("abort", stopProbe, { once: true });
+  const probe = probing
+    ? starterTemperature(ctx, {
+        trainIds,
+        trainLabels,
+        labels,
+        init,
+        layout,
+        args,
+        threads: alongside ? 1 : threads,
+        offThread: alongside,
+        signal: probeStop.signal,
+        seed: input.seed,
+        onProgress: (f) => (alongside ? undefined : report.progress({ progress: ctx.plan.at("training", share * f) })),
+      })
+    : null;
+  probe?.catch(() => {}); // awaited below; a model that fails first must not leave it unhandled
+  let calibration = probe && !alongside ? await probe : null;
   if (!calibrationOn) await report.log("Calibration off (STARTER_CALIBRATION=off): the scores are the raw softmax", "warn");
   if (holdOut) trainLabels = holdOut.trainLabels;
   const trainStart = Date.now();
-  const result = await trainStatic({
-    threads,
-    kernels: env().STARTER_KERNELS,
-    trainIds: holdOut ? holdOut.trainIds : trainIds,
-    trainLabels,
-    evalIds: testIds,
-    evalLabels: test.map((r) => labelIndex.get(r.label)!),
-    init,
-    layout,
-    args,
-    hooks: {
-      onStep: ({ step, totalSteps }) => {
-        const rate = step / Math.max((Date.now() - trainStart) / 1000, 1e-3);
-        return report.progress({
-          progress: ctx.plan.at("training", share + (1 - share) * (step / totalSteps)),
-          step,
-          totalSteps,
-          etaSeconds: (totalSteps - step) / Math.max(rate, 1e-9),
-          rowsPerSecond: rate * args.batchSize,
-        });
+  let result: Awaited<ReturnType<typeof trainStatic>>;
+  try {
+    result = await trainStatic({
+      threads: alongside ? 1 : threads,
+      kernels: env().STARTER_KERNELS,
+      trainIds: holdOut ? holdOut.trainIds : trainIds,
+      trainLabels,
+      evalIds: testIds,
+      evalLabels: test.map((r) => labelIndex.get(r.label)!),
+      init,
+      layout,
+      args,
+      hooks: {
+        onStep: ({ step, totalSteps }) => {
+          const rate = step / Math.max((Date.now() - trainStart) / 1000, 1e-3);
+          return report.progress({
+            progress: ctx.plan.at("training", share + (1 - share) * (step / totalSteps)),
+            step,
+            totalSteps,
+            etaSeconds: (totalSteps - step) / Math.max(rate, 1e-9),
+            rowsPerSecond: rate * args.batchSize,
+          });
+        },
+        onLog: (m) => report.log(m),
+        onLossPoint: (p) => report.lossPoint(p),
+        signal: ctx.signal,
+        stop: ctx.stop,
       },
-      onLog: (m) => report.log(m),
-      onLossPoint: (p) => report.lossPoint(p),
-      signal: ctx.signal,
-      stop: ctx.stop,
-    },
-  });
+    });
+    if (alongside) calibration = await probe!;
+  } catch (err) {
+    probeStop.abort(err);
+    await probe?.catch(() => {});
+    throw err;
+  } finally {
+    ctx.signal.removeEventListener("abort", stopProbe);
+  }
   await report.log(`Trained ${result.steps} steps in ${((Date.now() - trainStart) / 1000).toFixed(1)} s${peakRssNote()}`);
   if (holdOut) calibration = await holdOut.fit(result.params);
 
