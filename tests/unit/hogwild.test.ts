@@ -79,6 +79,11 @@ for (const features of [false, true]) {
     assert.ok(!(two.params.embedding.buffer instanceof SharedArrayBuffer));
     assert.deepEqual(init.embedding, initStaticParams(rowsTotal, 16, 3, 7).embedding);
     assert.deepEqual((await run(1)).params, one.params);
+    // one thread on a worker thread (the starter's calibration probe, trained alongside the model): the same weights as here
+    const offThread = await trainStatic({ trainIds: train.ids, trainLabels: train.labels, evalIds: held.ids, evalLabels: held.labels, init, layout, args, threads: 1, offThread: true, hooks: { onLog: (m) => void logs.push(m) } });
+    assert.ok(logs.some((m) => m.includes("1 thread (a worker thread)")));
+    assert.deepEqual(offThread.params, one.params);
+    assert.deepEqual(offThread.lossCurve, one.lossCurve);
   });
 }
 
