@@ -31,12 +31,13 @@ export function metricsFor(rows: LabelledRow[], probs: Float32Array[], modelLabe
 export async function evaluateClassifier(classifier: Classifier, rows: LabelledRow[], ctx: RunContext, phase: Phase, ids?: Int32Array[]): Promise<{ metrics: Metrics; probs: Float32Array[] }> {
   if (ids && ids.length !== rows.length) throw new Error(`evaluateClassifier: ${ids.length} encoded rows for ${rows.length} rows`);
   const probs: Float32Array[] = [];
-  const slice = ids && classifier.predictIds ? 2048 : 256;
+  const byIds = ids && classifier.predictIds ? { ids, predictIds: classifier.predictIds.bind(classifier) } : null;
+  const slice = byIds ? 2048 : 256;
   const tick = progressOf(ctx, phase, rows.length);
   for (let i = 0; i < rows.length; i += slice) {
     throwIfCancelled(ctx.signal);
     const end = Math.min(rows.length, i + slice);
-    probs.push(...(ids && classifier.predictIds ? await classifier.predictIds(ids.slice(i, end), 64) : await classifier.predict(rows.slice(i, end).map((r) => r.text))));
+    probs.push(...(byIds ? await byIds.predictIds(byIds.ids.slice(i, end), 64) : await classifier.predict(rows.slice(i, end).map((r) => r.text))));
     await tick(end);
   }
   return { metrics: metricsFor(rows, probs, classifier.labels), probs };

@@ -88,21 +88,8 @@ export class KernelArena {
     const { vocabSize: V, dim, numLabels: C } = p;
     const tensors = 3 * (align16(4 * V * dim) + align16(4 * dim * C) + align16(4 * C));
     const capacity = Math.max(1, Math.min(V, shape.maxTouchedRows));
-    const perThread =
-      align16(4 * shape.maxBatchTokens) +
-      align16(4 * (shape.batchSize + 1)) +
-      align16(4 * shape.batchSize * dim) +
-      align16(4 * capacity) +
-      align16(4 * capacity * C) +
-      align16(4 * C * dim) +
-      align16(4 * shape.batchSize * C) +
-      align16(4 * V);
-    const bytes = tensors + shape.threads * perThread + 256;
-    const pages = Math.ceil(bytes / PAGE);
-    if (pages > 65536) throw new Error(`the starter model's weights need ${(bytes / 2 ** 30).toFixed(1)} GiB: more than WebAssembly's 4 GiB`);
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    const tensorsEnd = tensors;
-    let s = tensorsEnd;
+    // the weights and moments first (alloc), then each thread's scratch; the memory is as long as that
+    let s = tensors;
     const take = (n: number) => {
       const o = s;
       s += align16(n);
@@ -123,9 +110,13 @@ export class KernelArena {
         slots: V,
       });
     }
-    this.limit = tensorsEnd;
+    const pages = Math.ceil(s / PAGE);
+    if (pages > 65536) throw new Error(`the starter model's weights need ${(s / 2 ** 30).toFixed(1)} GiB: more than WebAssembly's 4 GiB`);
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.limit = tensors;
   }
 
+  /** where the weights' part of the memory ends */
   private readonly limit: number;
 
   /** A zeroed Float32Array of n elements from the weights' part of the memory. */
