@@ -178,8 +178,11 @@ test("sweeps: a real worker trains a 2-point sweep on demo_email; the sweep rank
   await t.db.trainingRun.updateMany({ where: { status: { in: ["queued", "running"] } }, data: { status: "cancelled" } });
   const s = await admin.json<any>("/api/sweeps", { method: "POST", body: { request: { ...REQUEST, seed: 5 }, grid: { learning_rate: [0.0001, 0.3], num_train_epochs: [2] } } });
   assert.equal(s.status, 201, JSON.stringify(s.body));
-  workers.start();
-  for (const run of s.body.runs) assert.equal((await runFinished(t.db, run.id, 240_000)).status, "succeeded");
+  const worker = workers.start();
+  for (const run of s.body.runs) {
+    const done = await runFinished(t.db, run.id, 240_000);
+    assert.equal(done.status, "succeeded", `run ${run.id}: ${done.error}\n--- the worker's output ---\n${worker.output()}`);
+  }
 
   const byMetric = async (metric?: string) => (await viewer.json<any>(`/api/sweeps/${s.body.id}${metric ? `?metric=${metric}` : ""}`)).body;
   const view = await byMetric();
