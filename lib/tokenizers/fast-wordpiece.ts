@@ -10,10 +10,17 @@
 // match quadratic in the word's length), and each encoder remembers the ids of the words it has
 // split (words repeat: 1,000 short e-mail texts hold a few thousand distinct ones).
 import { bertNormalize, bertPreTokenize, type Casing } from "../training/tokenizer-builder";
+import { IdBuffer, scanWords, WordTable } from "../training/word-scan";
 
 export interface FastEncoder {
   /** all of a text's ids, no special tokens added */
   encode(text: string): number[];
+  /**
+   * The text's first maxLength ids (encode(text) cut there), for a text the word scan handles
+   * (lib/training/word-scan.ts: ASCII with no control character, and no added token's text);
+   * null for any other, which takes encode.
+   */
+  encodeFirst(text: string, maxLength: number): Int32Array | null;
 }
 
 interface TokenizerJson {
@@ -99,7 +106,52 @@ export function fastWordPiece(json: unknown): FastEncoder | null {
     for (const w of bertPreTokenize(normalized)) word(w, out);
   }
 
+  // encodeFirst: the words the scan met, by id, and each one's ids (one id, or -1 and its list)
+  const table = new WordTable(casing.lowercase);
+  let single = new Int32Array(1024);
+  const several: number[][] = [];
+  const scanned = new IdBuffer();
+  const tokens = new IdBuffer();
+  const one: number[] = [];
+
+  /** Ids of the table's words from `from` on (those the last scan added). */
+  function learn(from: number): void {
+    if (table.size > single.length) {
+      const grown = new Int32Array(Math.max(table.size, single.length * 2));
+      grown.set(single);
+      single = grown;
+    }
+    for (let id = from; id < table.size; id++) {
+      one.length = 0;
+      word(table.words[id], one);
+      single[id] = one.length === 1 ? one[0] : -1;
+      if (one.length !== 1) several[id] = one.slice();
+    }
+  }
+
   return {
+    encodeFirst(text: string, maxLength: number): Int32Array | null {
+      if (splitter?.test(text)) return null;
+      if (table.size >= MEMO_WORDS) {
+        table.clear();
+        several.length = 0;
+      }
+      const known = table.size;
+      // every word gives at least one id, so the first maxLength words hold the first maxLength ids
+      const n = scanWords(text, table, scanned, maxLength);
+      learn(known); // a scan that gave up may have added words too
+      if (n < 0) return null;
+      const words = scanned.ids;
+      const out = tokens.ensure(maxLength);
+      let k = 0;
+      for (let i = 0; i < n && k < maxLength; i++) {
+        const id = single[words[i]];
+        if (id >= 0) out[k++] = id;
+        else for (const p of several[words[i]]) if (k < maxLength) out[k++] = p;
+      }
+      return out.slice(0, k);
+    },
+
     encode(text: string): number[] {
       const out: number[] = [];
       if (!splitter) {

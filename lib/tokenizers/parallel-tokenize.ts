@@ -3,9 +3,9 @@
 // on a machine with several cores.
 //
 // A call cuts the texts into contiguous chunks that the calling thread and the worker threads take
-// from one queue. The calling thread works from the first moment (transformers.js is already loaded
-// there), yielding to its event loop as encodeTextsAsync does; worker threads join as soon as they
-// can (counting at once, encoding once they have imported transformers.js, about 0.4 s each). A
+// from one queue. The calling thread works from the first moment, yielding to its event loop as
+// encodeTextsAsync does; worker threads join as soon as they can (about 0.1 s: a fast-path folder
+// needs no transformers.js, ./tokenizer.ts loadIdEncoder; any other costs a thread 0.4 s more). A
 // pool can be started before the tokenizer folder exists, so that the workers' start-up overlaps
 // with counting the words for the vocabulary.
 //
@@ -14,11 +14,11 @@
 // (./word-counts.ts), which gives exactly the single-thread map.
 import os from "node:os";
 import { Worker } from "node:worker_threads";
-import { countWords as countWordsHere, DEFAULT_CASING, type Casing } from "../training/tokenizer-builder";
+import { countWords as countWordsHere, DEFAULT_CASING, WordCounter, type Casing } from "../training/tokenizer-builder";
 import { runChunks, type ChunkLink, type ChunkListener, type ChunkResult } from "./chunk-queue";
 import { packChunk, TokenPacker, type PackedChunk } from "./token-packer";
-import { encodeOne, loadTokenizer } from "./tokenizer";
-import { WordCountMerger, wordCounts, type WordCounts } from "./word-counts";
+import { encodeOne, loadIdEncoder } from "./tokenizer";
+import { WordCountMerger, type WordCounts } from "./word-counts";
 
 /** Fewer texts than this are encoded in the calling thread alone: starting threads would cost more. */
 export const PARALLEL_MIN_TEXTS = 500;
@@ -92,7 +92,7 @@ const COUNT_SLICE = 200;
 
 /**
  * Starts `threads - 1` worker threads (threads defaults to os.availableParallelism(); the calling
- * thread is the last one), which import transformers.js right away. Close it when done.
+ * thread is the last one), which start at once. Close it when done.
  */
 export function createTokenizePool(opts: { threads?: number } = {}): TokenizePool {
   const count = Math.max(0, Math.floor(opts.threads ?? os.availableParallelism()) - 1);
@@ -143,7 +143,7 @@ export function createTokenizePool(opts: { threads?: number } = {}): TokenizePoo
   /** The texts in blocks of `blockSize` (Infinity: one block), each cut into chunks for the threads, packed into one buffer. */
   async function encodeIn(helpers: Worker[], call: number, dir: string, count: number, block: TextBlock, maxLength: number, eo: EncodeBlocksOptions, blockSize: number): Promise<Int32Array[]> {
     const packer = new TokenPacker([], count * maxLength, count);
-    const tokenizer = loadTokenizer(dir);
+    const tokenizer = loadIdEncoder(dir);
     tokenizer.catch(() => {}); // the workers may take every chunk: then only they report a folder they cannot load
     for (let from = 0; from < count || (from === 0 && count === 0); from += blockSize) {
       const to = Math.min(count, from + blockSize);
@@ -188,13 +188,13 @@ export function createTokenizePool(opts: { threads?: number } = {}): TokenizePoo
         chunks,
         message: (c) => ({ op: "count", texts: textsOf(texts, chunks[c]), casing }),
         local: async (c, pause) => {
-          const counts = new Map<string, number>();
+          const counter = new WordCounter(casing);
           const [from, to] = chunks[c];
           for (let i = from; i < to; i += COUNT_SLICE) {
-            countWordsHere(textsOf(texts, [i, Math.min(to, i + COUNT_SLICE)]), casing, counts);
+            counter.add(textsOf(texts, [i, Math.min(to, i + COUNT_SLICE)]));
             if (await pause()) return null;
           }
-          return wordCounts(counts);
+          return counter.result();
         },
         accept: (c, r) => merged.add(c, r),
         yieldEveryMs: co.yieldEveryMs,

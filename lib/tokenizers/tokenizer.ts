@@ -1,14 +1,30 @@
 // Loads a model folder's tokenizer with transformers.js and turns texts into token ids.
+// transformers.js is imported when a tokenizer is first loaded, not with this module: a tokenizer
+// thread (./parallel-tokenize-worker.mjs) that only needs a folder's fast path (loadIdEncoder)
+// never imports it, and starts in a fraction of the time.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import * as transformers from "@huggingface/transformers";
-import { PreTrainedTokenizer } from "@huggingface/transformers";
+import type { PreTrainedTokenizer } from "@huggingface/transformers";
 import { fastWordPiece, type FastEncoder } from "./fast-wordpiece";
 
 export type Tokenizer = PreTrainedTokenizer;
 
+/** What encodeOne reads ids with: a loaded tokenizer, or a folder's fast path alone (loadIdEncoder). */
+export type IdEncoder = Tokenizer | FastEncoder;
+
 /** The fast path of each loaded tokenizer that has one (./fast-wordpiece.ts). */
 const fastEncoders = new WeakMap<Tokenizer, FastEncoder>();
+/** The fast paths loadIdEncoder returned on their own. */
+const bareFast = new WeakSet<FastEncoder>();
+
+async function readTokenizerFiles(dir: string): Promise<{ tokenizerJson: unknown; tokenizerConfig: Record<string, unknown> }> {
+  const abs = path.resolve(dir);
+  const [tokenizerJson, tokenizerConfig] = await Promise.all([
+    readFile(path.join(abs, "tokenizer.json"), "utf8").then(JSON.parse),
+    readFile(path.join(abs, "tokenizer_config.json"), "utf8").then(JSON.parse),
+  ]);
+  return { tokenizerJson, tokenizerConfig };
+}
 
 /**
  * Reads `tokenizer.json` and `tokenizer_config.json` from `dir` and builds the class named by
@@ -17,30 +33,42 @@ const fastEncoders = new WeakMap<Tokenizer, FastEncoder>();
  * chance of a network request.
  */
 export async function loadTokenizer(dir: string): Promise<Tokenizer> {
-  const abs = path.resolve(dir);
-  const [tokenizerJson, tokenizerConfig] = await Promise.all([
-    readFile(path.join(abs, "tokenizer.json"), "utf8").then(JSON.parse),
-    readFile(path.join(abs, "tokenizer_config.json"), "utf8").then(JSON.parse),
-  ]);
+  const { tokenizerJson, tokenizerConfig } = await readTokenizerFiles(dir);
+  const transformers = await import("@huggingface/transformers");
+  const { PreTrainedTokenizer } = transformers;
   const name = String(tokenizerConfig.tokenizer_class ?? "PreTrainedTokenizer").replace(/Fast$/, "");
   const exported = (transformers as Record<string, unknown>)[name];
   const Cls =
     typeof exported === "function" && (exported === PreTrainedTokenizer || exported.prototype instanceof PreTrainedTokenizer)
       ? (exported as typeof PreTrainedTokenizer)
       : PreTrainedTokenizer;
-  const tok = new Cls(tokenizerJson, tokenizerConfig);
+  const tok = new Cls(tokenizerJson as object, tokenizerConfig);
   const fast = fastWordPiece(tokenizerJson);
   if (fast) fastEncoders.set(tok, fast);
   return tok;
 }
 
+/**
+ * What encodeOne needs of a folder's tokenizer: its fast path alone when it has one (the same ids
+ * as the loaded tokenizer, tests/unit/fast-wordpiece.test.ts), without importing transformers.js;
+ * else the tokenizer, loaded.
+ */
+export async function loadIdEncoder(dir: string): Promise<IdEncoder> {
+  const fast = fastWordPiece((await readTokenizerFiles(dir)).tokenizerJson);
+  if (!fast) return loadTokenizer(dir);
+  bareFast.add(fast);
+  return fast;
+}
+
 /** Whether this tokenizer encodes through the fast path. */
-export const hasFastPath = (tok: Tokenizer) => fastEncoders.has(tok);
+export const hasFastPath = (tok: IdEncoder) => bareFast.has(tok as FastEncoder) || fastEncoders.has(tok as Tokenizer);
+
+const fastOf = (tok: IdEncoder): FastEncoder | undefined => (bareFast.has(tok as FastEncoder) ? (tok as FastEncoder) : fastEncoders.get(tok as Tokenizer));
 
 /** Ids of one text, no special tokens, no truncation. */
-function encodeAll(tok: Tokenizer, text: string): number[] {
-  const fast = fastEncoders.get(tok);
-  return fast ? fast.encode(text) : tok.encode(text, { add_special_tokens: false });
+function encodeAll(tok: IdEncoder, text: string): number[] {
+  const fast = fastOf(tok);
+  return fast ? fast.encode(text) : (tok as Tokenizer).encode(text, { add_special_tokens: false });
 }
 
 /**
@@ -51,7 +79,7 @@ function encodeAll(tok: Tokenizer, text: string): number[] {
  * the text's tokens. We try a prefix of 8 characters per wanted token and grow it until it yields
  * maxLength tokens or covers the text — the result is identical to tokenising everything.
  */
-export function encodeTexts(tok: Tokenizer, texts: string[], maxLength: number): Int32Array[] {
+export function encodeTexts(tok: IdEncoder, texts: string[], maxLength: number): Int32Array[] {
   const out: Int32Array[] = new Array(texts.length);
   for (let i = 0; i < texts.length; i++) out[i] = encodeOne(tok, texts[i] ?? "", maxLength);
   return out;
@@ -62,7 +90,7 @@ export function encodeTexts(tok: Tokenizer, texts: string[], maxLength: number):
  * and a server's other requests keep running) and can be cancelled by throwing from `onProgress`.
  */
 export async function encodeTextsAsync(
-  tok: Tokenizer,
+  tok: IdEncoder,
   texts: string[],
   maxLength: number,
   opts: { yieldEveryMs?: number; onProgress?(done: number, total: number): void | Promise<void> } = {},
@@ -83,7 +111,9 @@ export async function encodeTextsAsync(
 }
 
 /** One text's first maxLength ids, tokenising only as long a prefix as needed (see encodeTexts). */
-export function encodeOne(tok: Tokenizer, text: string, maxLength: number): Int32Array {
+export function encodeOne(tok: IdEncoder, text: string, maxLength: number): Int32Array {
+  const scanned = fastOf(tok)?.encodeFirst(text, maxLength);
+  if (scanned) return scanned;
   let budget = Math.max(64, maxLength * 8);
   let ids: number[];
   for (;;) {

@@ -1,23 +1,11 @@
-// Word counts (lib/training/tokenizer-builder.ts countWords) as they travel between threads: two
-// arrays, words and their counts, in the map's order; and their merge, chunk by chunk in the texts'
+// Word counts (lib/training/tokenizer-builder.ts WordCounter) as they travel between threads: two
+// arrays, words and their counts, in the order first seen; and their merge, chunk by chunk in the texts'
 // order, into exactly the map one thread counting every text would have built (same counts, same
 // insertion order: a word first seen in a later chunk comes after every word of the earlier ones).
 
 export interface WordCounts {
   words: string[];
   counts: Float64Array;
-}
-
-/** A count map as two arrays (the counts' buffer can be transferred). */
-export function wordCounts(map: Map<string, number>): WordCounts {
-  const words: string[] = new Array(map.size);
-  const counts = new Float64Array(map.size);
-  let i = 0;
-  for (const [w, c] of map) {
-    words[i] = w;
-    counts[i++] = c;
-  }
-  return { words, counts };
 }
 
 /** Merges the counts of contiguous chunks, arriving in any order, in chunk order. */

@@ -1,4 +1,5 @@
 // Builds a BERT-style WordPiece tokenizer (a real Hugging Face tokenizer.json) from training texts.
+import { IdBuffer, scanWords, UNSCANNABLE, WordTable } from "./word-scan";
 //
 // Normalisation and pre-tokenisation below mirror the BertNormalizer and BertPreTokenizer of
 // tokenizers.js (the code transformers.js runs when it loads the file), so every word counted here
@@ -79,10 +80,57 @@ export function bertPreTokenize(normalized: string): string[] {
  * several threads.
  */
 export function countWords(texts: string[], casing: Casing = DEFAULT_CASING, counts = new Map<string, number>()): Map<string, number> {
-  for (const t of texts) {
-    for (const w of bertPreTokenize(bertNormalize(t, casing))) counts.set(w, (counts.get(w) ?? 0) + 1);
-  }
+  const counter = new WordCounter(casing);
+  counter.add(texts);
+  const { words, counts: n } = counter.result();
+  for (let i = 0; i < words.length; i++) counts.set(words[i], (counts.get(words[i]) ?? 0) + n[i]);
   return counts;
+}
+
+/**
+ * Counts words text after text: ASCII texts by one scan each (./word-scan.ts), any other by the
+ * normaliser's and pre-tokeniser's regexes; the result is countWords's, as two arrays in the order
+ * words were first seen.
+ */
+export class WordCounter {
+  private readonly table: WordTable;
+  private counts = new Float64Array(1024);
+  private readonly scratch = new IdBuffer();
+
+  constructor(private readonly casing: Casing = DEFAULT_CASING) {
+    this.table = new WordTable(casing.lowercase);
+  }
+
+  add(texts: readonly string[]): this {
+    for (const t of texts) {
+      // checked first, so that a text the scan would give up on adds no word out of its first-seen order
+      const n = UNSCANNABLE.test(t) ? -1 : scanWords(t, this.table, this.scratch);
+      if (n >= 0) {
+        this.grow();
+        const ids = this.scratch.ids;
+        for (let k = 0; k < n; k++) this.counts[ids[k]]++;
+      } else {
+        for (const w of bertPreTokenize(bertNormalize(t, this.casing))) {
+          const id = this.table.idOf(w);
+          this.grow();
+          this.counts[id]++;
+        }
+      }
+    }
+    return this;
+  }
+
+  /** Every word seen and its count, in the order first seen. */
+  result(): { words: string[]; counts: Float64Array } {
+    return { words: this.table.words.slice(), counts: this.counts.slice(0, this.table.size) };
+  }
+
+  private grow(): void {
+    if (this.table.size <= this.counts.length) return;
+    const grown = new Float64Array(Math.max(this.table.size, this.counts.length * 2));
+    grown.set(this.counts);
+    this.counts = grown;
+  }
 }
 
 /** Highest count first, ties by code-unit order: a total, deterministic order. */

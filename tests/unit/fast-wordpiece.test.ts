@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { BertTokenizer } from "@huggingface/transformers";
+import { BertTokenizer, PreTrainedTokenizer } from "@huggingface/transformers";
 import { fastWordPiece } from "../../lib/tokenizers/fast-wordpiece";
-import { encodeTexts, hasFastPath, loadTokenizer } from "../../lib/tokenizers/tokenizer";
+import { encodeTexts, hasFastPath, loadIdEncoder, loadTokenizer } from "../../lib/tokenizers/tokenizer";
 import { buildTokenizer } from "../../lib/training/tokenizer-builder";
 import { mulberry32 } from "../../lib/training/rng";
 import { loadCorpus } from "../../lib/data/demo-table";
@@ -94,4 +94,26 @@ test("loadTokenizer uses the fast path for the starter's tokenizers only, and tr
   const withPost = { ...(built.tokenizer as object), post_processor: { type: "TemplateProcessing" } };
   assert.equal(fastWordPiece(withPost), null);
   assert.equal(fastWordPiece({ ...(built.tokenizer as object), pre_tokenizer: { type: "Whitespace" } }), null);
+});
+
+test("loadIdEncoder: a starter folder's fast path alone (no transformers.js tokenizer), any other folder's loaded tokenizer; the same ids as loadTokenizer", async () => {
+  const built = buildTokenizer(demo.slice(0, 500));
+  const folder = async (json: object) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "id-encoder-"));
+    await writeFile(path.join(dir, "tokenizer.json"), JSON.stringify(json));
+    await writeFile(path.join(dir, "tokenizer_config.json"), JSON.stringify(built.tokenizerConfig));
+    return dir;
+  };
+  const starter = await folder(built.tokenizer as object);
+  const bare = await loadIdEncoder(starter);
+  assert.ok(!(bare instanceof PreTrainedTokenizer), "the fast path alone");
+  assert.ok(hasFastPath(bare));
+  const loaded = await loadTokenizer(starter);
+  for (const max of [1, 64, 1024]) assert.deepEqual(encodeTexts(bare, demo.slice(0, 200), max), encodeTexts(loaded, demo.slice(0, 200), max));
+
+  const other = await folder({ ...(built.tokenizer as object), pre_tokenizer: { type: "Whitespace" } });
+  const general = await loadIdEncoder(other);
+  assert.ok(general instanceof PreTrainedTokenizer, "no fast path: the tokenizer itself");
+  assert.ok(!hasFastPath(general));
+  assert.deepEqual(encodeTexts(general, demo.slice(0, 50), 64), encodeTexts(await loadTokenizer(other), demo.slice(0, 50), 64));
 });

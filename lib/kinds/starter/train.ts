@@ -39,8 +39,8 @@ type Input = CandidateInput<StarterRunRequest>;
 export async function trainStarterCandidate(ctx: RunContext, input: Input): Promise<Candidate> {
   const metricsOld = await scoreServing(ctx, input);
   await input.phase("tokenizing");
-  // Tokenising runs on worker threads too; they start now, so that their start-up (importing
-  // transformers.js) overlaps with building the vocabulary.
+  // Tokenising runs on worker threads too; they start now, so that their start-up overlaps with
+  // building the vocabulary.
   const pool = createTokenizePool({ threads: input.train.length + input.test.length < PARALLEL_MIN_TEXTS ? 1 : undefined });
   try {
     return { ...(await trainWithPool(ctx, input, pool)), metricsOld };
