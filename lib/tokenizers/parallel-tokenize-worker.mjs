@@ -18,7 +18,7 @@ import { register } from "tsx/esm/api";
 register();
 const { WordCounter } = await import("../training/tokenizer-builder.ts");
 const { packChunk } = await import("./token-packer.ts");
-const tokenizerModule = import("./tokenizer.ts");
+const tokenizerModule = import("./encode.ts");
 tokenizerModule.catch(() => {}); // an encode message reports it
 
 /** folder → its tokenizer (a promise, so chunks that arrive while it loads share one load) */

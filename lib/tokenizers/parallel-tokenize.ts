@@ -17,7 +17,7 @@ import { Worker } from "node:worker_threads";
 import { countWords as countWordsHere, DEFAULT_CASING, WordCounter, type Casing } from "../training/tokenizer-builder";
 import { runChunks, type ChunkLink, type ChunkListener, type ChunkResult } from "./chunk-queue";
 import { packChunk, TokenPacker, type PackedChunk } from "./token-packer";
-import { encodeOne, loadIdEncoder } from "./tokenizer";
+import { encodeOne, loadIdEncoder } from "./encode";
 import { WordCountMerger, type WordCounts } from "./word-counts";
 
 /** Fewer texts than this are encoded in the calling thread alone: starting threads would cost more. */
