@@ -68,10 +68,17 @@ export function createRunReporter(
     if (typeof data.phase === "string") failpoint(`phase:${data.phase}`);
   }
 
+  // One line at a time, in the order logged: parts of a run that log at once (the starter's
+  // calibration probe and the model, training side by side) would otherwise race for the same
+  // number, and a line that lost the race three times would be lost, or come out of order.
+  let logged: Promise<void> = Promise.resolve();
+
   return {
     async log(message, level = "info") {
       opts.echo?.(`[run ${runId}] ${level === "info" ? "" : level + ": "}${message}`);
-      await appendRunLog(db, runId, message, level);
+      const line = logged.then(() => appendRunLog(db, runId, message, level));
+      logged = line.catch(() => {});
+      await line;
       await notifyRunEvent(db, runId);
     },
     async progress(p, o = {}) {

@@ -20,3 +20,12 @@ export function withProxyDefences<C>(handler: Handler<C>): Handler<C> {
     return res;
   };
 }
+
+/**
+ * The 405 of a method such a route does not take, with the security headers (Next.js's own 405
+ * for a method the route does not export would have none, proxy.ts being skipped).
+ */
+export function methodNotAllowed(allow: string[]): Handler<unknown> {
+  const message = `This route takes ${allow.join(" or ")}`;
+  return withProxyDefences(async () => NextResponse.json({ error: message }, { status: 405, headers: { allow: allow.join(", ") } }));
+}

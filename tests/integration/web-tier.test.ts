@@ -234,7 +234,7 @@ test("changing a user's role or password, or deleting them, ends their sessions"
   assert.equal((await dave.json("/api/me")).status, 401, "deleted: session over");
 });
 
-test("security headers on a page, an API route, a static file, a refusal, /api/predict and /api/health (which proxy.ts skips)", async () => {
+test("security headers on a page, an API route, a static file, a refusal, /api/predict and /api/health (which proxy.ts skips), their 405s included", async () => {
   const page = await fetch(`${web.url}/login`);
   const html = await page.text();
   const asset = html.match(/src="(\/_next\/static\/[^"]+\.js)"/)?.[1];
@@ -248,11 +248,15 @@ test("security headers on a page, an API route, a static file, a refusal, /api/p
     predictRefusal: await fetch(`${web.url}/api/predict`, { method: "POST", headers: { origin: EVIL, cookie: "x=y" }, body: "{}" }),
     predictNeighbour: await fetch(`${web.url}/api/predictions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
     health: await fetch(`${web.url}/api/health`),
+    predictGet: await fetch(`${web.url}/api/predict`),
+    healthPost: await fetch(`${web.url}/api/health`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
   };
   assert.deepEqual(
-    [answers.api.status, answers.asset.status, answers.refusal.status, answers.predict.status, answers.predictRefusal.status, answers.predictNeighbour.status, answers.health.status],
-    [401, 200, 403, 401, 403, 404, 200],
+    [answers.api.status, answers.asset.status, answers.refusal.status, answers.predict.status, answers.predictRefusal.status, answers.predictNeighbour.status, answers.health.status, answers.predictGet.status, answers.healthPost.status],
+    [401, 200, 403, 401, 403, 404, 200, 405, 405],
   );
+  assert.equal(answers.predictGet.headers.get("allow"), "POST");
+  assert.equal(answers.healthPost.headers.get("allow"), "GET");
   for (const [what, res] of Object.entries(answers)) {
     const csp = res.headers.get("content-security-policy") ?? "";
     assert.match(csp, /frame-ancestors 'none'/, what);

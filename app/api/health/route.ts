@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { withProxyDefences } from "@/lib/web/outside-proxy";
+import { methodNotAllowed, withProxyDefences } from "@/lib/web/outside-proxy";
 
 // GET /api/health: liveness of the web process itself. No sign-in and no database: it answers
 // as long as Node.js serves requests, so it is a container healthcheck target and the web
@@ -11,3 +11,8 @@ import { withProxyDefences } from "@/lib/web/outside-proxy";
 export const dynamic = "force-dynamic";
 
 export const GET = withProxyDefences(async () => NextResponse.json({ ok: true }, { headers: { "cache-control": "no-store" } }));
+
+export const POST = methodNotAllowed(["GET"]);
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;

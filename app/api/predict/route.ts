@@ -5,7 +5,7 @@ import { predictingClassifier } from "@/lib/versions/serving";
 import { requireCaller } from "@/lib/session";
 import { PREDICT_BODY_BYTES, predictSchema, versionChoice, type PredictResponse } from "@/lib/validations/predict";
 import { toFieldIssues } from "@/lib/validations/field-issues";
-import { withProxyDefences } from "@/lib/web/outside-proxy";
+import { methodNotAllowed, withProxyDefences } from "@/lib/web/outside-proxy";
 
 export const dynamic = "force-dynamic";
 
@@ -37,3 +37,8 @@ export const POST = withProxyDefences(route(async (req) => {
   };
   return json(body);
 }));
+
+export const GET = methodNotAllowed(["POST"]);
+export const PUT = GET;
+export const PATCH = GET;
+export const DELETE = GET;
