@@ -30,7 +30,7 @@ function synthetic(n: number, seed: number) {
   });
 }
 
-test("resolveTrainArgs: the starter's default learning rate is 0.01 up to 28,000 rows × epochs and falls with the table beyond; a request's wins; the head's stays", () => {
+test("resolveTrainArgs: the starter's default learning rate is 0.01 up to 28,000 rows × epochs, falls with the table beyond, never below 1e-4; a request's wins; the head's stays", () => {
   assert.equal(resolveTrainArgs({}, 4757).learningRate, 0.01, "the demo table");
   assert.equal(resolveTrainArgs({}, 5600).learningRate, 0.01);
   assert.equal(resolveTrainArgs({}, 80_000).learningRate, 280 / 400_000);
@@ -38,6 +38,8 @@ test("resolveTrainArgs: the starter's default learning rate is 0.01 up to 28,000
   assert.equal(resolveTrainArgs({ num_train_epochs: 10 }, 80_000).learningRate, 280 / 800_000, "more epochs, smaller steps");
   assert.equal(resolveTrainArgs({ learning_rate: 0.01 }, 559_829).learningRate, 0.01);
   assert.equal(starterLearningRate(1), 0.01);
+  assert.equal(resolveTrainArgs({}, 5_600_000).learningRate, 1e-4, "never below the 700,000-row table's rate (7,000,000 rows)");
+  assert.equal(starterLearningRate(2_800_000), 1e-4);
   assert.equal(resolveTrainArgs({}, 559_829, { ...STARTER_DEFAULTS, learningRate: 5e-5 }).learningRate, 5e-5, "defaults without the rule keep their rate");
 });
 
