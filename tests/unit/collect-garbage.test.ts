@@ -14,3 +14,20 @@ test("collectGarbageIfGrown: collects once the heap grew by the amount, not befo
   assert.ok(v8.getHeapStatistics().used_heap_size < before - 16 * 2 ** 20, "the dead strings were collected");
   assert.equal(collectGarbageIfGrown(16 * 2 ** 20), false);
 });
+
+test("collectGarbageIfGrown: with a big live heap, waits for a quarter of it in garbage", () => {
+  const live: string[] = [];
+  for (let i = 0; i < 1_000_000; i++) live.push(`a live row ${i} `.repeat(4)); // about 100 MiB that stays
+  collectGarbageIfGrown(0);
+  const floor = v8.getHeapStatistics().used_heap_size;
+  assert.ok(floor / 4 > 16 * 2 ** 20, `a live heap of ${floor} bytes`);
+  let junk: string[] | null = [];
+  for (let i = 0; i < 200_000; i++) junk.push(`dead text ${i} `.repeat(4)); // about 20 MiB: more than 16 MiB, less than a quarter
+  const grown = v8.getHeapStatistics().used_heap_size - floor;
+  assert.ok(grown > 16 * 2 ** 20 && grown < floor / 4, `grew by ${grown} bytes`);
+  assert.equal(collectGarbageIfGrown(16 * 2 ** 20), false, "less than a quarter of the live heap grew");
+  for (let i = 0; i < 400_000; i++) junk.push(`more dead text ${i} `.repeat(4));
+  junk = null;
+  assert.equal(collectGarbageIfGrown(16 * 2 ** 20), true, "more than a quarter grew");
+  assert.equal(live.length, 1_000_000);
+});
