@@ -10,6 +10,7 @@
 // match quadratic in the word's length), and each encoder remembers the ids of the words it has
 // split (words repeat: 1,000 short e-mail texts hold a few thousand distinct ones).
 import { bertNormalize, bertPreTokenize, type Casing } from "../training/tokenizer-builder";
+import { grown } from "../training/typed-arrays";
 import { IdBuffer, scanWords, WordTable } from "../training/word-scan";
 
 export interface FastEncoder {
@@ -116,11 +117,7 @@ export function fastWordPiece(json: unknown): FastEncoder | null {
 
   /** Ids of the table's words from `from` on (those the last scan added). */
   function learn(from: number): void {
-    if (table.size > single.length) {
-      const grown = new Int32Array(Math.max(table.size, single.length * 2));
-      grown.set(single);
-      single = grown;
-    }
+    if (table.size > single.length) single = grown(single, Math.max(table.size, single.length * 2));
     for (let id = from; id < table.size; id++) {
       one.length = 0;
       word(table.words[id], one);

@@ -1,9 +1,11 @@
 // Builds a BERT-style WordPiece tokenizer (a real Hugging Face tokenizer.json) from training texts.
-import { IdBuffer, scanWords, UNSCANNABLE, WordTable } from "./word-scan";
 //
 // Normalisation and pre-tokenisation below mirror the BertNormalizer and BertPreTokenizer of
 // tokenizers.js (the code transformers.js runs when it loads the file), so every word counted here
 // is exactly a word the loaded tokenizer will look up.
+
+import { grown } from "./typed-arrays";
+import { IdBuffer, scanWords, UNSCANNABLE, WordTable } from "./word-scan";
 
 /** The special tokens, at ids 0-4 ([PAD] is 0, [UNK] is 1). */
 export const SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] as const;
@@ -126,10 +128,7 @@ export class WordCounter {
   }
 
   private grow(): void {
-    if (this.table.size <= this.counts.length) return;
-    const grown = new Float64Array(Math.max(this.table.size, this.counts.length * 2));
-    grown.set(this.counts);
-    this.counts = grown;
+    if (this.table.size > this.counts.length) this.counts = grown(this.counts, Math.max(this.table.size, this.counts.length * 2));
   }
 }
 

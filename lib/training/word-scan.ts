@@ -12,6 +12,8 @@
 // text the scan says so and the caller takes the regex path; the tests compare the two over the demo
 // e-mails and random ASCII with every control and punctuation character.
 
+import { grown } from "./typed-arrays";
+
 /** Character classes of the 128 ASCII codes. */
 const BAD = 0;
 const SPACE = 1;
@@ -93,11 +95,7 @@ export class WordTable {
 
   private add(word: string, h: number, slot: number): number {
     const id = this.words.length;
-    if (id === this.hashes.length) {
-      const grown = new Int32Array(id * 2);
-      grown.set(this.hashes);
-      this.hashes = grown;
-    }
+    if (id === this.hashes.length) this.hashes = grown(this.hashes, id * 2);
     this.words.push(word);
     this.hashes[id] = h;
     this.slots[slot] = id + 1;
@@ -127,11 +125,7 @@ export class IdBuffer {
 
   /** The buffer, grown (keeping what it holds) to at least n ids. */
   ensure(n: number): Int32Array {
-    if (n > this.ids.length) {
-      const grown = new Int32Array(Math.max(n, this.ids.length * 2));
-      grown.set(this.ids);
-      this.ids = grown;
-    }
+    if (n > this.ids.length) this.ids = grown(this.ids, Math.max(n, this.ids.length * 2));
     return this.ids;
   }
 }
