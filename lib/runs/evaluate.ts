@@ -3,6 +3,7 @@ import { computeMetrics } from "../training/metrics";
 import { throwIfCancelled } from "../errors";
 import type { Metrics } from "../training/types";
 import type { LabelledRow } from "./fetch-rows";
+import { rowsReader, type RowsReader } from "../training/token-rows";
 import { progressOf, type Phase, type RunContext } from "./run-context";
 
 /**
@@ -25,19 +26,19 @@ export function metricsFor(rows: LabelledRow[], probs: Float32Array[], modelLabe
 /**
  * Evaluates a classifier through its serving path (`predict`) on the test rows, with progress; also
  * gives each row's probabilities. `ids`: the rows' texts already encoded by the classifier's own
- * tokenizer (the starter's run encodes them with the folder it then loads), scored by its graph
- * without encoding them again.
+ * tokenizer (the starter's run encodes them with the folder it then loads; a big table's are read
+ * back from a file a slice at a time), scored by its graph without encoding them again.
  */
-export async function evaluateClassifier(classifier: Classifier, rows: LabelledRow[], ctx: RunContext, phase: Phase, ids?: Int32Array[]): Promise<{ metrics: Metrics; probs: Float32Array[] }> {
+export async function evaluateClassifier(classifier: Classifier, rows: LabelledRow[], ctx: RunContext, phase: Phase, ids?: Int32Array[] | RowsReader): Promise<{ metrics: Metrics; probs: Float32Array[] }> {
   if (ids && ids.length !== rows.length) throw new Error(`evaluateClassifier: ${ids.length} encoded rows for ${rows.length} rows`);
   const probs: Float32Array[] = [];
-  const byIds = ids && classifier.predictIds ? { ids, predictIds: classifier.predictIds.bind(classifier) } : null;
+  const byIds = ids && classifier.predictIds ? { ids: rowsReader(ids), predictIds: classifier.predictIds.bind(classifier) } : null;
   const slice = byIds ? 2048 : 256;
   const tick = progressOf(ctx, phase, rows.length);
   for (let i = 0; i < rows.length; i += slice) {
     throwIfCancelled(ctx.signal);
     const end = Math.min(rows.length, i + slice);
-    probs.push(...(byIds ? await byIds.predictIds(byIds.ids.slice(i, end), 64) : await classifier.predict(rows.slice(i, end).map((r) => r.text))));
+    probs.push(...(byIds ? await byIds.predictIds(byIds.ids.read(i, end), 64) : await classifier.predict(rows.slice(i, end).map((r) => r.text))));
     await tick(end);
   }
   return { metrics: metricsFor(rows, probs, classifier.labels), probs };

@@ -1,6 +1,5 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { spillFileName } from "../process/spill-files";
 
 // A big table's texts, kept in a file under DATA_DIR instead of as JS strings while a run works
 // (the way fastText re-reads its input file): the fetch appends each row's text as UTF-8, and a
@@ -11,21 +10,6 @@ import path from "node:path";
 // The file is removed when the run ends (succeeded, failed or cancelled: run-training.ts closes
 // it in a finally); a worker that was killed leaves its files behind, and the next worker started
 // on this machine removes those of processes that no longer run (removeDeadSpills).
-
-const PREFIX = "texts-";
-
-/** The folder of spill files under a data folder. */
-export function spillDir(dataDir: string): string {
-  return path.join(dataDir, "spill");
-}
-
-/** The host as it appears in file names: no "-", so that the pid after it is found. */
-const hostPart = () => os.hostname().replace(/[^A-Za-z0-9_.]/g, "_");
-
-/** "texts-<host>-<pid>-<tag>.bin": the host and pid say whose it is. */
-function fileName(tag: string): string {
-  return `${PREFIX}${hostPart()}-${process.pid}-${tag.replace(/[^A-Za-z0-9_.-]/g, "_")}.bin`;
-}
 
 /** readMany: texts at most this far apart in the file share a read, which is at most READ_SPAN long. */
 const READ_GAP = 16 * 1024;
@@ -47,7 +31,7 @@ export class TextSpill {
   /** A new, empty spill file in `dir` (created if missing); `tag` names it (e.g. the run's id). */
   constructor(dir: string, tag: string) {
     mkdirSync(dir, { recursive: true });
-    this.file = path.join(dir, fileName(tag));
+    this.file = spillFileName(dir, "texts", tag);
     this.fd = openSync(this.file, "w+");
   }
 
@@ -210,37 +194,4 @@ export function textsOf(rows: readonly { text: string }[], from: number, to: num
     for (let k = 0; k < at.length; k++) out[at[k]] = texts[k];
   }
   return out;
-}
-
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/**
- * Removes the spill files this machine's dead processes left in `dir` (a worker killed with
- * SIGKILL runs no finally); files of live processes (other workers) and of other hosts are kept.
- * Returns the files removed.
- */
-export function removeDeadSpills(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const host = `${PREFIX}${hostPart()}-`;
-  const removed: string[] = [];
-  for (const name of names) {
-    if (!name.startsWith(host) || !name.endsWith(".bin")) continue;
-    const pid = Number(/^(\d+)-/.exec(name.slice(host.length))?.[1]);
-    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || processRuns(pid)) continue;
-    rmSync(path.join(dir, name), { force: true });
-    removed.push(name);
-  }
-  return removed;
 }

@@ -70,6 +70,12 @@ export interface EncodeBlocksOptions extends ParallelEncodeOptions {
   blockTexts?: number;
   /** the rows without an object per row (lib/training/token-rows.ts lazyTokenRows): each row's view is made when read */
   lazy?: boolean;
+  /**
+   * Each block's rows, in order, as soon as the block is encoded (text `from` first), instead of
+   * all of them at the end: nothing of a block is kept once it returns (the starter writes them to
+   * files, lib/training/token-spill.ts), and encodeBlocks gives no rows.
+   */
+  sink?: (from: number, rows: Int32Array[]) => void;
 }
 
 /** Texts [from, to) of a longer list, read on demand. */
@@ -142,7 +148,8 @@ export function createTokenizePool(opts: { threads?: number } = {}): TokenizePoo
 
   /** The texts in blocks of `blockSize` (Infinity: one block), each cut into chunks for the threads, packed into one buffer. */
   async function encodeIn(helpers: Worker[], call: number, dir: string, count: number, block: TextBlock, maxLength: number, eo: EncodeBlocksOptions, blockSize: number): Promise<Int32Array[]> {
-    const packer = new TokenPacker([], count * maxLength, count);
+    // one packer for all the rows, or (with a sink) one per block, indexed from the block's first text
+    const whole = eo.sink ? null : new TokenPacker([], count * maxLength, count);
     const tokenizer = loadIdEncoder(dir);
     tokenizer.catch(() => {}); // the workers may take every chunk: then only they report a folder they cannot load
     for (let from = 0; from < count || (from === 0 && count === 0); from += blockSize) {
@@ -150,7 +157,9 @@ export function createTokenizePool(opts: { threads?: number } = {}): TokenizePoo
       const texts = to > from ? await block(from, to) : [];
       if (texts.length !== to - from) throw new Error(`texts ${from} … ${to - 1}: got ${texts.length} texts`);
       const chunks = planChunks(texts, maxLength, (helpers.length + 1) * CHUNKS_PER_THREAD);
-      const base = packer.extend(chunks.map(([a, b]) => [from + a, from + b]));
+      const packer = whole ?? new TokenPacker([], texts.length * maxLength, texts.length);
+      const at = whole ? from : 0;
+      const base = packer.extend(chunks.map(([a, b]) => [at + a, at + b]));
       await runChunks<PackedChunk>(helpers, from === 0 ? call : ++calls, link, {
         chunks,
         message: (c) => {
@@ -173,9 +182,11 @@ export function createTokenizePool(opts: { threads?: number } = {}): TokenizePoo
         onProgress: eo.onProgress && ((done) => eo.onProgress!(from + done, count)),
         yieldEveryMs: eo.yieldEveryMs,
       });
+      if (!whole) eo.sink!(from, packer.finishLazy());
       if (count === 0) break;
     }
-    return eo.lazy ? packer.finishLazy() : packer.finish();
+    if (!whole) return [];
+    return eo.lazy ? whole.finishLazy() : whole.finish();
   }
 
   function countWords(texts: string[], casing: Casing = DEFAULT_CASING, co: ParallelCountOptions = {}): Promise<Map<string, number>> {

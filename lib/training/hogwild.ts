@@ -5,49 +5,25 @@
 // and every step rewrites it anyway. The result differs a little from run to run; the
 // single-thread loop (train-static.ts serialLoop) is the deterministic mode.
 //
-// This thread plans and reports: it draws each epoch's order (the same draws as the single-thread
-// loop), precomputes every step's learning rate, then reports the steps in order as the threads
-// finish them (loss curve, logging, evaluation on the live weights, cancellation), and waits for
-// every thread at each epoch's end (the epoch evaluation sees a finished epoch).
+// This thread plans and reports: it reads each piece of the training rows (train-pieces.ts: all of
+// them in memory, or one spilled bucket at a time) and draws its order (the same draws as the
+// single-thread loop), precomputes every step's learning rate, then reports the steps in order as
+// the threads finish them (loss curve, logging, evaluation on the live weights, cancellation), and
+// waits for every thread at each piece's end (the next piece replaces it; the epoch evaluation sees a
+// finished epoch).
 import { Worker } from "node:worker_threads";
 import { permutation } from "./rng";
-import { sharedTokenViews } from "./token-rows";
 import { sharedArray } from "./typed-arrays";
 import type { LoopPlan } from "./static-step";
-import { CTL_NEXT, CTL_STOP, type HogwildSetup } from "./hogwild-thread";
+import { pieceOrder } from "./train-pieces";
+import { CTL_NEXT, CTL_STOP, type HogwildPiece, type HogwildSetup } from "./hogwild-thread";
 
 const POLL_MS = 5;
 
-/** The training rows as one shared buffer of ids with each row's start and length: in place when they already are views of one (token-rows.ts), else packed. */
-export function sharedRows(rows: Int32Array[]): { ids: Int32Array; starts: Float64Array; lengths: Int32Array } {
-  const views = sharedTokenViews(rows);
-  if (views) return { ids: new Int32Array(views.buffer), starts: views.starts, lengths: views.lengths };
-  const n = rows.length;
-  const starts = new Float64Array(n);
-  const lengths = new Int32Array(n);
-  let total = 0;
-  for (const r of rows) total += r.length;
-  const ids = sharedArray(Int32Array, total);
-  for (let i = 0, at = 0; i < n; i++) {
-    ids.set(rows[i], at);
-    starts[i] = at;
-    lengths[i] = rows[i].length;
-    at += rows[i].length;
-  }
-  return { ids, starts, lengths };
-}
-
-function sharedInt32(values: ArrayLike<number>): Int32Array {
-  const a = sharedArray(Int32Array, values.length);
-  for (let i = 0; i < values.length; i++) a[i] = values[i];
-  return a;
-}
-
 /** Runs plan's totalSteps on `threads` worker threads; the plan's params and moments must be in shared memory. Returns the step count. */
 export async function hogwildLoop(plan: LoopPlan, threads: number): Promise<number> {
-  const { params, moments, totalSteps, stepsPerEpoch } = plan;
+  const { params, moments, totalSteps, pieces, batchSize: B } = plan;
   if (!(params.embedding.buffer instanceof SharedArrayBuffer)) throw new Error("hogwildLoop: the weights must be in shared memory");
-  const N = plan.trainIds.length;
   const lrs = sharedArray(Float64Array, totalSteps);
   for (let s = 0; s < totalSteps; s++) lrs[s] = plan.schedule(s);
   const setup: HogwildSetup = {
@@ -56,12 +32,7 @@ export async function hogwildLoop(plan: LoopPlan, threads: number): Promise<numb
     cfg: plan.cfg,
     smoothing: plan.smoothing,
     layout: plan.layout,
-    rows: sharedRows(plan.trainIds),
-    labels: sharedInt32(plan.trainLabels),
-    batchSize: plan.batchSize,
-    stepsPerEpoch,
-    totalSteps,
-    order: sharedArray(Int32Array, N),
+    batchSize: B,
     ctl: sharedArray(Int32Array, 2),
     lrs,
     losses: sharedArray(Float64Array, totalSteps),
@@ -81,18 +52,25 @@ export async function hogwildLoop(plan: LoopPlan, threads: number): Promise<numb
       workers.push(w);
     }
     let step = 0;
-    for (let epoch = 0; step < totalSteps && !plan.stopped(step); epoch++) {
-      setup.order.set(permutation(N, plan.rng));
-      Atomics.store(setup.ctl, CTL_NEXT, 0);
-      finished = 0;
-      for (const w of workers) w.postMessage(epoch);
-      const end = Math.min(totalSteps, (epoch + 1) * stepsPerEpoch);
-      while (step < end || finished < workers.length) {
-        if (failure) throw failure;
-        if (step < end && Atomics.load(setup.done, step) === 1) {
-          step++;
-          await plan.afterStep(step, setup.losses[step - 1], lrs[step - 1]);
-        } else await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    while (step < totalSteps && !plan.stopped(step)) {
+      for (const k of Array.from(pieceOrder(pieces, plan.rng))) {
+        if (step >= totalSteps || plan.stopped(step)) break;
+        const rows = pieces.read(k);
+        const n = rows.lengths.length;
+        const order = sharedArray(Int32Array, n);
+        order.set(permutation(n, plan.rng));
+        const piece: HogwildPiece = { base: step, steps: Math.min(Math.ceil(n / B), totalSteps - step), rows, order };
+        Atomics.store(setup.ctl, CTL_NEXT, 0);
+        finished = 0;
+        for (const w of workers) w.postMessage(piece);
+        const end = piece.base + piece.steps;
+        while (step < end || finished < workers.length) {
+          if (failure) throw failure;
+          if (step < end && Atomics.load(setup.done, step) === 1) {
+            step++;
+            await plan.afterStep(step, setup.losses[step - 1], lrs[step - 1]);
+          } else await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        }
       }
       await plan.afterEpoch(step);
     }

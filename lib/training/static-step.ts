@@ -7,6 +7,7 @@ import { adamwDense, adamwSparseCoefficients, adamwSparseRows, type AdamState, t
 import { featurePoolFor, type FeatureLayout, type FeaturePool } from "./feature-pool";
 import type { StaticParams } from "./types";
 import type { Rng } from "./rng";
+import type { TrainPieces } from "./train-pieces";
 import { StepKernels, type KernelSetup } from "./wasm-kernels";
 
 /** What a training loop (train-static.ts serialLoop, hogwild.ts hogwildLoop) is given. */
@@ -16,20 +17,19 @@ export interface LoopPlan {
   cfg: AdamWConfig;
   smoothing: number;
   layout?: FeatureLayout;
-  trainIds: Int32Array[];
-  trainLabels: ArrayLike<number>;
+  /** the training rows, a piece at a time (train-pieces.ts) */
+  pieces: TrainPieces;
   batchSize: number;
-  stepsPerEpoch: number;
   totalSteps: number;
   /** the learning rate of the step-th update (0-based) */
   schedule(step: number): number;
-  /** each epoch's order is permutation(N, rng), drawn in turn */
+  /** each epoch's order of pieces and each piece's order of rows are drawn from it in turn (train-pieces.ts) */
   rng: Rng;
   /** called for steps 1 … totalSteps in order, with that step's loss and learning rate */
   afterStep(step: number, loss: number, lr: number): Promise<void>;
   /** called after each epoch's last step */
   afterEpoch(step: number): Promise<void>;
-  /** true once training should end (early stopping, or the user's stop): checked after each step on one thread, after each epoch on several */
+  /** true once training should end (early stopping, or the user's stop): checked after each step on one thread, after each piece on several */
   stopped(step: number): boolean;
   /** the WebAssembly kernels, when the params and moments live in their memory (wasm-kernels.ts); else the JavaScript loops */
   kernels?: KernelSetup;

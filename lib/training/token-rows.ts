@@ -123,3 +123,18 @@ export function pickTokenRows(rows: Int32Array[], picked: ArrayLike<number>): In
   }
   return lazyTokenRows({ buffer: t.buffer, starts, lengths });
 }
+
+// --- rows read a range at a time -------------------------------------------------------------------
+
+/** Rows read a range at a time: rows in memory, or rows in a file (token-spill.ts TokenRowFile) that are read back as asked for. */
+export interface RowsReader {
+  readonly length: number;
+  /** rows from … to - 1 */
+  read(from: number, to: number): Int32Array[];
+}
+
+/** `rows` as a RowsReader (a reader is given back as it is). */
+export function rowsReader(rows: Int32Array[] | RowsReader): RowsReader {
+  if (!Array.isArray(rows)) return rows as RowsReader;
+  return { length: rows.length, read: (from, to) => tokenRowsRange(rows, from, to) };
+}

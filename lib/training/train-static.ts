@@ -5,7 +5,6 @@
 import { createStepLog, stopRequested, type TrainHooks } from "./step-log";
 import { createBestTracker, resolveBestModelArgs, type BestModelArgs, type BestOutcome } from "./best-model";
 import type { LossPoint, StaticParams, TrainArgs } from "./types";
-import { totalStepsFor } from "./train-args";
 import { permutation, mulberry32 } from "./rng";
 import { forwardInto, softmaxCrossEntropy, type ForwardCache } from "./static-model";
 import { ADAMW_DEFAULTS, linearSchedule } from "./optimizer";
@@ -13,6 +12,8 @@ import { featurePoolFor, type FeaturePool, type FeatureLayout } from "./feature-
 import { newStaticMoments, StaticStepper, type LoopPlan } from "./static-step";
 import { hogwildLoop } from "./hogwild";
 import { sharedFloat32 } from "./typed-arrays";
+import { inMemoryPieces, pieceOrder, stepsPerEpochOf, type TrainPieces } from "./train-pieces";
+import { rowsReader, type RowsReader } from "./token-rows";
 import { KernelArena, kernelsFit, kernelsModule } from "./wasm-kernels";
 
 export { resolveTrainArgs, STARTER_DEFAULTS, totalStepsFor, type StarterTrainArgs, type TrainDefaults } from "./train-args";
@@ -24,9 +25,16 @@ export { resolveTrainArgs, STARTER_DEFAULTS, totalStepsFor, type StarterTrainArg
 export type { TrainHooks };
 
 export interface TrainStaticInput {
-  trainIds: Int32Array[];
-  trainLabels: ArrayLike<number>;
-  evalIds?: Int32Array[];
+  /** the training rows in memory, with their labels; or `pieces` */
+  trainIds?: Int32Array[];
+  trainLabels?: ArrayLike<number>;
+  /**
+   * The training rows a piece at a time (train-pieces.ts; token-spill.ts's buckets of a big table):
+   * each piece's ids and labels are checked as it is read.
+   */
+  pieces?: TrainPieces;
+  /** rows in memory, or a reader of rows kept in a file */
+  evalIds?: Int32Array[] | RowsReader;
   evalLabels?: ArrayLike<number>;
   /** Not modified: training works on a copy. */
   init: StaticParams;
@@ -76,9 +84,12 @@ function copyParamsInto(dst: StaticParams, src: StaticParams): void {
   dst.bias.set(src.bias);
 }
 
-/** Mean cross-entropy of `params` on a labelled set, in batches (buffers allocated once). */
-/** Mean cross-entropy and accuracy of the weights on labelled rows. */
-export function evaluateStatic(params: StaticParams, ids: Int32Array[], labels: ArrayLike<number>, batchSize: number, pool?: FeaturePool): { loss: number; accuracy: number } {
+/** Rows read at once by evaluateStatic from a reader (rows kept in a file are read back a block at a time). */
+const EVAL_BLOCK_ROWS = 16_384;
+
+/** Mean cross-entropy and accuracy of the weights on labelled rows, in batches (buffers allocated once). */
+export function evaluateStatic(params: StaticParams, rows: Int32Array[] | RowsReader, labels: ArrayLike<number>, batchSize: number, pool?: FeaturePool): { loss: number; accuracy: number } {
+  const reader = rowsReader(rows);
   const C = params.numLabels;
   const cache: ForwardCache = {
     pooled: new Float32Array(batchSize * params.dim),
@@ -87,8 +98,16 @@ export function evaluateStatic(params: StaticParams, ids: Int32Array[], labels: 
   const dl = new Float32Array(batchSize * C);
   let total = 0;
   let correct = 0;
-  for (let s = 0; s < ids.length; s += batchSize) {
-    const batch = ids.slice(s, s + batchSize);
+  const n = reader.length;
+  let block: Int32Array[] = [];
+  let blockFrom = 0;
+  for (let s = 0; s < n; s += batchSize) {
+    if (s >= blockFrom + block.length) {
+      blockFrom = s;
+      // whole batches: a batch never straddles two blocks
+      block = reader.read(s, Math.min(n, s + Math.ceil(EVAL_BLOCK_ROWS / batchSize) * batchSize));
+    }
+    const batch = block.slice(s - blockFrom, s - blockFrom + batchSize);
     const y = Array.prototype.slice.call(labels, s, s + batchSize) as number[];
     forwardInto(params, batch, cache, pool);
     total += softmaxCrossEntropy(cache.logits, y, C, 0, dl).loss * batch.length;
@@ -98,18 +117,19 @@ export function evaluateStatic(params: StaticParams, ids: Int32Array[], labels: 
       if (arg === y[b]) correct++;
     }
   }
-  return ids.length ? { loss: total / ids.length, accuracy: correct / ids.length } : { loss: 0, accuracy: 0 };
+  return n ? { loss: total / n, accuracy: correct / n } : { loss: 0, accuracy: 0 };
 }
 
-/** Checks every label and token id; returns the longest row's length. */
-function checkLabels(name: string, ids: Int32Array[], labels: ArrayLike<number>, p: StaticParams, idLimit = p.vocabSize): number {
+/** Throws unless every label is in [0, numLabels) and every token id in [0, idLimit); returns the longest row's length. */
+function checkRows(name: string, ids: ArrayLike<Int32Array>, labels: ArrayLike<number>, numLabels: number, idLimit: number, first = 0): number {
   if (ids.length !== labels.length) throw new Error(`${name}: ${ids.length} texts but ${labels.length} labels`);
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i];
-    if (!(Number.isInteger(y) && y >= 0 && y < p.numLabels)) throw new Error(`${name}: label ${y} at row ${i} is not in [0, ${p.numLabels})`);
+    if (!(Number.isInteger(y) && y >= 0 && y < numLabels)) throw new Error(`${name}: label ${y} at row ${first + i} is not in [0, ${numLabels})`);
   }
   let longest = 0;
-  for (const x of ids) {
+  for (let i = 0; i < ids.length; i++) {
+    const x = ids[i];
     if (x.length > longest) longest = x.length;
     for (let t = 0; t < x.length; t++) {
       if (!(x[t] >= 0 && x[t] < idLimit)) throw new Error(`${name}: token id ${x[t]} is not in [0, ${idLimit})`);
@@ -118,21 +138,51 @@ function checkLabels(name: string, ids: Int32Array[], labels: ArrayLike<number>,
   return longest;
 }
 
+/** checkRows over a reader, a block at a time. */
+function checkReader(name: string, rows: RowsReader, labels: ArrayLike<number>, numLabels: number, idLimit: number): void {
+  if (rows.length !== labels.length) throw new Error(`${name}: ${rows.length} texts but ${labels.length} labels`);
+  for (let from = 0; from < rows.length; from += EVAL_BLOCK_ROWS) {
+    const to = Math.min(rows.length, from + EVAL_BLOCK_ROWS);
+    checkRows(name, rows.read(from, to), Array.prototype.slice.call(labels, from, to) as number[], numLabels, idLimit, from);
+  }
+}
+
+/** Pieces whose ids and labels are checked (checkRows) as each is read. */
+function checkedPieces(pieces: TrainPieces, numLabels: number, idLimit: number): TrainPieces {
+  return {
+    rows: pieces.rows,
+    longest: pieces.longest,
+    count: pieces.count,
+    rowsIn: (k) => pieces.rowsIn(k),
+    read(k) {
+      const p = pieces.read(k);
+      const views = { length: p.lengths.length } as { length: number; [i: number]: Int32Array };
+      for (let i = 0; i < p.lengths.length; i++) views[i] = p.ids.subarray(p.starts[i], p.starts[i] + p.lengths[i]);
+      checkRows(`train (piece ${k})`, views, p.labels, numLabels, idLimit);
+      return p;
+    },
+  };
+}
+
 export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticResult> {
   const { trainIds, trainLabels, evalIds, evalLabels, args } = input;
   const hooks = input.hooks ?? {};
   const { dim, numLabels: C } = input.init;
   const layout = input.layout;
   if (layout && layout.pairBase + layout.pairBuckets > input.init.vocabSize) throw new Error(`trainStatic: the feature layout needs ${layout.pairBase + layout.pairBuckets} embedding rows, the model has ${input.init.vocabSize}`);
-  const longest = checkLabels("train", trainIds, trainLabels, input.init, layout?.vocabSize);
+  const idLimit = layout?.vocabSize ?? input.init.vocabSize;
+  if (!input.pieces === !trainIds) throw new Error("trainStatic: give the training rows as trainIds and trainLabels, or as pieces");
+  const pieces = input.pieces ? checkedPieces(input.pieces, C, idLimit) : inMemoryPieces(trainIds!, trainLabels ?? []);
+  const longest = input.pieces ? input.pieces.longest : checkRows("train", trainIds!, trainLabels ?? [], C, idLimit);
   const canEval = !!evalIds && !!evalLabels && evalIds.length > 0;
-  if (canEval) checkLabels("eval", evalIds!, evalLabels!, input.init, layout?.vocabSize);
+  if (canEval) checkReader("eval", rowsReader(evalIds!), evalLabels!, C, idLimit);
 
-  const N = trainIds.length;
+  const N = pieces.rows;
   if (N === 0) throw new Error("trainStatic: no training rows");
   const B = args.batchSize;
-  const stepsPerEpoch = Math.ceil(N / B);
-  const totalSteps = totalStepsFor(N, B, args.numTrainEpochs);
+  const stepsPerEpoch = stepsPerEpochOf(pieces, B);
+  // (one piece: totalStepsFor(N, B, epochs), the figure the run's plan and the web show)
+  const totalSteps = Math.max(1, Math.ceil(args.numTrainEpochs * stepsPerEpoch));
   const warmupSteps = Math.ceil(args.warmupRatio * totalSteps);
   const threads = threadsFor(N, args.numTrainEpochs, stepsPerEpoch, input.threads ?? 1);
   const onWorkers = threads > 1 || input.offThread === true;
@@ -171,10 +221,8 @@ export async function trainStatic(input: TrainStaticInput): Promise<TrainStaticR
     cfg: { ...ADAMW_DEFAULTS, lr: args.learningRate, weightDecay: args.weightDecay },
     smoothing: args.labelSmoothingFactor ?? 0,
     layout,
-    trainIds,
-    trainLabels,
+    pieces,
     batchSize: B,
-    stepsPerEpoch,
     totalSteps,
     schedule: (step) => linearSchedule(args.learningRate, step, warmupSteps, totalSteps),
     rng: mulberry32(args.seed),
@@ -209,26 +257,31 @@ export function threadsFor(rows: number, epochs: number, stepsPerEpoch: number, 
 
 /** The steps in order on this thread: the deterministic mode (same seed, same weights). */
 async function serialLoop(plan: LoopPlan): Promise<number> {
-  const { trainIds, trainLabels, batchSize: B, totalSteps } = plan;
-  const N = trainIds.length;
+  const { pieces, batchSize: B, totalSteps } = plan;
   const stepper = new StaticStepper(plan.params, plan.moments, plan.cfg, B, plan.smoothing, plan.layout, plan.kernels && { setup: plan.kernels, thread: 0 });
   const batch: Int32Array[] = [];
   const batchY: number[] = [];
   let step = 0;
   while (step < totalSteps && !plan.stopped(step)) {
-    const order = permutation(N, plan.rng);
-    for (let start = 0; start < N && step < totalSteps && !plan.stopped(step); start += B) {
-      const end = Math.min(N, start + B);
-      batch.length = 0;
-      batchY.length = 0;
-      for (let i = start; i < end; i++) {
-        batch.push(trainIds[order[i]]);
-        batchY.push(trainLabels[order[i]]);
+    for (const k of Array.from(pieceOrder(pieces, plan.rng))) {
+      if (step >= totalSteps || plan.stopped(step)) break;
+      const { ids, starts, lengths, labels } = pieces.read(k);
+      const N = lengths.length;
+      const order = permutation(N, plan.rng);
+      for (let start = 0; start < N && step < totalSteps && !plan.stopped(step); start += B) {
+        const end = Math.min(N, start + B);
+        batch.length = 0;
+        batchY.length = 0;
+        for (let i = start; i < end; i++) {
+          const r = order[i];
+          batch.push(ids.subarray(starts[r], starts[r] + lengths[r]));
+          batchY.push(labels[r]);
+        }
+        const lr = plan.schedule(step);
+        const loss = stepper.step(batch, batchY, lr, step + 1);
+        step++;
+        await plan.afterStep(step, loss, lr);
       }
-      const lr = plan.schedule(step);
-      const loss = stepper.step(batch, batchY, lr, step + 1);
-      step++;
-      await plan.afterStep(step, loss, lr);
     }
     await plan.afterEpoch(step);
   }

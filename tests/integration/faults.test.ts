@@ -20,8 +20,10 @@ import { startTcpProxy } from "../helpers/tcp-proxy";
 let t: TestDatabase;
 let modelsDir: string;
 let dataDir: string;
-// TEXT_SPILL_ROWS 0: every run keeps its texts in a spill file (lib/runs/text-spill.ts), which must not outlive it either.
-const workers = workerProcesses(() => ({ DATABASE_URL: t.url, MODELS_DIR: modelsDir, DATA_DIR: dataDir, TEXT_SPILL_ROWS: "0" }));
+// TEXT_SPILL_ROWS 0: every run keeps its texts in a spill file (lib/runs/text-spill.ts), and
+// TOKEN_SPILL_ROWS 0 its token ids from tokenising to the end of scoring (lib/kinds/starter/encoded-rows.ts;
+// calibration off, as a big table would hold its slice out), which must not outlive it either.
+const workers = workerProcesses(() => ({ DATABASE_URL: t.url, MODELS_DIR: modelsDir, DATA_DIR: dataDir, TEXT_SPILL_ROWS: "0", TOKEN_SPILL_ROWS: "0", STARTER_CALIBRATION: "off" }));
 const worker = workers.start;
 /** A worker that reaps runs whose heartbeat stopped 2 s ago. */
 const reaper = () => worker({ RUN_STALE_SECONDS: "2" });
@@ -92,7 +94,10 @@ for (const point of KILL_POINTS) {
     assert.equal(victim.child.signalCode, "SIGKILL", victim.output());
     assert.match(victim.output(), new RegExp(`failpoint ${point}: SIGKILL`));
     if (point !== "phase:fetching") assert.ok(stagingFolders().length > 0, "the killed worker left its staging folder");
-    if (point !== "phase:fetching") assert.equal(spillFiles().length, 1, "the killed worker left its spill file");
+    if (point !== "phase:fetching") assert.equal(spillFiles().filter((n) => n.startsWith("texts-")).length, 1, "the killed worker left its text spill file");
+    const idFiles = spillFiles().filter((n) => n.startsWith("ids-")).length;
+    if (point === "phase:training" || point === "phase:evaluating-new") assert.ok(idFiles >= 2, `the killed worker left its token-id files: ${spillFiles().join(", ")}`);
+    else assert.equal(idFiles, 0, "no token ids yet, or no longer");
 
     const r = reaper();
     const run = await finished(id);

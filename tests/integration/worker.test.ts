@@ -114,13 +114,15 @@ test("two workers and ten queued runs: every run is claimed exactly once", async
   assert.ok(workers.size >= 1 && workers.size <= 2);
 });
 
-test("a running run can be cancelled; nothing is saved, and its text spill file is gone", async () => {
+test("a running run can be cancelled; nothing is saved, and its spill files (texts and token ids) are gone", async () => {
   const dataDir = tmpDir("data");
   const spillFiles = () => (existsSync(path.join(dataDir, "spill")) ? readdirSync(path.join(dataDir, "spill")) : []);
-  const w = worker({ DATA_DIR: dataDir, TEXT_SPILL_ROWS: "0" });
+  // calibration off: a table this small would otherwise train a probe, which keeps the ids in memory
+  const w = worker({ DATA_DIR: dataDir, TEXT_SPILL_ROWS: "0", TOKEN_SPILL_ROWS: "0", STARTER_CALIBRATION: "off" });
   const id = await queue({ table: "demo_email", columns: "label,text", num_train_epochs: 200 });
   await waitFor("training to start", async () => (await t.db.trainingRun.findUniqueOrThrow({ where: { id } })).phase === "training");
-  assert.equal(spillFiles().length, 1, "the run keeps its texts in a spill file");
+  assert.equal(spillFiles().filter((n) => n.startsWith("texts-")).length, 1, "the run keeps its texts in a spill file");
+  assert.ok(spillFiles().filter((n) => n.startsWith("ids-")).length >= 2, `its token ids in files too: ${spillFiles().join(", ")}`);
   const versionsBefore = await t.db.modelVersion.count();
   assert.equal(await requestCancel(t.db, id), true);
   const run = await finished(id, 30_000);
@@ -132,16 +134,42 @@ test("a running run can be cancelled; nothing is saved, and its text spill file 
   assert.deepEqual(spillFiles(), [], "a cancelled run removed its spill file");
 });
 
-test("a data folder where no spill file can be made: the texts stay in memory, with a warning, and the run succeeds", async () => {
+test("a data folder where no spill file can be made: the texts and the token ids stay in memory, with a warning each, and the run succeeds", async () => {
   const notADir = path.join(tmpDir("data"), "a-file");
   writeFileSync(notADir, "");
   const id = await queue({ table: "reviews", columns: "label,body", num_train_epochs: 1 });
-  const w = worker({ DATA_DIR: notADir, TEXT_SPILL_ROWS: "0" });
+  const w = worker({ DATA_DIR: notADir, TEXT_SPILL_ROWS: "0", TOKEN_SPILL_ROWS: "0", STARTER_CALIBRATION: "off" });
   const run = await finished(id);
   await w.stop();
   assert.equal(run.status, "succeeded", run.error ?? "");
-  const warned = (await logsOf(id)).filter((l) => l.level === "warn" && /texts stay in memory: no spill file/.test(l.message));
-  assert.equal(warned.length, 1);
+  const logs = await logsOf(id);
+  assert.equal(logs.filter((l) => l.level === "warn" && /texts stay in memory: no spill file/.test(l.message)).length, 1);
+  assert.equal(logs.filter((l) => l.level === "warn" && /token ids stay in memory: no file could be made/.test(l.message)).length, 1);
+  assert.ok(logs.some((l) => /token ids in memory/.test(l.message)));
+});
+
+test("token ids spilled to files (TOKEN_SPILL_ROWS 0): the run trains on them a bucket at a time, scores from the file, succeeds as accurately, and leaves no file", async () => {
+  const dataDir = tmpDir("data");
+  const env = { DATA_DIR: dataDir, STARTER_CALIBRATION: "off", TRAIN_THREADS: "1" };
+  const run = { table: "demo_email", columns: "label,text", num_train_epochs: 3, seed: 5 };
+  const w = worker({ ...env, TOKEN_SPILL_ROWS: "0" });
+  const spilledId = await queue(run);
+  const spilled = await finished(spilledId);
+  await w.stop();
+  const w2 = worker(env);
+  const memoryId = await queue(run);
+  const memory = await finished(memoryId);
+  await w2.stop();
+  assert.equal(spilled.status, "succeeded", spilled.error ?? "");
+  assert.equal(memory.status, "succeeded", memory.error ?? "");
+  const logs = (await logsOf(spilledId)).map((l) => l.message);
+  assert.ok(logs.some((m) => /token ids in \d+ files under .*spill \(the training rows in \d+ random buckets\)/.test(m)), logs.join("\n"));
+  assert.ok((await logsOf(memoryId)).some((l) => /token ids in memory/.test(l.message)));
+  const acc = (r: typeof spilled) => (r.metricsNew as { accuracy: number }).accuracy;
+  assert.ok(acc(spilled) > 0.9 && Math.abs(acc(spilled) - acc(memory)) < 0.02, `spilled ${acc(spilled)} vs in memory ${acc(memory)}`);
+  assert.equal(await t.db.runTestRow.count({ where: { runId: spilledId } }), await t.db.runTestRow.count({ where: { runId: memoryId } }), "every test row scored and saved");
+  const left = existsSync(path.join(dataDir, "spill")) ? readdirSync(path.join(dataDir, "spill")) : [];
+  assert.deepEqual(left, [], "no spill file outlives a run");
 });
 
 test("a queued run cancelled before any worker takes it never runs", async () => {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mulberry32, randInt } from "../../lib/training/rng";
 import { forwardBatch, initStaticParams } from "../../lib/training/static-model";
 import { resolveTrainArgs, threadsFor, THREADS_MIN_ROW_EPOCHS, trainStatic } from "../../lib/training/train-static";
-import { sharedRows } from "../../lib/training/hogwild";
+import { sharedRows } from "../../lib/training/train-pieces";
 import { featureLayout } from "../../lib/training/feature-pool";
 import { ngramTable } from "../../lib/training/subword";
 

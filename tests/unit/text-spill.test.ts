@@ -4,7 +4,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { removeDeadSpills, SpilledRow, TextSpill, textsOf } from "../../lib/runs/text-spill";
+import { SpilledRow, TextSpill, textsOf } from "../../lib/runs/text-spill";
+import { removeDeadSpills } from "../../lib/process/spill-files";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "spill-"));
 

@@ -7,7 +7,6 @@ import type { FeatureLayout } from "../../training/feature-pool";
 import { fitCalibration, probeTemperature, type CalibrationStats } from "../calibrate";
 import { calibrationSlice } from "../../training/calibration-slice";
 import { env } from "../../env";
-import { pickTokenRows } from "../../training/token-rows";
 
 // The starter model's temperature (../calibrate.ts probeTemperature): the probe is trained by the same
 // loop with the same initial weights and arguments (batch size included), evaluation off; T is fitted
@@ -76,25 +75,25 @@ export function starterTemperature(ctx: RunContext, input: StarterProbeInput): P
  */
 export const HOLD_OUT_MIN_ROWS = 50_000;
 
-/** The rows the model trains on, and the fit of the temperature on the held-out slice once it has. */
-export async function holdOutCalibration(ctx: RunContext, input: { trainIds: Int32Array[]; trainLabels: number[]; labels: string[]; layout: FeatureLayout; seed: number }) {
+/** Which training rows (by number) the model trains on and which it holds out to fit the temperature on, logged. */
+export async function holdOutSlice(ctx: RunContext, input: { trainLabels: ArrayLike<number>; labels: string[]; seed: number }): Promise<{ fit: number[]; calibration: number[] }> {
   // Row numbers, not row objects: the same slice (it depends on the labels' order only), without an
   // object per training row.
-  const rows = Array.from({ length: input.trainIds.length }, (_, i) => i);
-  const { fit, calibration } = calibrationSlice(rows, (i) => input.labels[input.trainLabels[i]], input.seed);
-  await ctx.report.log(`Calibration: ${input.trainIds.length} training rows (≥ ${HOLD_OUT_MIN_ROWS}), so no probe: ${calibration.length} held out of the model to fit the temperature on`);
-  return {
-    trainIds: pickTokenRows(input.trainIds, fit),
-    trainLabels: fit.map((i) => input.trainLabels[i]),
-    fit: (params: StaticParams): Promise<CalibrationStats> => {
-      const v = SHORT_VIEWS.make(calibration.map((i) => input.trainIds[i]), calibration.map((i) => input.trainLabels[i]));
-      return fitCalibration(ctx.report, {
-        numLabels: input.labels.length,
-        sliceRows: calibration.length,
-        labels: v.labels,
-        views: SHORT_VIEWS.describe,
-        logits: () => forwardBatch(params, v.xs, input.layout).logits,
-      });
-    },
-  };
+  const n = input.trainLabels.length;
+  const rows = Array.from({ length: n }, (_, i) => i);
+  const slice = calibrationSlice(rows, (i) => input.labels[input.trainLabels[i]], input.seed);
+  await ctx.report.log(`Calibration: ${n} training rows (≥ ${HOLD_OUT_MIN_ROWS}), so no probe: ${slice.calibration.length} held out of the model to fit the temperature on`);
+  return slice;
+}
+
+/** The temperature of the trained model, fitted on the held-out rows (holdOutSlice's `calibration`: their ids and label indices). */
+export function fitHeldOut(ctx: RunContext, params: StaticParams, held: { ids: Int32Array[]; labels: number[] }, input: { labels: string[]; layout: FeatureLayout }): Promise<CalibrationStats> {
+  const v = SHORT_VIEWS.make(held.ids, held.labels);
+  return fitCalibration(ctx.report, {
+    numLabels: input.labels.length,
+    sliceRows: held.ids.length,
+    labels: v.labels,
+    views: SHORT_VIEWS.describe,
+    logits: () => forwardBatch(params, v.xs, input.layout).logits,
+  });
 }

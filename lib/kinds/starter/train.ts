@@ -2,21 +2,22 @@ import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { loadClassifier } from "../../onnx/classifier";
-import { readStaticArtifact, writeStaticArtifact } from "./artifact";
+import { readStaticArtifact, writeStaticArtifact, type StaticArtifactInput } from "./artifact";
 import { countWordsInBlocks, createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../../tokenizers/parallel-tokenize";
 import type { LabelledRow } from "../../runs/fetch-rows";
 import { growVocabulary, initStaticParams } from "../../training/static-model";
-import { featureLayout } from "../../training/feature-pool";
+import { featureLayout, type FeatureLayout } from "../../training/feature-pool";
 import { describeSubwords, featureRows, medianWords, ngramTable, sameSubwords, subwordOptions, usesNgrams, usesPairs, type SubwordOptions } from "../../training/subword";
 import { fillUniform, mulberry32 } from "../../training/rng";
 import { casingOf, extendVocab, tokenizerFromCounts, tokenizerJson, vocabOf } from "../../training/tokenizer-builder";
 import { throwIfCancelled } from "../../errors";
 import { peakRssNote } from "../../process/peak-rss";
 import { collectGarbageIfGrown } from "../../process/collect-garbage";
-import { tokenRowsRange } from "../../training/token-rows";
-import { env } from "../../env";
+import { dataDir, env } from "../../env";
 import { foldTemperature } from "../../training/temperature";
-import { HOLD_OUT_MIN_ROWS, holdOutCalibration, starterTemperature } from "./calibrate";
+import { fitHeldOut, HOLD_OUT_MIN_ROWS, holdOutSlice, starterTemperature } from "./calibrate";
+import { encodeRows, type EncodedRows } from "./encoded-rows";
+import { spillDir } from "../../process/spill-files";
 import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../training/train-static";
 import type { Metrics, StaticParams } from "../../training/types";
 import { evaluateClassifier } from "../../runs/evaluate";
@@ -30,8 +31,9 @@ import { sameSet, type Candidate, type CandidateInput } from "../types";
 // continuing from it, else one built from the training rows; words are counted and texts encoded on
 // the tokenize pool's threads, a block of texts at a time, so that a big table's texts, which wait
 // in a file (lib/runs/text-spill.ts), are never all in memory; the ids land in one shared buffer,
-// and the training texts are released once encoded), fit a temperature on a probe model
-// (../calibrate.ts probeTemperature), train every weight, fold the temperature into the head (so that the exported graph
+// or for a big table in files read back a bucket at a time (./encoded-rows.ts), and the training
+// texts are released once encoded), fit a temperature on a probe model (../calibrate.ts
+// probeTemperature; a big table holds a slice of its rows out instead), train every weight, fold the temperature into the head (so that the exported graph
 // gives calibrated scores), write the artifact, evaluate it through the ONNX serving path.
 
 type Input = CandidateInput<StarterRunRequest>;
@@ -98,59 +100,85 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   await writeFile(path.join(staged, "tokenizer.json"), JSON.stringify(tokenizerFile));
   await writeFile(path.join(staged, "tokenizer_config.json"), JSON.stringify(tokenizerConfig));
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const trainLabels = train.map((r) => labelIndex.get(r.label)!);
+  const testLabels = test.map((r) => labelIndex.get(r.label)!);
+  // With calibration on, a probe model is trained too; on a big table the slice is held out of the
+  // model itself instead (./calibrate.ts HOLD_OUT_MIN_ROWS), and is known before anything is encoded.
+  const calibrationOn = env().STARTER_CALIBRATION === "on";
+  const holdOut = calibrationOn && train.length >= HOLD_OUT_MIN_ROWS ? await holdOutSlice(ctx, { trainLabels, labels, seed: input.seed }) : null;
+  // A big table's ids go to files (./encoded-rows.ts); not with a probe, which picks rows of them in memory.
+  const spill = (holdOut || !calibrationOn) && train.length + test.length >= env().TOKEN_SPILL_ROWS ? { dir: spillDir(dataDir()), tag: ctx.runId, seed: input.seed } : null;
   const tokT0 = Date.now();
-  // Train and test texts are read a block at a time; a training row's text is released as soon as
-  // its block is read (the test rows keep theirs for the evaluation below).
-  const rows = train.length + test.length;
-  const allIds = await pool.encodeBlocks(
-    staged,
-    rows,
-    (from, to) => {
-      collectGarbageIfGrown();
-      const texts = [...textsOf(train, Math.min(from, train.length), Math.min(to, train.length)), ...textsOf(test, Math.max(0, from - train.length), Math.max(0, to - train.length))];
-      for (let i = from; i < Math.min(to, train.length); i++) train[i].text = "";
-      return texts;
-    },
+  const encoded = await encodeRows({
+    pool,
+    dir: staged,
+    train,
+    test,
+    trainLabels,
+    testLabels,
     maxLength,
-    {
-      consume: true,
-      lazy: true,
-      onProgress: (done, total) => {
-        throwIfCancelled(ctx.signal);
-        return report.progress({ progress: ctx.plan.at("tokenizing", done / total), step: done, totalSteps: total });
-      },
+    holdOut,
+    spill,
+    onProgress: (done, total) => {
+      throwIfCancelled(ctx.signal);
+      return report.progress({ progress: ctx.plan.at("tokenizing", done / total), step: done, totalSteps: total });
     },
-  );
-  input.releaseTrainTexts();
-  // Where each token's n-gram rows and each word pair's row are (lib/training/subword.ts, feature-pool.ts).
-  const layout = featureLayout(vocab.length, ngramTable(vocab, subwords), subwords);
-  const trainIds = tokenRowsRange(allIds, 0, train.length);
-  const testIds = tokenRowsRange(allIds, train.length, allIds.length);
-  await report.log(`Features: ${describeSubwords(subwords)} — ${why}`);
-  await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s (${pool.workers + 1} thread${pool.workers === 0 ? "" : "s"})${peakRssNote()}`);
-  await pool.close();
-  // the last blocks' texts and the threads' results, before training allocates its own
-  collectGarbageIfGrown(16 * 2 ** 20);
+  });
+  try {
+    input.releaseTrainTexts();
+    if (encoded.warning) await report.log(encoded.warning, "warn");
+    // Where each token's n-gram rows and each word pair's row are (lib/training/subword.ts, feature-pool.ts).
+    const layout = featureLayout(vocab.length, ngramTable(vocab, subwords), subwords);
+    await report.log(`Features: ${describeSubwords(subwords)} — ${why}`);
+    await report.log(`Tokenised ${train.length + test.length} texts in ${((Date.now() - tokT0) / 1000).toFixed(1)} s (${pool.workers + 1} thread${pool.workers === 0 ? "" : "s"}); token ids ${encoded.where}${peakRssNote()}`);
+    await pool.close();
+    // the last blocks' texts and the threads' results, before training allocates its own
+    collectGarbageIfGrown(16 * 2 ** 20);
+    const artifact = { labels, tokenizer: tokenizerFile, tokenizerConfig, maxLength, subwords: { options: subwords, vocab } };
+    return await trainEncoded(ctx, input, { encoded, init, layout, trainRows: train.length, testLabels, calibrationOn, artifact, parentId: warm ? serving!.id : null });
+  } finally {
+    encoded.close();
+  }
+}
 
+/** What training needs once the rows are encoded. */
+interface Encoded {
+  encoded: EncodedRows;
+  init: StaticParams;
+  layout: FeatureLayout;
+  /** the run's training rows (held-out ones included): what the default learning rate is for */
+  trainRows: number;
+  testLabels: number[];
+  calibrationOn: boolean;
+  /** the version's files but its weights */
+  artifact: Omit<StaticArtifactInput, "params">;
+  /** the serving version it continues from, or null */
+  parentId: string | null;
+}
+
+/** Trains on the encoded rows, folds the temperature in, writes the artifact and scores it through the ONNX serving path. */
+async function trainEncoded(ctx: RunContext, input: Input, e: Encoded): Promise<Omit<Candidate, "metricsOld">> {
+  const { report } = ctx;
+  const { test, staged } = input;
+  const { encoded, init, layout, calibrationOn } = e;
+  const { labels } = e.artifact;
   await input.phase("training");
-  const args = resolveTrainArgs(input.request, train.length);
+  const args = resolveTrainArgs(input.request, e.trainRows);
   const threads = env().TRAIN_THREADS ?? os.availableParallelism();
   await report.log(
     `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}` +
-      (input.request.learning_rate === undefined ? ` (the default for ${train.length} rows × ${args.numTrainEpochs} epochs)` : "") +
+      (input.request.learning_rate === undefined ? ` (the default for ${e.trainRows} rows × ${args.numTrainEpochs} epochs)` : "") +
       `, weight decay ${args.weightDecay}, evaluation ${args.evaluationStrategy}` +
       (args.earlyStoppingPatience ? `, early stopping after ${args.earlyStoppingPatience} evaluations without improvement` : "") +
       (args.loadBestModelAtEnd ? `, keeping the best ${args.metricForBestModel}` : ""),
   );
-  let trainLabels = train.map((r) => labelIndex.get(r.label)!);
-  // With calibration on, a probe model is trained too; on a big table the slice is held out of the
-  // model itself instead (./calibrate.ts HOLD_OUT_MIN_ROWS). With two cores or more the probe trains
-  // on a worker thread while the model trains here, a core each (neither needs the other: the
-  // probe's temperature is folded into the model afterwards); on one, it trains first, as the first
-  // 40 % of the training phase.
-  const calibrationOn = env().STARTER_CALIBRATION === "on";
-  const holdOut = calibrationOn && trainIds.length >= HOLD_OUT_MIN_ROWS ? await holdOutCalibration(ctx, { trainIds, trainLabels, labels, layout, seed: input.seed }) : null;
-  const probing = calibrationOn && !holdOut;
+  // With calibration on and no rows held out (a small table), a probe model is trained too. With two
+  // cores or more the probe trains on a worker thread while the model trains here, a core each
+  // (neither needs the other: the probe's temperature is folded into the model afterwards); on one,
+  // it trains first, as the first 40 % of the training phase.
+  const probing = calibrationOn && !encoded.held;
+  if (probing && !("trainIds" in encoded.train)) throw new Error("the calibration probe needs the training rows in memory");
+  const inMemory = "trainIds" in encoded.train ? encoded.train : null;
   const alongside = probing && threads >= 2;
   const share = probing && !alongside ? 0.4 : 0;
   const probeStop = new AbortController();
@@ -158,8 +186,8 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   ctx.signal.addEventListener("abort", stopProbe, { once: true });
   const probe = probing
     ? starterTemperature(ctx, {
-        trainIds,
-        trainLabels,
+        trainIds: inMemory!.trainIds,
+        trainLabels: inMemory!.trainLabels,
         labels,
         init,
         layout,
@@ -174,17 +202,15 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   probe?.catch(() => {}); // awaited below; a model that fails first must not leave it unhandled
   let calibration = probe && !alongside ? await probe : null;
   if (!calibrationOn) await report.log("Calibration off (STARTER_CALIBRATION=off): the scores are the raw softmax", "warn");
-  if (holdOut) trainLabels = holdOut.trainLabels;
   const trainStart = Date.now();
   let result: Awaited<ReturnType<typeof trainStatic>>;
   try {
     result = await trainStatic({
       threads: alongside ? 1 : threads,
       kernels: env().STARTER_KERNELS,
-      trainIds: holdOut ? holdOut.trainIds : trainIds,
-      trainLabels,
-      evalIds: testIds,
-      evalLabels: test.map((r) => labelIndex.get(r.label)!),
+      ...encoded.train,
+      evalIds: encoded.test,
+      evalLabels: e.testLabels,
       init,
       layout,
       args,
@@ -214,17 +240,17 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
     ctx.signal.removeEventListener("abort", stopProbe);
   }
   await report.log(`Trained ${result.steps} steps in ${((Date.now() - trainStart) / 1000).toFixed(1)} s${peakRssNote()}`);
-  if (holdOut) calibration = await holdOut.fit(result.params);
+  if (encoded.held) calibration = await fitHeldOut(ctx, result.params, encoded.held, { labels, layout });
 
   // Evaluated through the exported ONNX graph: the path that will serve it.
   await input.phase("evaluating-new");
   const params = calibration ? foldTemperature(result.params, calibration.calibrationTemperature) : result.params;
-  await writeStaticArtifact(staged, { params, labels, tokenizer: tokenizerFile, tokenizerConfig, maxLength, subwords: { options: subwords, vocab } });
+  await writeStaticArtifact(staged, { ...e.artifact, params });
   const classifier = await loadClassifier(staged);
   try {
-    // testIds came from this folder's tokenizer through the same loader (above): the graph scores them as it would the texts
-    const { metrics: metricsNew, probs } = await evaluateClassifier(classifier, test, ctx, "evaluating-new", testIds);
-    return { labels, parentId: warm ? serving!.id : null, metricsNew, predictionsNew: probs, stats: calibration ?? undefined };
+    // the test ids came from this folder's tokenizer through the same loader (encodeRows): the graph scores them as it would the texts
+    const { metrics: metricsNew, probs } = await evaluateClassifier(classifier, test, ctx, "evaluating-new", encoded.test);
+    return { labels, parentId: e.parentId, metricsNew, predictionsNew: probs, stats: calibration ?? undefined };
   } finally {
     await classifier.close();
   }

@@ -14,7 +14,7 @@ import { autoPromoteRun } from "../../schedules/auto-promote";
 import { startPeriodicJobs } from "./periodic";
 import { useDevice } from "../../onnx/device";
 import { dataDir, env } from "../../env";
-import { removeDeadSpills, spillDir } from "../text-spill";
+import { removeDeadSpills, spillDir } from "../../process/spill-files";
 import { failpoint } from "../failpoint";
 import { claimShard, deleteOrphanShards, failShard, reapStaleShards, releaseShard, type ClaimedShard } from "../shard-queue";
 import { ShardEncoders, workShard } from "../../kinds/encoder/shard-work";
@@ -103,7 +103,7 @@ async function workLoop(w: WorkerState): Promise<void> {
   const removed = await removeStaleStagingDirs();
   if (removed.length) log(`worker ${id}: removed ${removed.length} staging folder(s) left by dead processes`);
   const spills = removeDeadSpills(spillDir(dataDir()));
-  if (spills.length) log(`worker ${id}: removed ${spills.length} text spill file(s) left by dead processes`);
+  if (spills.length) log(`worker ${id}: removed ${spills.length} spill file(s) left by dead processes`);
   const listener = listenForQueuedRuns(opts.databaseUrl, () => w.wake?.(), { retryMs, log: (l) => !w.stopping && log(`worker ${id}: ${l}`) });
   const workerBeat = setInterval(() => heartbeatWorker(db, identity).catch(() => {}), opts.heartbeatMs);
   const periodic = startPeriodicJobs(db, { log: (l) => log(`worker ${id}: ${l}`) });

@@ -20,7 +20,8 @@ import { ignoredArguments, queuedRequest } from "./queued-request";
 import { saveCandidate } from "./save-candidate";
 import { dataDir, env } from "../../env";
 import { peakRssNote } from "../../process/peak-rss";
-import { SpilledRow, spillDir, TextSpill } from "../text-spill";
+import { SpilledRow, TextSpill } from "../text-spill";
+import { spillDir } from "../../process/spill-files";
 
 // One training run, as a function of its id and a small helper object (the job-handler style of
 // graphile-worker/pg-boss), in named steps: read the queued request, fetch rows, split, let the
