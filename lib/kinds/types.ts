@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { Classifier } from "../onnx/classifier";
-import type { LabelledRow } from "../runs/fetch-rows";
+import type { RowSet } from "../runs/row-table";
 import type { Phase, RunContext } from "../runs/run-context";
 import type { Metrics } from "../training/types";
 import type { ModelSettings } from "../validations/model-config";
@@ -23,8 +23,8 @@ export interface ServingVersion {
 
 /** What a kind's `train` gets; `request` is the run's request as parsed by the kind's schema. */
 export interface CandidateInput<Request> {
-  train: LabelledRow[];
-  test: LabelledRow[];
+  train: RowSet;
+  test: RowSet;
   /** the data's labels, sorted */
   dataLabels: string[];
   /** the version serving when the run started: the one a candidate may continue from */

@@ -33,6 +33,12 @@ export class KeyHashes {
     return new KeyHashes(words);
   }
 
+  /** Hashes already computed: hi, lo per key. */
+  static fromWords(words: Uint32Array): KeyHashes {
+    if (words.length % 2 !== 0) throw new Error(`key hashes: ${words.length} words is not a whole number of (hi, lo) pairs`);
+    return new KeyHashes(words);
+  }
+
   get length(): number {
     return this.words.length / 2;
   }

@@ -11,21 +11,28 @@ import type { KeyHashes } from "./key-hash";
 export type { SplitKind } from "../validations/run-request";
 
 export interface SplitIndices {
-  train: number[];
-  test: number[];
+  train: Int32Array;
+  test: Int32Array;
 }
 
-/** Indices of the training and test rows; `labels[i]` and `hashes` are the rows' (in key order). */
-export function splitIndices(kind: SplitKind, labels: string[], hashes: KeyHashes, pOfTrain: number, seed: number): SplitIndices {
-  const n = labels.length;
-  const all = Array.from({ length: n }, (_, i) => i);
-  if (kind === "random") return stratifiedSplit(all, (i) => labels[i], pOfTrain, seed);
+/** Indices of the n training and test rows, in order; `labelOf(i)` and `hashes` are the rows' (in key order). */
+export function splitIndices(kind: SplitKind, labelOf: (i: number) => string, n: number, hashes: KeyHashes, pOfTrain: number, seed: number): SplitIndices {
+  if (kind === "random") {
+    const r = stratifiedSplit(Array.from({ length: n }, (_, i) => i), labelOf, pOfTrain, seed);
+    return { train: Int32Array.from(r.train), test: Int32Array.from(r.test) };
+  }
   if (kind === "positional") {
+    const all = Int32Array.from({ length: n }, (_, i) => i);
     const nTrain = Math.round(n * pOfTrain);
     return { train: all.slice(0, nTrain), test: all.slice(nTrain) };
   }
-  const train: number[] = [];
-  const test: number[] = [];
-  for (let i = 0; i < n; i++) (hashes.unit(i) < pOfTrain ? train : test).push(i);
+  let nTrain = 0;
+  for (let i = 0; i < n; i++) if (hashes.unit(i) < pOfTrain) nTrain++;
+  const train = new Int32Array(nTrain);
+  const test = new Int32Array(n - nTrain);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (hashes.unit(i) < pOfTrain) train[a++] = i;
+    else test[b++] = i;
+  }
   return { train, test };
 }

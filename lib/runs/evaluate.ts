@@ -2,7 +2,7 @@ import type { Classifier } from "../onnx/classifier";
 import { computeMetrics } from "../training/metrics";
 import { throwIfCancelled } from "../errors";
 import type { Metrics } from "../training/types";
-import type { LabelledRow } from "./fetch-rows";
+import type { RowSet } from "./row-table";
 import { rowsReader, type RowsReader } from "../training/token-rows";
 import { progressOf, type Phase, type RunContext } from "./run-context";
 
@@ -11,8 +11,9 @@ import { progressOf, type Phase, type RunContext } from "./run-context";
  * the sorted union of the model's and the rows' labels: test labels the model does not know count
  * as errors (it gives them probability 0).
  */
-export function metricsFor(rows: LabelledRow[], probs: Float32Array[], modelLabels: string[]): Metrics {
-  const labels = [...new Set([...modelLabels, ...rows.map((r) => r.label)])].sort();
+export function metricsFor(rows: RowSet, probs: Float32Array[], modelLabels: string[]): Metrics {
+  const rowLabels = rows.labels();
+  const labels = [...new Set([...modelLabels, ...rowLabels])].sort();
   const index = new Map(labels.map((l, i) => [l, i]));
   const at = modelLabels.map((l) => index.get(l)!);
   const full = probs.map((p) => {
@@ -20,7 +21,7 @@ export function metricsFor(rows: LabelledRow[], probs: Float32Array[], modelLabe
     for (let j = 0; j < at.length; j++) f[at[j]] = p[j];
     return f;
   });
-  return computeMetrics(rows.map((r) => index.get(r.label)!), full, labels);
+  return computeMetrics(rowLabels.map((l) => index.get(l)!), full, labels);
 }
 
 /**
@@ -29,7 +30,7 @@ export function metricsFor(rows: LabelledRow[], probs: Float32Array[], modelLabe
  * tokenizer (the starter's run encodes them with the folder it then loads; a big table's are read
  * back from a file a slice at a time), scored by its graph without encoding them again.
  */
-export async function evaluateClassifier(classifier: Classifier, rows: LabelledRow[], ctx: RunContext, phase: Phase, ids?: Int32Array[] | RowsReader): Promise<{ metrics: Metrics; probs: Float32Array[] }> {
+export async function evaluateClassifier(classifier: Classifier, rows: RowSet, ctx: RunContext, phase: Phase, ids?: Int32Array[] | RowsReader): Promise<{ metrics: Metrics; probs: Float32Array[] }> {
   if (ids && ids.length !== rows.length) throw new Error(`evaluateClassifier: ${ids.length} encoded rows for ${rows.length} rows`);
   const probs: Float32Array[] = [];
   const byIds = ids && classifier.predictIds ? { ids: rowsReader(ids), predictIds: classifier.predictIds.bind(classifier) } : null;
@@ -38,7 +39,7 @@ export async function evaluateClassifier(classifier: Classifier, rows: LabelledR
   for (let i = 0; i < rows.length; i += slice) {
     throwIfCancelled(ctx.signal);
     const end = Math.min(rows.length, i + slice);
-    probs.push(...(byIds ? await byIds.predictIds(byIds.ids.read(i, end), 64) : await classifier.predict(rows.slice(i, end).map((r) => r.text))));
+    probs.push(...(byIds ? await byIds.predictIds(byIds.ids.read(i, end), 64) : await classifier.predict(rows.texts(i, end))));
     await tick(end);
   }
   return { metrics: metricsFor(rows, probs, classifier.labels), probs };

@@ -1,8 +1,7 @@
-import { KeyHashes, KeyHashSet } from "../rows/key-hash";
+import { KeyHashSet } from "../rows/key-hash";
 import type { VersionRows } from "../rows/version-rows";
 import { splitIndices, type SplitKind } from "../rows/split-rule";
-import { scopedKey, type TableKey } from "../rows/table-key";
-import type { LabelledRow } from "./fetch-rows";
+import { RowSet, type RowTable } from "./row-table";
 import { RunFailure } from "./run-context";
 import type { RunSplit } from "./types";
 
@@ -13,8 +12,7 @@ import type { RunSplit } from "./types";
 // with its parent's when it continued from it.
 
 export interface FairSplitInput {
-  rows: LabelledRow[];
-  key: TableKey;
+  rows: RowTable;
   kind: SplitKind;
   rowsSelection: "all" | "new";
   pOfTrain: number;
@@ -26,9 +24,9 @@ export interface FairSplitInput {
 }
 
 export interface FairSplit {
-  train: LabelledRow[];
+  train: RowSet;
   /** the test rows neither model trained on */
-  test: LabelledRow[];
+  test: RowSet;
   split: RunSplit;
   /** the rows the candidate trains on and has seen, joined with `base` (its parent's record) */
   versionRows(base: VersionRows | null): VersionRows;
@@ -36,8 +34,8 @@ export interface FairSplit {
 
 export function fairSplit(input: FairSplitInput): FairSplit {
   const { rows, servingRows } = input;
-  const hashes = KeyHashes.of(rows.map((r) => scopedKey(input.key, r.key)));
-  const rule = splitIndices(input.kind, rows.map((r) => r.label), hashes, input.pOfTrain, input.seed);
+  const hashes = rows.hashes();
+  const rule = splitIndices(input.kind, (i) => rows.label(i), rows.length, hashes, input.pOfTrain, input.seed);
   const trainedByOld = (i: number) => servingRows !== null && servingRows.trained.has(hashes, i);
 
   if (input.rowsSelection === "new" && input.serving && !servingRows) {
@@ -51,7 +49,7 @@ export function fairSplit(input: FairSplitInput): FairSplit {
   } else if (!input.serving) newRows = rows.length;
 
   const trainIdx = input.rowsSelection === "new" ? rule.train.filter((i) => !trainedByOld(i)) : rule.train;
-  const testIdx = rule.test.filter((i) => !trainedByOld(i));
+  const testIdx = servingRows ? rule.test.filter((i) => !trainedByOld(i)) : rule.test;
   const seenByOld = rule.test.length - testIdx.length;
   if (trainIdx.length === 0) {
     throw new RunFailure(
@@ -68,11 +66,11 @@ export function fairSplit(input: FairSplitInput): FairSplit {
     );
   }
   return {
-    train: trainIdx.map((i) => rows[i]),
-    test: testIdx.map((i) => rows[i]),
+    train: new RowSet(rows, trainIdx),
+    test: new RowSet(rows, testIdx),
     split: {
       kind: input.kind,
-      key: input.key.name,
+      key: rows.tableKey.name,
       rows: input.rowsSelection,
       trainRows: trainIdx.length,
       testRows: rule.test.length,
@@ -82,7 +80,14 @@ export function fairSplit(input: FairSplitInput): FairSplit {
     },
     versionRows: (base) => ({
       trained: KeyHashSet.from(hashes, trainIdx, base?.trained),
-      seen: KeyHashSet.from(hashes, [...trainIdx, ...rule.test], base?.seen),
+      seen: KeyHashSet.from(hashes, concat(trainIdx, rule.test), base?.seen),
     }),
   };
+}
+
+function concat(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

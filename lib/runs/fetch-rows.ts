@@ -1,26 +1,20 @@
 import type { PrismaClient } from "../db/generated/client";
 import { qualifiedName, quoteIdent, type TableRef } from "../db/catalog";
 import { keyOrderSql, keySql, type TableKey } from "../rows/table-key";
-import { SpilledRow, type TextSpill } from "./text-spill";
+import type { TextSpill } from "./text-spill";
 import { collectGarbageIfGrown } from "../process/collect-garbage";
+import { RowTable } from "./row-table";
 
 // Reads (key, label, text) rows of a user table in key order (the primary key's, else physical
 // order: the original system's `SELECT TOP limit`), with identifiers quoted and every value bound
 // or checked. One query reads the table once, through a cursor fetched in chunks inside one
 // transaction: linear in the rows read (no re-scan per chunk), consistent (one snapshot, even while
 // the table grows), and a limit reads only that many rows (the count for progress included).
-// With `spill`, a big table's texts go to a file as they arrive instead of staying in memory
-// (./text-spill.ts): each row's `text` reads its own back. Labels are one string per distinct label.
-
-export interface LabelledRow {
-  /** the row's key as text (lib/rows/table-key.ts) */
-  key: string;
-  label: string;
-  text: string;
-}
+// The rows land in columns (./row-table.ts); with `spill`, a big table's keys and texts go to
+// files as they arrive instead of staying in memory (./text-spill.ts), read back when asked for.
 
 export interface FetchResult {
-  rows: LabelledRow[];
+  rows: RowTable;
   /** rows read but unusable (null label, null or blank text) */
   skipped: number;
 }
@@ -43,8 +37,8 @@ export async function fetchLabelledRows(
   opts: {
     chunkSize?: number;
     onChunk?: (read: number, total: number) => void | Promise<void>;
-    /** called with the row count before the first row is read: a spill file to put the texts in, or null to keep them in memory */
-    spill?: (total: number) => TextSpill | null;
+    /** called with the row count before the first row is read: spill files to put the keys and texts in, or null to keep them in memory */
+    spill?: (total: number) => { keys: TextSpill; texts: TextSpill } | null;
   } = {},
 ): Promise<FetchResult> {
   const chunkSize = opts.chunkSize ?? 5000;
@@ -66,8 +60,7 @@ export async function fetchLabelledRows(
       await tx.$executeRawUnsafe(`SET LOCAL synchronize_seqscans = off`);
       await tx.$executeRawUnsafe(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${select}`);
       const spill = opts.spill?.(total) ?? null;
-      const rows: LabelledRow[] = [];
-      const labels = new Map<string, string>();
+      const rows = new RowTable(source.key, spill);
       let skipped = 0;
       let read = 0;
       for (;;) {
@@ -79,12 +72,10 @@ export async function fetchLabelledRows(
             skipped++;
             continue;
           }
-          let one = labels.get(label);
-          if (one === undefined) labels.set(label, (one = label));
-          rows.push(spill ? new SpilledRow(r.key!, one, spill, spill.append(r.text)) : { key: r.key!, label: one, text: r.text });
+          rows.add(r.key!, label, r.text);
         }
         if (spill) {
-          spill.flush();
+          rows.flush();
           // the chunk's strings are garbage now; collected once they add up, so that they do not pile up in the heap
           collectGarbageIfGrown();
         }

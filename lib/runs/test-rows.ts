@@ -1,12 +1,12 @@
 import type { Prisma, PrismaClient } from "../db/generated/client";
 import { argmax } from "../training/metrics";
-import type { LabelledRow } from "./fetch-rows";
+import type { RowSet } from "./row-table";
 
 // The candidate's prediction for each scored test row (RunTestRow), written in the run's save
 // transaction, and read back per confusion-matrix cell for GET /api/runs/:id/errors.
 
 /** Writes one RunTestRow per test row in one statement (arrays unnested server-side). */
-export async function saveTestRows(tx: Prisma.TransactionClient, runId: string, rows: LabelledRow[], probs: Float32Array[], labels: string[]): Promise<void> {
+export async function saveTestRows(tx: Prisma.TransactionClient, runId: string, rows: RowSet, probs: Float32Array[], labels: string[]): Promise<void> {
   if (rows.length !== probs.length) throw new Error(`saveTestRows: ${rows.length} rows but ${probs.length} predictions`);
   if (rows.length === 0) return;
   const predicted = probs.map((p) => labels[argmax(p)]);
@@ -15,8 +15,8 @@ export async function saveTestRows(tx: Prisma.TransactionClient, runId: string, 
      SELECT $1, t.ord::int - 1, t.key, t.label, t.predicted, t.scores::real[]
      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS t(key, label, predicted, scores, ord)`,
     runId,
-    rows.map((r) => r.key),
-    rows.map((r) => r.label),
+    rows.keys(),
+    rows.labels(),
     predicted,
     probs.map((p) => `{${Array.from(p, (x) => (Number.isFinite(x) ? x : 0)).join(",")}}`),
   );

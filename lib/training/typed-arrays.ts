@@ -1,6 +1,6 @@
 // Growing the scratch buffers of the training loops; arrays that threads share.
 
-type Typed = Int32Array | Float32Array | Float64Array;
+type Typed = Int32Array | Uint32Array | Float32Array | Float64Array;
 
 /** A copy of `a` with room for `length` elements (the rest zero). */
 export function grown<T extends Typed>(a: T, length: number): T {

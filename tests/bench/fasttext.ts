@@ -39,10 +39,27 @@ function runCmd(cmd: string, args: string[], cwd: string): Promise<{ code: numbe
 
 const ftLine = (r: { label: string; text: string }) => `__label__${r.label.replace(/\s+/g, "_")} ${r.text.replace(/[\r\n]+/g, " ").toLowerCase()}\n`;
 /** fastText's input file, 10,000 lines a write (a table of millions of rows is more than one string can hold). */
-async function writeLines(file: string, rows: { label: string; text: string }[]): Promise<void> {
+/** Labelled rows read a block at a time (lib/runs/row-table.ts RowSet). */
+export interface FastTextRows {
+  readonly length: number;
+  label(i: number): string;
+  texts(from: number, to: number): string[];
+}
+
+/** Rows in an array, as FastTextRows. */
+export const arrayRows = (rows: readonly { label: string; text: string }[]): FastTextRows => ({
+  length: rows.length,
+  label: (i) => rows[i].label,
+  texts: (from, to) => rows.slice(from, to).map((r) => r.text),
+});
+
+async function writeLines(file: string, rows: FastTextRows): Promise<void> {
   const fh = await open(file, "w");
   try {
-    for (let i = 0; i < rows.length; i += 10_000) await fh.write(rows.slice(i, i + 10_000).map(ftLine).join(""));
+    for (let i = 0; i < rows.length; i += 10_000) {
+      const texts = rows.texts(i, Math.min(rows.length, i + 10_000));
+      await fh.write(texts.map((text, k) => ftLine({ label: rows.label(i + k), text })).join(""));
+    }
   } finally {
     await fh.close();
   }
@@ -54,7 +71,7 @@ const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 export async function runFastTextConfigs(
   bin: string,
   workDir: string,
-  rows: { train: { label: string; text: string }[]; test: { label: string; text: string }[] },
+  rows: { train: FastTextRows; test: FastTextRows },
   configs: FastTextConfig[],
   say: (line: string) => void,
 ): Promise<FastTextResult[]> {

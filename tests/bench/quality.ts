@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { startEmbeddedPostgres } from "../../lib/db/embedded";
-import { fasttextPath, runFastTextConfigs, type FastTextConfig } from "./fasttext";
+import { arrayRows, fasttextPath, runFastTextConfigs, type FastTextConfig } from "./fasttext";
 
 type Pg = Awaited<ReturnType<typeof startEmbeddedPostgres>>;
 
@@ -151,7 +151,7 @@ export async function runQualityBench(o: { root: string; tmp: string; pg: Pg; sa
         // fastText on the run's own training and test rows (the scored test rows are in RunTestRow; the rest trained)
         const test = new Set((await db.runTestRow.findMany({ where: { runId }, select: { key: true } })).map((r) => r.key));
         const rows = await db.$queryRawUnsafe<{ id: number; label: string; text: string }[]>(`SELECT id, label, text FROM ${b.table} ORDER BY id`);
-        const split = { train: rows.filter((r) => !test.has(String(r.id))), test: rows.filter((r) => test.has(String(r.id))) };
+        const split = { train: arrayRows(rows.filter((r) => !test.has(String(r.id)))), test: arrayRows(rows.filter((r) => test.has(String(r.id)))) };
         for (const f of await runFastTextConfigs(bin, path.join(o.tmp, "quality", `${b.table}-${seed}`), split, fastText(!!b.long), () => {})) {
           if (f.accuracy !== null) add(b.name, f.system, f.accuracy, f.wallS);
           o.say(`  quality: ${b.name}, seed ${seed}, ${f.system}: ${f.accuracy === null ? "—" : `${(f.accuracy * 100).toFixed(2)} %`} in ${f.wallS.toFixed(1)} s`);

@@ -177,7 +177,7 @@ async function runFastText(db: Db, bin: string, workDir: string): Promise<{ resu
   const src = resolved.source;
   const { rows } = await fetchLabelledRows(db, { ...src, limit: parsed.request.limit });
   // the product's own split of these rows (nothing serves in the bench)
-  const { train, test } = fairSplit({ rows, key: src.key, kind: parsed.request.split, rowsSelection: "all", pOfTrain: parsed.request.p_of_train, seed: parsed.request.seed ?? 42, servingRows: null, serving: false });
+  const { train, test } = fairSplit({ rows, kind: parsed.request.split, rowsSelection: "all", pOfTrain: parsed.request.p_of_train, seed: parsed.request.seed ?? 42, servingRows: null, serving: false });
   const results = await runFastTextConfigs(bin, workDir, { train, test }, FASTTEXT_CONFIGS, say);
   return { results, split: { train: train.length, test: test.length } };
 }

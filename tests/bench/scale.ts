@@ -73,12 +73,13 @@ export async function runScaleBench(o: { root: string; tmp: string; modelsDir: s
   const { resolveSource } = await import("../../lib/runs/resolve-request");
   const { fetchLabelledRows } = await import("../../lib/runs/fetch-rows");
   const { TextSpill } = await import("../../lib/runs/text-spill");
+  const { RowSet } = await import("../../lib/runs/row-table");
   const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
   await o.pg.ensureDatabase("scale");
   const url = o.pg.urlFor("scale");
   const db = createDb(url, 4);
   const figures: Record<string, unknown> = { rows: o.rows };
-  let spill: InstanceType<typeof TextSpill> | null = null;
+  let spill: { keys: InstanceType<typeof TextSpill>; texts: InstanceType<typeof TextSpill> } | null = null;
   try {
     await prepareDatabase(url, { adminEmail: "bench@example.com", adminPassword: "bench-password-1", log: () => {} });
     // the table, as a user's would be
@@ -106,9 +107,9 @@ export async function runScaleBench(o: { root: string; tmp: string; modelsDir: s
     // the fetch alone: the whole table, and limit 20
     const src = await resolveSource(db, { table: "scale_reviews", columns: { label: "label", text: "text" } });
     if (!src.ok) throw new Error(JSON.stringify(src));
-    // as the product fetches a big table: the texts go to a spill file as they come (a table of
+    // as the product fetches a big table: the keys and texts go to spill files as they come (a table of
     // millions of rows would not fit in this process), read back when fastText's files are written
-    spill = new TextSpill(path.join(o.tmp, "scale-spill"), "bench");
+    spill = { keys: new TextSpill(path.join(o.tmp, "scale-spill"), "bench-keys"), texts: new TextSpill(path.join(o.tmp, "scale-spill"), "bench") };
     const spilled = spill;
     t = process.hrtime.bigint();
     const whole = await fetchLabelledRows(db, src.source, { spill: () => spilled });
@@ -155,7 +156,18 @@ export async function runScaleBench(o: { root: string; tmp: string; modelsDir: s
       if (!bin) o.say("  scale: fastText is not installed; skipping its row (apt-get install -y fasttext)");
       else {
         const test = new Set((await db.runTestRow.findMany({ where: { runId: run.id }, select: { key: true } })).map((r) => r.key));
-        const split = { train: whole.rows.filter((r) => !test.has(r.key)), test: whole.rows.filter((r) => test.has(r.key)) };
+        const table = whole.rows;
+        const inTest = new Uint8Array(table.length);
+        for (let from = 0; from < table.length; from += 100_000) {
+          const keys = table.keysOf(Int32Array.from({ length: Math.min(table.length, from + 100_000) - from }, (_, k) => from + k));
+          keys.forEach((key, k) => (inTest[from + k] = test.has(key) ? 1 : 0));
+        }
+        const rowsWhere = (v: number) => {
+          const at: number[] = [];
+          inTest.forEach((x, i) => x === v && at.push(i));
+          return new RowSet(table, Int32Array.from(at));
+        };
+        const split = { train: rowsWhere(0), test: rowsWhere(1) };
         const [f] = await runFastTextConfigs(bin, path.join(o.tmp, "scale-fasttext"), split, [{ name: "fastText 5 ep, 2 threads", args: ["-epoch", "5", "-thread", "2"] }], () => {});
         figures.fasttextS = f.wallS;
         figures.fasttextAccuracy = f.accuracy;
@@ -167,7 +179,8 @@ export async function runScaleBench(o: { root: string; tmp: string; modelsDir: s
       worker.kill("SIGTERM");
     }
   } finally {
-    spill?.close();
+    spill?.keys.close();
+    spill?.texts.close();
     await db.$disconnect();
   }
   const f = figures as Record<string, number | undefined>;

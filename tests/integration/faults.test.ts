@@ -73,7 +73,7 @@ before(async () => {
   const run = await finished(await queue(SMALL_RUN));
   await w.stop();
   assert.equal(run.status, "succeeded", `${run.error}\n${w.output()}`);
-  assert.equal(await t.db.runLog.count({ where: { runId: run.id, message: { contains: "texts kept in a file" } } }), 1, "the run's texts were in a spill file");
+  assert.equal(await t.db.runLog.count({ where: { runId: run.id, message: { contains: "keys and texts kept in files" } } }), 1, "the run's keys and texts were in spill files");
   assert.deepEqual(spillFiles(), [], "a run that succeeded removed its spill file");
   await promoteVersion(t.db, { modelName: "default", versionId: run.candidateVersionId! });
 });
@@ -94,7 +94,7 @@ for (const point of KILL_POINTS) {
     assert.equal(victim.child.signalCode, "SIGKILL", victim.output());
     assert.match(victim.output(), new RegExp(`failpoint ${point}: SIGKILL`));
     if (point !== "phase:fetching") assert.ok(stagingFolders().length > 0, "the killed worker left its staging folder");
-    if (point !== "phase:fetching") assert.equal(spillFiles().filter((n) => n.startsWith("texts-")).length, 1, "the killed worker left its text spill file");
+    if (point !== "phase:fetching") assert.equal(spillFiles().filter((n) => n.startsWith("texts-")).length, 2, "the killed worker left its key and text spill files");
     const idFiles = spillFiles().filter((n) => n.startsWith("ids-")).length;
     if (point === "phase:training" || point === "phase:evaluating-new") assert.ok(idFiles >= 2, `the killed worker left its token-id files: ${spillFiles().join(", ")}`);
     else assert.equal(idFiles, 0, "no token ids yet, or no longer");

@@ -36,14 +36,14 @@ async function source(table: string, columns: string) {
 test("a text primary key: key order, every row once across chunks of 3, texts found by key", async () => {
   const src = await source("Odd Keys", "lbl,body");
   assert.equal(src.key.name, "Code");
-  const { rows } = await fetchLabelledRows(t.db, src, { chunkSize: 3 });
+  const rows = (await fetchLabelledRows(t.db, src, { chunkSize: 3 })).rows.toRows();
   assert.equal(rows.length, 10);
   const sorted = (await t.db.$queryRawUnsafe<{ c: string }[]>(`SELECT "Code" AS c FROM "Odd Keys" ORDER BY "Code"`)).map((r) => r.c);
   assert.deepEqual(rows.map((r) => r.key), sorted, "key order, as PostgreSQL sorts them");
   const texts = await textsByKey(t.db, src, rows.map((r) => r.key));
   for (const r of rows) assert.equal(texts.get(r.key), r.text, `text of key ${JSON.stringify(r.key)}`);
   const limited = await fetchLabelledRows(t.db, { ...src, limit: 4 }, { chunkSize: 3 });
-  assert.deepEqual(limited.rows.map((r) => r.key), sorted.slice(0, 4));
+  assert.deepEqual(limited.rows.toRows().map((r) => r.key), sorted.slice(0, 4));
 });
 
 test("an integer key column named like an output column (key, label, text) is still read in numeric key order", async () => {
@@ -54,7 +54,7 @@ test("an integer key column named like an output column (key, label, text) is st
     await t.db.$executeRawUnsafe(`INSERT INTO ${table} SELECT i, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END, 'row ' || i FROM generate_series(12, 1, -1) i`);
     const src = await source(table, `${label},${text}`);
     assert.equal(src.key.name, name);
-    const { rows } = await fetchLabelledRows(t.db, { ...src, limit: 10 });
+    const rows = (await fetchLabelledRows(t.db, { ...src, limit: 10 })).rows.toRows();
     assert.deepEqual(rows.map((r) => r.text), Array.from({ length: 10 }, (_, i) => `row ${i + 1}`), `${name}: 1…10, not "1, 10, 11, 12, 2…"`);
   }
 });
@@ -62,7 +62,7 @@ test("an integer key column named like an output column (key, label, text) is st
 test("a composite primary key: read in (org, day) order across chunks, keyed as a JSON array", async () => {
   const src = await source("pairs", "label,text");
   assert.equal(src.key.name, "(org, day)");
-  const { rows } = await fetchLabelledRows(t.db, src, { chunkSize: 5 });
+  const rows = (await fetchLabelledRows(t.db, src, { chunkSize: 5 })).rows.toRows();
   assert.equal(rows.length, 42);
   assert.equal(new Set(rows.map((r) => r.key)).size, 42);
   assert.equal(rows[0].key, '["1", "2026-01-01"]');
@@ -75,7 +75,9 @@ test("a composite primary key: read in (org, day) order across chunks, keyed as 
 test("no primary key: keyed by the md5 of label and text, physical order, blank rows skipped", async () => {
   const src = await source("loose", "label,text");
   assert.equal(src.key.name, "hash(label,text)");
-  const { rows, skipped } = await fetchLabelledRows(t.db, src, { chunkSize: 2 });
+  const fetched = await fetchLabelledRows(t.db, src, { chunkSize: 2 });
+  const { skipped } = fetched;
+  const rows = fetched.rows.toRows();
   assert.equal(skipped, 2);
   assert.deepEqual(rows.map((r) => r.text), ["one", "two", "one", "three"]);
   assert.equal(rows[0].key, rows[2].key, "identical rows share a key");
@@ -104,7 +106,7 @@ test("a limit reads only that many rows of a large table (the count for progress
   for (const table of ["big_loose", "big_keyed"]) {
     const src = await source(table, "label,text");
     const before = await rowsRead(table);
-    const { rows } = await fetchLabelledRows(t.db, { ...src, limit: 20 });
+    const rows = (await fetchLabelledRows(t.db, { ...src, limit: 20 })).rows.toRows();
     assert.deepEqual(rows.map((r) => r.text), Array.from({ length: 20 }, (_, i) => `text ${i + 1}`), `${table}: the first 20 rows in key order`);
     const read = (await rowsRead(table, before)) - before;
     assert.ok(read > 0 && read <= 100, `${table}: ${read} rows read by PostgreSQL for limit 20 of 50,000`);

@@ -121,7 +121,7 @@ test("a running run can be cancelled; nothing is saved, and its spill files (tex
   const w = worker({ DATA_DIR: dataDir, TEXT_SPILL_ROWS: "0", TOKEN_SPILL_ROWS: "0", STARTER_CALIBRATION: "off" });
   const id = await queue({ table: "demo_email", columns: "label,text", num_train_epochs: 200 });
   await waitFor("training to start", async () => (await t.db.trainingRun.findUniqueOrThrow({ where: { id } })).phase === "training");
-  assert.equal(spillFiles().filter((n) => n.startsWith("texts-")).length, 1, "the run keeps its texts in a spill file");
+  assert.equal(spillFiles().filter((n) => n.startsWith("texts-")).length, 2, "the run keeps its keys and texts in spill files");
   assert.ok(spillFiles().filter((n) => n.startsWith("ids-")).length >= 2, `its token ids in files too: ${spillFiles().join(", ")}`);
   const versionsBefore = await t.db.modelVersion.count();
   assert.equal(await requestCancel(t.db, id), true);

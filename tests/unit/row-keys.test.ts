@@ -4,12 +4,12 @@ import { hash64, KeyHashes, KeyHashSet } from "../../lib/rows/key-hash";
 import { splitIndices } from "../../lib/rows/split-rule";
 import { compareLabels, labelChange } from "../../lib/runs/comparison";
 import { fairSplit } from "../../lib/runs/fair-split";
-import type { LabelledRow } from "../../lib/runs/fetch-rows";
+import { RowTable } from "../../lib/runs/row-table";
 import type { TableKey } from "../../lib/rows/table-key";
 
 const keys = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `t\u001f${from + i}`);
 const PK: TableKey = { name: "id", columns: [{ name: "id", type: "integer" }], scope: "public.t\u001f" };
-const rowsOf = (n: number, from = 0): LabelledRow[] => Array.from({ length: n }, (_, i) => ({ key: String(from + i), label: (from + i) % 3 === 0 ? "b" : "a", text: `text ${from + i}` }));
+const rowsOf = (n: number, from = 0): RowTable => RowTable.of(PK, Array.from({ length: n }, (_, i) => ({ key: String(from + i), label: (from + i) % 3 === 0 ? "b" : "a", text: `text ${from + i}` })));
 
 test("hash64 is deterministic, spreads keys, and differs across near-identical keys", () => {
   assert.deepEqual(hash64("17"), hash64("17"));
@@ -38,21 +38,22 @@ test("KeyHashSet: membership, union with a base set, bytes round trip", () => {
 test("stable split: a test row stays a test row as the table grows, whatever the seed", () => {
   const small = KeyHashes.of(keys(1000));
   const grown = KeyHashes.of(keys(3000));
-  const labels = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 ? "a" : "b"));
-  const a = splitIndices("stable", labels(1000), small, 0.8, 1);
-  const b = splitIndices("stable", labels(3000), grown, 0.8, 99);
+  const labelOf = (i: number) => (i % 2 ? "a" : "b");
+  const a = splitIndices("stable", labelOf, 1000, small, 0.8, 1);
+  const b = splitIndices("stable", labelOf, 3000, grown, 0.8, 99);
   const testB = new Set(b.test);
   for (const i of a.test) assert.ok(testB.has(i), `row ${i} stays a test row`);
   for (const i of a.train) assert.ok(!testB.has(i), `row ${i} stays a training row`);
   // the random split moves rows with the seed; positional takes the first rows
-  const r1 = new Set(splitIndices("random", labels(1000), small, 0.8, 1).test);
-  const r2 = splitIndices("random", labels(1000), small, 0.8, 2).test;
+  const r1 = new Set(splitIndices("random", labelOf, 1000, small, 0.8, 1).test);
+  const r2 = splitIndices("random", labelOf, 1000, small, 0.8, 2).test;
   assert.ok(r2.filter((i) => !r1.has(i)).length > 100);
-  assert.deepEqual(splitIndices("positional", labels(10), KeyHashes.of(keys(10)), 0.7, 1), { train: [0, 1, 2, 3, 4, 5, 6], test: [7, 8, 9] });
+  const positional = splitIndices("positional", labelOf, 10, KeyHashes.of(keys(10)), 0.7, 1);
+  assert.deepEqual({ train: [...positional.train], test: [...positional.test] }, { train: [0, 1, 2, 3, 4, 5, 6], test: [7, 8, 9] });
 });
 
 test("fair split: test rows the serving version trained on are set aside; rows new trains on unseen training rows only", () => {
-  const first = fairSplit({ rows: rowsOf(1000), key: PK, kind: "stable", rowsSelection: "all", pOfTrain: 0.8, seed: 1, servingRows: null, serving: false });
+  const first = fairSplit({ rows: rowsOf(1000), kind: "stable", rowsSelection: "all", pOfTrain: 0.8, seed: 1, servingRows: null, serving: false });
   assert.equal(first.split.testRowsSeenByOld, 0);
   assert.equal(first.split.newRows, 1000);
   const v1 = first.versionRows(null);
@@ -61,35 +62,35 @@ test("fair split: test rows the serving version trained on are set aside; rows n
 
   // the table grows by 500 rows: a stable split sees none of v1's training rows among its test rows
   const grown = rowsOf(1500);
-  const stable = fairSplit({ rows: grown, key: PK, kind: "stable", rowsSelection: "all", pOfTrain: 0.8, seed: 2, servingRows: v1, serving: true });
+  const stable = fairSplit({ rows: grown, kind: "stable", rowsSelection: "all", pOfTrain: 0.8, seed: 2, servingRows: v1, serving: true });
   assert.equal(stable.split.testRowsSeenByOld, 0);
   assert.equal(stable.split.newRows, 500);
   assert.equal(stable.split.scoredRows, stable.split.testRows);
 
   // a random split with another seed: about 80 % of its test rows were v1's training rows; they are set aside
-  const random = fairSplit({ rows: grown, key: PK, kind: "random", rowsSelection: "all", pOfTrain: 0.8, seed: 14, servingRows: v1, serving: true });
+  const random = fairSplit({ rows: grown, kind: "random", rowsSelection: "all", pOfTrain: 0.8, seed: 14, servingRows: v1, serving: true });
   const seen = random.split.testRowsSeenByOld!;
   assert.ok(seen > 100, `seen ${seen}`);
   assert.equal(random.split.scoredRows, random.split.testRows - seen);
   assert.equal(random.test.length, random.split.scoredRows);
-  const v1Trained = new Set(first.train.map((r) => r.key));
-  assert.ok(random.test.every((r) => !v1Trained.has(r.key)), "no scored row was a training row of v1");
+  const v1Trained = new Set(first.train.keys());
+  assert.ok(random.test.keys().every((k) => !v1Trained.has(k)), "no scored row was a training row of v1");
 
   // rows "new": only the new rows' training share trains; the record keeps v1's rows
-  const fresh = fairSplit({ rows: grown, key: PK, kind: "stable", rowsSelection: "new", pOfTrain: 0.8, seed: 2, servingRows: v1, serving: true });
-  assert.ok(fresh.train.every((r) => Number(r.key) >= 1000), "trains on rows added since");
+  const fresh = fairSplit({ rows: grown, kind: "stable", rowsSelection: "new", pOfTrain: 0.8, seed: 2, servingRows: v1, serving: true });
+  assert.ok(fresh.train.keys().every((k) => Number(k) >= 1000), "trains on rows added since");
   assert.ok(fresh.train.length > 300 && fresh.train.length < 500, `${fresh.train.length}`);
   const v2 = fresh.versionRows(v1);
   assert.equal(v2.trained.size, v1.trained.size + fresh.train.length);
   assert.equal(v2.seen.size, 1500);
 
   // nothing new: a clear failure
-  assert.throws(() => fairSplit({ rows: rowsOf(1000), key: PK, kind: "stable", rowsSelection: "new", pOfTrain: 0.8, seed: 2, servingRows: v1, serving: true }), /No new rows to train on/);
+  assert.throws(() => fairSplit({ rows: rowsOf(1000), kind: "stable", rowsSelection: "new", pOfTrain: 0.8, seed: 2, servingRows: v1, serving: true }), /No new rows to train on/);
   // a serving version without a record: unknown, and rows "new" is refused
-  const unknown = fairSplit({ rows: grown, key: PK, kind: "stable", rowsSelection: "all", pOfTrain: 0.8, seed: 2, servingRows: null, serving: true });
+  const unknown = fairSplit({ rows: grown, kind: "stable", rowsSelection: "all", pOfTrain: 0.8, seed: 2, servingRows: null, serving: true });
   assert.equal(unknown.split.testRowsSeenByOld, null);
   assert.equal(unknown.split.newRows, null);
-  assert.throws(() => fairSplit({ rows: grown, key: PK, kind: "stable", rowsSelection: "new", pOfTrain: 0.8, seed: 2, servingRows: null, serving: true }), /no record/);
+  assert.throws(() => fairSplit({ rows: grown, kind: "stable", rowsSelection: "new", pOfTrain: 0.8, seed: 2, servingRows: null, serving: true }), /no record/);
 });
 
 test("label comparison: same labels compare; a change names what is added and removed", () => {

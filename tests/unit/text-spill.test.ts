@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { SpilledRow, TextSpill, textsOf } from "../../lib/runs/text-spill";
+import { TextSpill } from "../../lib/runs/text-spill";
 import { removeDeadSpills } from "../../lib/process/spill-files";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "spill-"));
@@ -42,19 +42,6 @@ test("TextSpill: every text reads back exactly, before and after the batch is wr
   spill.close(); // twice is fine
 });
 
-test("SpilledRow: text reads the spill file until it is replaced; the row keeps key and label", () => {
-  const spill = new TextSpill(tmp(), "rows");
-  try {
-    const rows = ["a text", "another one"].map((t, i) => new SpilledRow(`k${i}`, "spam", spill, spill.append(t)));
-    assert.deepEqual(rows.map((r) => [r.key, r.label, r.text]), [["k0", "spam", "a text"], ["k1", "spam", "another one"]]);
-    rows[0].text = "";
-    assert.equal(rows[0].text, "");
-    assert.equal(rows[1].text, "another one");
-  } finally {
-    spill.close();
-  }
-});
-
 test("removeDeadSpills: removes this host's files of dead processes only", () => {
   const dir = tmp();
   const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
@@ -75,7 +62,7 @@ test("removeDeadSpills: removes this host's files of dead processes only", () =>
   }
 });
 
-test("TextSpill.readMany and textsOf: the same texts as one read per text, for runs in file order, sparse and shuffled picks, texts still in the batch, and rows whose text was replaced or never spilled", () => {
+test("TextSpill.readMany: the same texts as one read per text, for runs in file order, sparse and shuffled picks, and texts still in the batch", () => {
   const dir = tmp();
   const spill = new TextSpill(path.join(dir, "spill"), "run-many");
   try {
@@ -90,11 +77,6 @@ test("TextSpill.readMany and textsOf: the same texts as one read per text, for r
     const shuffled = [...inOrder].sort(() => rand() - 0.5).slice(0, 500);
     for (const pick of [sparse, shuffled, [5, 5, 0, 6], []]) assert.deepEqual(spill.readMany(pick), pick.map((i) => all[i]));
     assert.throws(() => spill.readMany([0, all.length]), RangeError);
-    const rows: { text: string }[] = all.map((t, i) => (i % 4 === 3 ? { text: t } : new SpilledRow(`k${i}`, "a", spill, i)));
-    (rows[8] as SpilledRow).text = "replaced";
-    const expected = rows.map((r) => r.text);
-    assert.deepEqual(textsOf(rows, 0, rows.length), expected);
-    assert.deepEqual(textsOf(rows, 5, 900), expected.slice(5, 900));
   } finally {
     spill.close();
   }

@@ -78,7 +78,7 @@ async function encoderBase(settings: Settings) {
 /** Pooled features of every row (train, then test), from the cache where it has them. */
 async function rowFeatures(ctx: RunContext, input: Input, basePath: string, key: FeatureKey) {
   const { settings } = input;
-  const texts = [...input.train, ...input.test].map((r) => r.text);
+  const texts = [...input.train.texts(0, input.train.length), ...input.test.texts(0, input.test.length)];
   const encoder = await loadEncoder(basePath, { quantized: settings.quantized });
   const started = Date.now();
   const { ENCODE_SHARD_ROWS: shardRows, WORKER_HEARTBEAT_MS: heartbeatMs } = env();
@@ -153,9 +153,8 @@ async function trainCandidateHead(
   if (init) await report.log(`Fine-tuning the head of the serving version ${serving!.id} (same labels and features)`);
   else if (serving) await report.log(`Training a new ${spec.type} head: the serving version ${warm ? "has a different head shape" : "has other labels or features"}`, "warn");
   else await report.log(`Training a new ${spec.type} head on the frozen encoder's features`);
-  const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  const trainLabels = train.map((r) => labelIndex.get(r.label)!);
-  const testLabels = test.map((r) => labelIndex.get(r.label)!);
+  const trainLabels = Array.from(train.labelIndices(labels));
+  const testLabels = Array.from(test.labelIndices(labels));
   await report.log(
     `Training: ${args.numTrainEpochs} epochs, batch size ${args.batchSize}, learning rate ${args.learningRate}, weight decay ${args.weightDecay}, label smoothing ${args.labelSmoothingFactor}, evaluation ${args.evaluationStrategy}` +
       (args.earlyStoppingPatience ? `, early stopping after ${args.earlyStoppingPatience} evaluations without improvement` : ""),

@@ -4,8 +4,7 @@
 // The texts are read and encoded a block at a time (the tokenize pool's encodeBlocks), so that at
 // no point are all of a big table's texts, or all of its ids, in memory.
 import type { TokenizePool } from "../../tokenizers/parallel-tokenize";
-import type { LabelledRow } from "../../runs/fetch-rows";
-import { textsOf } from "../../runs/text-spill";
+import type { RowSet } from "../../runs/row-table";
 import { collectGarbageIfGrown } from "../../process/collect-garbage";
 import { pickTokenRows, tokenRowsRange, type RowsReader } from "../../training/token-rows";
 import { TokenBuckets, TokenRowFile } from "../../training/token-spill";
@@ -18,10 +17,10 @@ export interface EncodeRowsInput {
   pool: TokenizePool;
   /** the tokenizer folder */
   dir: string;
-  train: LabelledRow[];
-  test: LabelledRow[];
-  trainLabels: number[];
-  testLabels: number[];
+  train: RowSet;
+  test: RowSet;
+  trainLabels: Int32Array;
+  testLabels: Int32Array;
   maxLength: number;
   /** training rows held out of the model (./calibrate.ts holdOutSlice), or null */
   holdOut: { fit: number[]; calibration: number[] } | null;
@@ -32,7 +31,7 @@ export interface EncodeRowsInput {
 
 export interface EncodedRows {
   /** what the model trains on (every training row but the held-out ones) */
-  train: { trainIds: Int32Array[]; trainLabels: number[] } | { pieces: TrainPieces };
+  train: { trainIds: Int32Array[]; trainLabels: ArrayLike<number> } | { pieces: TrainPieces };
   /** the test rows' ids, in the test rows' order */
   test: Int32Array[] | RowsReader;
   /** the held-out rows' ids and labels (kept in memory), or null */
@@ -50,9 +49,9 @@ export async function encodeRows(input: EncodeRowsInput): Promise<EncodedRows> {
   const rows = train.length + test.length;
   const texts = (from: number, to: number) => {
     collectGarbageIfGrown();
-    const out = [...textsOf(train, Math.min(from, train.length), Math.min(to, train.length)), ...textsOf(test, Math.max(0, from - train.length), Math.max(0, to - train.length))];
+    const out = [...train.texts(Math.min(from, train.length), Math.min(to, train.length)), ...test.texts(Math.max(0, from - train.length), Math.max(0, to - train.length))];
     // a training row's text is released as soon as its block is read (the test rows keep theirs: the old model may be scored on them)
-    for (let i = from; i < Math.min(to, train.length); i++) train[i].text = "";
+    if (from < train.length) train.releaseTexts(from, Math.min(to, train.length));
     return out;
   };
   const options = { consume: true, lazy: true, onProgress: input.onProgress };
@@ -75,7 +74,7 @@ async function inMemory(input: EncodeRowsInput, rows: number, texts: Texts, opti
   const trainIds = tokenRowsRange(all, 0, input.train.length);
   const h = input.holdOut;
   return {
-    train: h ? { trainIds: pickTokenRows(trainIds, h.fit), trainLabels: h.fit.map((i) => input.trainLabels[i]) } : { trainIds, trainLabels: input.trainLabels },
+    train: h ? { trainIds: pickTokenRows(trainIds, h.fit), trainLabels: Int32Array.from(h.fit, (i) => input.trainLabels[i]) } : { trainIds, trainLabels: input.trainLabels },
     test: tokenRowsRange(all, input.train.length, all.length),
     held: h ? { ids: h.calibration.map((i) => trainIds[i]), labels: h.calibration.map((i) => input.trainLabels[i]) } : null,
     where: "in memory",

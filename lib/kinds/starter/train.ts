@@ -4,7 +4,7 @@ import path from "node:path";
 import { loadClassifier } from "../../onnx/classifier";
 import { readStaticArtifact, writeStaticArtifact, type StaticArtifactInput } from "./artifact";
 import { countWordsInBlocks, createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../../tokenizers/parallel-tokenize";
-import type { LabelledRow } from "../../runs/fetch-rows";
+import type { RowSet } from "../../runs/row-table";
 import { growVocabulary, initStaticParams } from "../../training/static-model";
 import { featureLayout, type FeatureLayout } from "../../training/feature-pool";
 import { describeSubwords, featureRows, medianWords, ngramTable, sameSubwords, subwordOptions, usesNgrams, usesPairs, type SubwordOptions } from "../../training/subword";
@@ -21,7 +21,6 @@ import { spillDir } from "../../process/spill-files";
 import { resolveTrainArgs, STARTER_DEFAULTS, trainStatic } from "../../training/train-static";
 import type { Metrics, StaticParams } from "../../training/types";
 import { evaluateClassifier } from "../../runs/evaluate";
-import { textsOf } from "../../runs/text-spill";
 import type { StarterRunRequest } from "../../validations/run-request";
 import type { RunContext } from "../../runs/run-context";
 import { scoreServing } from "../score-serving";
@@ -99,9 +98,8 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   // (loadTokenizer on this folder, in this thread and each worker thread; train and test together).
   await writeFile(path.join(staged, "tokenizer.json"), JSON.stringify(tokenizerFile));
   await writeFile(path.join(staged, "tokenizer_config.json"), JSON.stringify(tokenizerConfig));
-  const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  const trainLabels = train.map((r) => labelIndex.get(r.label)!);
-  const testLabels = test.map((r) => labelIndex.get(r.label)!);
+  const trainLabels = train.labelIndices(labels);
+  const testLabels = test.labelIndices(labels);
   // With calibration on, a probe model is trained too; on a big table the slice is held out of the
   // model itself instead (./calibrate.ts HOLD_OUT_MIN_ROWS), and is known before anything is encoded.
   const calibrationOn = env().STARTER_CALIBRATION === "on";
@@ -148,7 +146,7 @@ interface Encoded {
   layout: FeatureLayout;
   /** the run's training rows (held-out ones included): what the default learning rate is for */
   trainRows: number;
-  testLabels: number[];
+  testLabels: Int32Array;
   calibrationOn: boolean;
   /** the version's files but its weights */
   artifact: Omit<StaticArtifactInput, "params">;
@@ -187,7 +185,7 @@ async function trainEncoded(ctx: RunContext, input: Input, e: Encoded): Promise<
   const probe = probing
     ? starterTemperature(ctx, {
         trainIds: inMemory!.trainIds,
-        trainLabels: inMemory!.trainLabels,
+        trainLabels: Array.from(inMemory!.trainLabels),
         labels,
         init,
         layout,
@@ -257,17 +255,17 @@ async function trainEncoded(ctx: RunContext, input: Input, e: Encoded): Promise<
 }
 
 /** The training texts medianWords looks at (every text, or every k-th of a big table: the same ones it would pick from all of them), without reading the others. */
-function medianSample(rows: LabelledRow[]): string[] {
+function medianSample(rows: RowSet): string[] {
   const step = Math.max(1, Math.floor(rows.length / 10_000));
-  const out: string[] = [];
-  for (let i = 0; i < rows.length; i += step) out.push(rows[i].text);
-  return out;
+  const at: number[] = [];
+  for (let i = 0; i < rows.length; i += step) at.push(i);
+  return rows.textsAt(at);
 }
 
 /** The rows' texts from … to - 1 (the blocks before are garbage by now: collected once they add up, ../../process/collect-garbage.ts). */
-function textsOfRows(rows: LabelledRow[], from: number, to: number): string[] {
+function textsOfRows(rows: RowSet, from: number, to: number): string[] {
   collectGarbageIfGrown();
-  return textsOf(rows, from, to);
+  return rows.texts(from, to);
 }
 
 /** A token table (the vocabulary's rows) with the n-gram rows at zero and the pair rows (the served ones, or fresh) after it. */

@@ -8,7 +8,7 @@ import { modelSettings, type ModelSettings } from "../../validations/model-confi
 import { whyIgnored } from "../../validations/training-arguments";
 import type { ParsedRun } from "../../validations/run-request";
 import { artifactDir, stagingDir } from "../../versions/store";
-import { fetchLabelledRows, type LabelledRow } from "../fetch-rows";
+import { fetchLabelledRows } from "../fetch-rows";
 import { compareLabels, sharesALabel } from "../comparison";
 import { fairSplit } from "../fair-split";
 import type { RunSplit } from "../types";
@@ -20,7 +20,7 @@ import { ignoredArguments, queuedRequest } from "./queued-request";
 import { saveCandidate } from "./save-candidate";
 import { dataDir, env } from "../../env";
 import { peakRssNote } from "../../process/peak-rss";
-import { SpilledRow, TextSpill } from "../text-spill";
+import { TextSpill } from "../text-spill";
 import { spillDir } from "../../process/spill-files";
 
 // One training run, as a function of its id and a small helper object (the job-handler style of
@@ -69,26 +69,28 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
   ctx.plan.use(runPhases(trainerPhases(parsed.kind), { scoresOld: run.model.servingVersion !== null }));
 
   await clock.enter("fetching");
-  // A big table's texts wait in a file under DATA_DIR while the run works (../text-spill.ts), removed
-  // however the run ends.
-  // A folder it cannot write to leaves the texts in memory, with a warning.
-  const spill: { file: TextSpill | null; error: string | null } = { file: null, error: null };
+  // A big table's keys and texts wait in files under DATA_DIR while the run works (../text-spill.ts),
+  // removed however the run ends. A folder it cannot write to leaves them in memory, with a warning.
+  const spill: { files: TextSpill[]; error: string | null } = { files: [], error: null };
   try {
     const { rows, skipped, dataLabels, counts } = await fetchRows(ctx, run, source, req.limit, settings, clock.t0, (total) => {
       if (total < env().TEXT_SPILL_ROWS) return null;
       try {
-        return (spill.file = new TextSpill(spillDir(dataDir()), ctx.runId));
+        spill.files.push(new TextSpill(spillDir(dataDir()), `${ctx.runId}-keys`));
+        spill.files.push(new TextSpill(spillDir(dataDir()), ctx.runId));
+        return { keys: spill.files[0], texts: spill.files[1] };
       } catch (err) {
+        for (const f of spill.files.splice(0)) f.close();
         spill.error = `${spillDir(dataDir())}: ${(err as Error).message}`;
         return null;
       }
     });
-    if (spill.error) await ctx.report.log(`The texts stay in memory: no spill file could be made (${spill.error})`, "warn");
+    if (spill.error) await ctx.report.log(`The keys and texts stay in memory: no spill file could be made (${spill.error})`, "warn");
 
     const seed = req.seed ?? 42;
     const serving = await servingVersion(ctx, run);
     const servingRows = serving ? await rowsOfVersion(ctx.db, serving.id) : null;
-    const fair = fairSplit({ rows, key: source.key, kind: req.split, rowsSelection: req.rows, pOfTrain: req.p_of_train, seed, servingRows, serving: serving !== null });
+    const fair = fairSplit({ rows, kind: req.split, rowsSelection: req.rows, pOfTrain: req.p_of_train, seed, servingRows, serving: serving !== null });
     const comparison = compareLabels(serving?.labels ?? null, dataLabels);
     const oldModel = serving && sharesALabel(serving.labels, dataLabels) ? serving : null;
     ctx.plan.use(runPhases(trainerPhases(parsed.kind), { scoresOld: oldModel !== null }));
@@ -110,7 +112,7 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
         request: req,
         staged,
         phase: clock.enter,
-        releaseTrainTexts: () => releaseTexts(fair.train),
+        releaseTrainTexts: () => fair.train.releaseTexts(),
       });
       const { metricsOld, metricsNew } = candidate;
       await ctx.report.log(`New model: accuracy ${pct(metricsNew.accuracy)}, weighted F1 ${pct(metricsNew.f1)}, eval loss ${metricsNew.eval_loss.toFixed(4)}`);
@@ -136,16 +138,8 @@ export async function runTraining(ctx: RunContext): Promise<RunOutcome> {
       await rm(staged, { recursive: true, force: true });
     }
   } finally {
-    spill.file?.close();
+    for (const f of spill.files) f.close();
   }
-}
-
-/**
- * The rows' texts are dropped: nothing after training reads a training row's text (the saved
- * record is of key hashes, scores are on the test rows), and the row objects outlive training.
- */
-function releaseTexts(rows: LabelledRow[]): void {
-  for (const r of rows) r.text = "";
 }
 
 async function logSplit(ctx: RunContext, split: RunSplit, seed: number): Promise<void> {
@@ -185,17 +179,16 @@ async function readRequest(ctx: RunContext, run: QueuedRun): Promise<{ parsed: P
 }
 
 /** The rows with a label and a text, checked against what the model can learn. */
-async function fetchRows(ctx: RunContext, run: QueuedRun, source: RunSource, limit: number | undefined, settings: ModelSettings, t0: number, spill: (total: number) => TextSpill | null) {
+async function fetchRows(ctx: RunContext, run: QueuedRun, source: RunSource, limit: number | undefined, settings: ModelSettings, t0: number, spill: (total: number) => { keys: TextSpill; texts: TextSpill } | null) {
   const { report } = ctx;
   const fetched = await fetchLabelledRows(ctx.db, { ...source, limit }, {
     onChunk: (read, total) => report.progress({ progress: ctx.plan.at("fetching", read / Math.max(1, total)), step: read, totalSteps: total }),
     spill,
   });
   const rows = fetched.rows;
-  await report.log(`Fetched ${rows.length} rows${fetched.skipped ? ` (skipped ${fetched.skipped} with an empty label or text)` : ""} in ${((Date.now() - t0) / 1000).toFixed(1)} s${fetched.rows[0] instanceof SpilledRow ? " (texts kept in a file until the run ends)" : ""}${peakRssNote()}`);
+  await report.log(`Fetched ${rows.length} rows${fetched.skipped ? ` (skipped ${fetched.skipped} with an empty label or text)` : ""} in ${((Date.now() - t0) / 1000).toFixed(1)} s${fetched.rows.textsSpilled ? " (keys and texts kept in files until the run ends)" : ""}${peakRssNote()}`);
   if (rows.length === 0) throw new RunFailure(`The table ${source.table.table} returned no rows with both a label and a text; nothing to train on.`);
-  const counts = new Map<string, number>();
-  for (const r of rows) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
+  const counts = rows.labelCounts();
   if (counts.size < 2) throw new RunFailure(`Training needs at least two different labels, but every row is labelled "${[...counts.keys()][0]}".`);
   await report.log(`Labels: ${[...counts].map(([l, n]) => `${l} ${n}`).join(", ")}`);
   for (const [label, n] of counts) {

@@ -5,7 +5,7 @@ import type { Metrics } from "../../training/types";
 import { enqueueRunFinished } from "../../webhooks/outbox";
 import { failpoint } from "../failpoint";
 import { saveVersionRows, type VersionRows } from "../../rows/version-rows";
-import type { LabelledRow } from "../fetch-rows";
+import type { RowSet } from "../row-table";
 import { saveTestRows } from "../test-rows";
 import { lockRun, notifyRunEvent } from "../queue";
 import { appendRunLog } from "../reporter";
@@ -27,7 +27,7 @@ export interface CandidateRecord {
   metricsOld: Metrics | null;
   metricsNew: Metrics;
   /** the scored test rows and the candidate's probabilities for them (in `labels` order) */
-  testRows: LabelledRow[];
+  testRows: RowSet;
   predictionsNew: Float32Array[];
   /** the rows the version trained on and has seen, its parent's included */
   versionRows: VersionRows;
