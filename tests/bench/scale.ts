@@ -66,7 +66,7 @@ function* synthText(rows: number): Generator<{ label: string; text: string }> {
   }
 }
 
-export async function runScaleBench(o: { root: string; tmp: string; modelsDir: string; pg: Pg; rows: number; say: (line: string) => void }): Promise<Record<string, unknown>> {
+export async function runScaleBench(o: { root: string; tmp: string; modelsDir: string; pg: Pg; rows: number; fastText?: boolean; say: (line: string) => void }): Promise<Record<string, unknown>> {
   const { createDb } = await import("../../lib/db/client");
   const { prepareDatabase } = await import("../../lib/prepare-database");
   const { enqueueRun } = await import("../../lib/runs/web/enqueue");
@@ -152,8 +152,9 @@ export async function runScaleBench(o: { root: string; tmp: string; modelsDir: s
       o.say(`  scale: product ${((figures.productAccuracy as number) * 100).toFixed(2)} % in ${(figures.productWallS as number).toFixed(1)} s, worker peak RSS ${(peak / 2 ** 30).toFixed(2)} GiB; phases ${JSON.stringify(run.timings)}`);
 
       // fastText on the run's own training and test rows
-      const bin = fasttextPath();
-      if (!bin) o.say("  scale: fastText is not installed; skipping its row (apt-get install -y fasttext)");
+      const bin = o.fastText === false ? null : fasttextPath();
+      if (o.fastText === false) o.say("  scale: --fasttext off: fastText not run");
+      else if (!bin) o.say("  scale: fastText is not installed; skipping its row (apt-get install -y fasttext)");
       else {
         const test = new Set((await db.runTestRow.findMany({ where: { runId: run.id }, select: { key: true } })).map((r) => r.key));
         const table = whole.rows;
