@@ -16,12 +16,15 @@ export function metricsFor(rows: RowSet, probs: Float32Array[], modelLabels: str
   const labels = [...new Set([...modelLabels, ...rowLabels])].sort();
   const index = new Map(labels.map((l, i) => [l, i]));
   const at = modelLabels.map((l) => index.get(l)!);
+  const y = rowLabels.map((l) => index.get(l)!);
+  // the model's labels are all of them, in sorted order (the usual case): its probabilities as they are
+  if (at.length === labels.length && at.every((k, j) => k === j)) return computeMetrics(y, probs, labels);
   const full = probs.map((p) => {
     const f = new Float32Array(labels.length);
     for (let j = 0; j < at.length; j++) f[at[j]] = p[j];
     return f;
   });
-  return computeMetrics(rowLabels.map((l) => index.get(l)!), full, labels);
+  return computeMetrics(y, full, labels);
 }
 
 /**

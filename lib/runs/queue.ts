@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from "../db/generated/client";
 import { enqueueRunFinished } from "../webhooks/outbox";
+import { appendRunLog } from "./run-log";
 
 // The run queue lives in the TrainingRun table: a worker claims the oldest queued run with
 // FOR UPDATE SKIP LOCKED (so no two workers ever take the same run), heartbeats while it works,
@@ -95,9 +96,7 @@ export async function reapStaleRuns(db: PrismaClient, staleSeconds: number): Pro
       )
       RETURNING id`;
     for (const { id } of rows) {
-      await tx.$executeRaw`
-        INSERT INTO "RunLog" ("runId", seq, level, message)
-        SELECT ${id}, coalesce(max(seq), 0) + 1, 'error', ${message} FROM "RunLog" WHERE "runId" = ${id}`;
+      await appendRunLog(tx, id, message, "error");
       await enqueueRunFinished(tx, id);
     }
     return rows.map((r) => r.id);

@@ -3,6 +3,7 @@ import type { LossPoint } from "../training/types";
 import { smoothEta, type EtaState } from "./eta";
 import { failpoint } from "./failpoint";
 import { notifyRunEvent } from "./queue";
+import { appendRunLog } from "./run-log";
 
 // What a run handler uses to tell the world how it is doing: log lines (rows with a per-run
 // sequence number, so a reconnecting browser misses nothing) and throttled progress updates.
@@ -26,19 +27,6 @@ export interface RunReporter {
   progress(p: Progress, opts?: { force?: boolean }): Promise<void>;
   lossPoint(p: LossPoint): Promise<void>;
   flush(): Promise<void>;
-}
-
-export async function appendRunLog(db: Pick<PrismaClient, "$executeRaw">, runId: string, message: string, level = "info"): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await db.$executeRaw`
-        INSERT INTO "RunLog" ("runId", seq, level, message)
-        SELECT ${runId}, coalesce(max(seq), 0) + 1, ${level}, ${message} FROM "RunLog" WHERE "runId" = ${runId}`;
-      return;
-    } catch (err) {
-      if (attempt >= 3) throw err; // a concurrent writer took the same seq: retry
-    }
-  }
 }
 
 export function createRunReporter(

@@ -190,6 +190,11 @@ export class RowSet {
     return this.rows.length;
   }
 
+  /** Rows from … to - 1 of this set. */
+  slice(from: number, to: number): RowSet {
+    return new RowSet(this.table, this.rows.subarray(from, to));
+  }
+
   label(i: number): string {
     return this.table.label(this.rows[i]);
   }

@@ -5,21 +5,28 @@ import type { RowSet } from "./row-table";
 // The candidate's prediction for each scored test row (RunTestRow), written in the run's save
 // transaction, and read back per confusion-matrix cell for GET /api/runs/:id/errors.
 
-/** Writes one RunTestRow per test row in one statement (arrays unnested server-side). */
+/** Test rows written per statement: a big table's 1,400,000 test rows are not one statement's arrays held at once. */
+export const TEST_ROWS_PER_INSERT = 20_000;
+
+/** Writes one RunTestRow per test row, TEST_ROWS_PER_INSERT at a time (arrays unnested server-side), in the caller's transaction. */
 export async function saveTestRows(tx: Prisma.TransactionClient, runId: string, rows: RowSet, probs: Float32Array[], labels: string[]): Promise<void> {
   if (rows.length !== probs.length) throw new Error(`saveTestRows: ${rows.length} rows but ${probs.length} predictions`);
-  if (rows.length === 0) return;
-  const predicted = probs.map((p) => labels[argmax(p)]);
-  await tx.$executeRawUnsafe(
-    `INSERT INTO "RunTestRow" ("runId", idx, key, label, predicted, scores)
-     SELECT $1, t.ord::int - 1, t.key, t.label, t.predicted, t.scores::real[]
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS t(key, label, predicted, scores, ord)`,
-    runId,
-    rows.keys(),
-    rows.labels(),
-    predicted,
-    probs.map((p) => `{${Array.from(p, (x) => (Number.isFinite(x) ? x : 0)).join(",")}}`),
-  );
+  for (let from = 0; from < rows.length; from += TEST_ROWS_PER_INSERT) {
+    const to = Math.min(rows.length, from + TEST_ROWS_PER_INSERT);
+    const part = probs.slice(from, to);
+    const these = rows.slice(from, to);
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "RunTestRow" ("runId", idx, key, label, predicted, scores)
+       SELECT $1, $2::int + t.ord::int - 1, t.key, t.label, t.predicted, t.scores::real[]
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(key, label, predicted, scores, ord)`,
+      runId,
+      from,
+      these.keys(),
+      these.labels(),
+      part.map((p) => labels[argmax(p)]),
+      part.map((p) => `{${Array.from(p, (x) => (Number.isFinite(x) ? x : 0)).join(",")}}`),
+    );
+  }
 }
 
 export interface ErrorQuery {

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../db/generated/client";
 import { AppError } from "../errors";
-import { appendRunLog } from "../runs/reporter";
+import { appendRunLog } from "../runs/run-log";
 import type { RunComparison, RunSplit } from "../runs/types";
 import { promoteVersion } from "../versions/promote";
 import type { AutoPromoteRule } from "./schema";

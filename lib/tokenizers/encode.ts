@@ -38,16 +38,17 @@ export function attachFastPath(tok: Tokenizer, tokenizerJson: unknown): void {
  * tokenizer, loaded (./tokenizer.ts, imported then).
  */
 export async function loadIdEncoder(dir: string): Promise<IdEncoder> {
-  const fast = fastWordPiece((await readTokenizerFiles(dir)).tokenizerJson);
-  if (!fast) return (await import("./tokenizer")).loadTokenizer(dir);
+  const files = await readTokenizerFiles(dir);
+  const fast = fastWordPiece(files.tokenizerJson);
+  if (!fast) return (await import("./tokenizer")).tokenizerFrom(files);
   bareFast.add(fast);
   return fast;
 }
 
-/** Whether this tokenizer encodes through the fast path. */
-export const hasFastPath = (tok: IdEncoder) => bareFast.has(tok as FastEncoder) || fastEncoders.has(tok as Tokenizer);
-
 const fastOf = (tok: IdEncoder): FastEncoder | undefined => (bareFast.has(tok as FastEncoder) ? (tok as FastEncoder) : fastEncoders.get(tok as Tokenizer));
+
+/** Whether this tokenizer encodes through the fast path. */
+export const hasFastPath = (tok: IdEncoder) => fastOf(tok) !== undefined;
 
 /** Ids of one text, no special tokens, no truncation. */
 function encodeAll(tok: IdEncoder, text: string): number[] {

@@ -13,7 +13,11 @@ export { encodeOne, encodeTexts, encodeTextsAsync, hasFastPath, loadIdEncoder, t
  * chance of a network request.
  */
 export async function loadTokenizer(dir: string): Promise<Tokenizer> {
-  const { tokenizerJson, tokenizerConfig } = await readTokenizerFiles(dir);
+  return tokenizerFrom(await readTokenizerFiles(dir));
+}
+
+/** loadTokenizer on the two files already read. */
+export function tokenizerFrom({ tokenizerJson, tokenizerConfig }: Awaited<ReturnType<typeof readTokenizerFiles>>): Tokenizer {
   const name = String(tokenizerConfig.tokenizer_class ?? "PreTrainedTokenizer").replace(/Fast$/, "");
   const exported = (transformers as Record<string, unknown>)[name];
   const Cls =

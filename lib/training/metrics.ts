@@ -3,13 +3,14 @@ import type { ClassScores, Metrics } from "./types";
 import { softmaxRow } from "./static-model";
 import { calibrationOf } from "./calibration-error";
 
-/** Row-wise softmax of a B × numLabels logits matrix. */
+/** Row-wise softmax of a B × numLabels logits matrix: one row each, views of one buffer (a row costs a view, not a buffer of its own). */
 export function softmax(logits: Float32Array, numLabels: number): Float32Array[] {
   const B = Math.floor(logits.length / numLabels);
+  const all = new Float32Array(B * numLabels);
   const out: Float32Array[] = new Array(B);
   for (let b = 0; b < B; b++) {
-    out[b] = new Float32Array(numLabels);
-    softmaxRow(logits, b * numLabels, numLabels, out[b], 0);
+    softmaxRow(logits, b * numLabels, numLabels, all, b * numLabels);
+    out[b] = all.subarray(b * numLabels, (b + 1) * numLabels);
   }
   return out;
 }

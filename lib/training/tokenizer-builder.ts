@@ -112,11 +112,9 @@ export class WordCounter {
         const ids = this.scratch.ids;
         for (let k = 0; k < n; k++) this.counts[ids[k]]++;
       } else {
-        for (const w of bertPreTokenize(bertNormalize(t, this.casing))) {
-          const id = this.table.idOf(w);
-          this.grow();
-          this.counts[id]++;
-        }
+        const ids = bertPreTokenize(bertNormalize(t, this.casing)).map((w) => this.table.idOf(w));
+        this.grow();
+        for (const id of ids) this.counts[id]++;
       }
     }
     return this;

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mulberry32, randInt } from "../../lib/training/rng";
-import { forwardBatch, initStaticParams } from "../../lib/training/static-model";
+import { initStaticParams } from "../../lib/training/static-model";
+import { TOPIC_VOCAB, topicAccuracy, topicRows } from "../helpers/topic-ids";
 import { resolveTrainArgs, threadsFor, THREADS_MIN_ROW_EPOCHS, trainStatic } from "../../lib/training/train-static";
 import { sharedRows } from "../../lib/training/train-pieces";
 import { featureLayout } from "../../lib/training/feature-pool";
@@ -9,25 +9,9 @@ import { ngramTable } from "../../lib/training/subword";
 
 // The multi-thread loop (lib/training/hogwild.ts) against the single-thread one on the same data:
 // token-id "texts" whose class is which of two topic-id ranges dominates, over shared filler ids.
-const V = 3000;
-function rows(n: number, seed: number) {
-  const rng = mulberry32(seed);
-  const ids = Array.from({ length: n }, (_, i) => {
-    const topic = (i % 3) * 100;
-    return Int32Array.from({ length: 8 + randInt(rng, 40) }, () => (rng() < 0.3 ? topic + randInt(rng, 100) : 300 + randInt(rng, V - 300)));
-  });
-  return { ids, labels: ids.map((_, i) => i % 3) };
-}
-
-function accuracy(params: Parameters<typeof forwardBatch>[0], ids: Int32Array[], labels: number[], layout?: Parameters<typeof forwardBatch>[2]): number {
-  const logits = forwardBatch(params, ids, layout).logits;
-  let right = 0;
-  for (let b = 0; b < ids.length; b++) {
-    const row = Array.from(logits.subarray(b * 3, b * 3 + 3));
-    if (row.indexOf(Math.max(...row)) === labels[b]) right++;
-  }
-  return right / ids.length;
-}
+const V = TOPIC_VOCAB;
+const rows = topicRows;
+const accuracy = topicAccuracy;
 
 test("threadsFor: one thread for small runs, at most the wanted threads and the batches of an epoch", () => {
   assert.equal(threadsFor(100, 5, 10, 8), 1);

@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { mulberry32, randInt } from "../../lib/training/rng";
-import { forwardBatch, initStaticParams } from "../../lib/training/static-model";
+import { initStaticParams } from "../../lib/training/static-model";
+import { TOPIC_VOCAB, topicAccuracy, topicRows } from "../helpers/topic-ids";
 import { evaluateStatic, resolveTrainArgs, trainStatic } from "../../lib/training/train-static";
 import { TokenBuckets, TokenRowFile } from "../../lib/training/token-spill";
 import { inMemoryPieces, type TokenPiece } from "../../lib/training/train-pieces";
@@ -17,29 +18,11 @@ import { bucketsFor, BUCKET_BYTES } from "../../lib/kinds/starter/encoded-rows";
 // in one bucket, and training on buckets learns as training on the rows in memory does.
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "ids-"));
-const V = 3000;
-
-/** Token-id "texts" whose class is which of three topic-id ranges they draw from, over shared filler ids. */
-function rows(n: number, seed: number, maxLen = 40) {
-  const rng = mulberry32(seed);
-  const ids = Array.from({ length: n }, (_, i) => {
-    const topic = (i % 3) * 100;
-    return Int32Array.from({ length: randInt(rng, maxLen) }, () => (rng() < 0.3 ? topic + randInt(rng, 100) : 300 + randInt(rng, V - 300)));
-  });
-  return { ids, labels: ids.map((_, i) => i % 3) };
-}
-
+const V = TOPIC_VOCAB;
+/** Rows of 0 … maxLen - 1 ids (empty ones included). */
+const rows = (n: number, seed: number, maxLen = 40) => topicRows(n, seed, { minLength: 0, spread: maxLen });
 const rowsOf = (p: TokenPiece) => Array.from(p.lengths, (len, i) => [p.labels[i], ...p.ids.subarray(p.starts[i], p.starts[i] + len)]);
-
-function accuracy(params: Parameters<typeof forwardBatch>[0], ids: Int32Array[], labels: number[]): number {
-  const logits = forwardBatch(params, ids).logits;
-  let right = 0;
-  for (let b = 0; b < ids.length; b++) {
-    const row = Array.from(logits.subarray(b * 3, b * 3 + 3));
-    if (row.indexOf(Math.max(...row)) === labels[b]) right++;
-  }
-  return right / ids.length;
-}
+const accuracy = topicAccuracy;
 
 test("TokenRowFile: every row (empty, short, longer than the write buffer) reads back exactly, whole and by any range, before and after it is written; close removes the file", () => {
   const dir = tmp();

@@ -8,7 +8,7 @@ import { saveVersionRows, type VersionRows } from "../../rows/version-rows";
 import type { RowSet } from "../row-table";
 import { saveTestRows } from "../test-rows";
 import { lockRun, notifyRunEvent } from "../queue";
-import { appendRunLog } from "../reporter";
+import { appendRunLog } from "../run-log";
 import type { RunContext } from "../run-context";
 
 // Saving a run's candidate is one transaction fenced by the worker's claim on the run: it locks the
