@@ -37,8 +37,8 @@ const schema = z.object({
   STARTER_KERNELS: z.enum(["wasm", "js"]).default("wasm"),
   /** Runs that fetch at least this many rows keep the texts in a file under DATA_DIR/spill instead of in memory (lib/runs/text-spill.ts); 0: always. */
   TEXT_SPILL_ROWS: z.coerce.number().int().min(0).default(50_000),
-  /** Starter runs of at least this many rows keep the token ids in files under DATA_DIR/spill, read back a bucket at a time each epoch (lib/kinds/starter/encoded-rows.ts); 0: always (once the calibration slice is held out or calibration is off). */
-  TOKEN_SPILL_ROWS: z.coerce.number().int().min(0).default(1_000_000),
+  /** Starter runs whose token ids would take more than this many MiB (estimated on a sample of the texts) keep them in files under DATA_DIR/spill, read back a bucket at a time each epoch (lib/kinds/starter/encoded-rows.ts); 0: always (once the calibration slice is held out or calibration is off). */
+  TOKEN_SPILL_MB: z.coerce.number().min(0).default(256),
   /** How often each worker looks for due schedule ticks (cron with a seconds field fires at most this often). */
   SCHEDULE_TICK_MS: z.coerce.number().int().positive().default(5000),
   /** Webhooks: how often each worker looks for due deliveries, the POST timeout, the first retry's wait (doubling), and attempts before giving up. */

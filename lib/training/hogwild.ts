@@ -51,13 +51,17 @@ export async function hogwildLoop(plan: LoopPlan, threads: number): Promise<numb
       w.on("exit", (code) => (failure ??= new Error(`a training thread exited (code ${code})`)));
       workers.push(w);
     }
+    // one order buffer for every piece (as big as the biggest): a new shared buffer per piece would be garbage the collector frees late
+    let most = 0;
+    for (let k = 0; k < pieces.count; k++) most = Math.max(most, pieces.rowsIn(k));
+    const orders = sharedArray(Int32Array, most);
     let step = 0;
     while (step < totalSteps && !plan.stopped(step)) {
       for (const k of Array.from(pieceOrder(pieces, plan.rng))) {
         if (step >= totalSteps || plan.stopped(step)) break;
         const rows = pieces.read(k);
         const n = rows.lengths.length;
-        const order = sharedArray(Int32Array, n);
+        const order = orders.subarray(0, n);
         order.set(permutation(n, plan.rng));
         const piece: HogwildPiece = { base: step, steps: Math.min(Math.ceil(n / B), totalSteps - step), rows, order };
         Atomics.store(setup.ctl, CTL_NEXT, 0);

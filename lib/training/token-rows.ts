@@ -129,7 +129,7 @@ export function pickTokenRows(rows: Int32Array[], picked: ArrayLike<number>): In
 /** Rows read a range at a time: rows in memory, or rows in a file (token-spill.ts TokenRowFile) that are read back as asked for. */
 export interface RowsReader {
   readonly length: number;
-  /** rows from … to - 1 */
+  /** rows from … to - 1; from a file, valid until the next read (its memory is reused) */
   read(from: number, to: number): Int32Array[];
 }
 

@@ -82,25 +82,26 @@ export class TokenRowFile {
     this.used = 0;
   }
 
-  /** Every row, into shared memory. */
-  readAll(): TokenPiece {
-    return this.readInts(0, this.written + this.used, this.count);
+  /** Every row, into shared memory (`into`'s when given: see PieceBuffer). */
+  readAll(into?: PieceBuffer): TokenPiece {
+    return this.readInts(0, this.written + this.used, this.count, into);
   }
 
-  /** Rows from … to - 1 (a file made with `ranges`). */
-  readRange(from: number, to: number): TokenPiece {
+  /** Rows from … to - 1 (a file made with `ranges`), into `into`'s memory when given (valid until its next read). */
+  readRange(from: number, to: number, into?: PieceBuffer): TokenPiece {
     if (!this.offsets) throw new Error(`${this.file}: made without ranges, it is read whole`);
     if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to && to <= this.count)) throw new RangeError(`rows [${from}, ${to}) are not within [0, ${this.count})`);
     const end = to === this.count ? this.written + this.used : this.offsets[to];
-    return this.readInts(from === to ? end : this.offsets[from], end, to - from);
+    return this.readInts(from === to ? end : this.offsets[from], end, to - from, into);
   }
 
-  /** The file as a RowsReader (rows without an object each, token-rows.ts lazyTokenRows). */
+  /** The file as a RowsReader (rows without an object each, token-rows.ts lazyTokenRows), read into one buffer: the rows of a read are valid until the next. */
   reader(): RowsReader {
+    const buffer = new PieceBuffer();
     return {
       length: this.count,
       read: (from, to) => {
-        const p = this.readRange(from, to);
+        const p = this.readRange(from, to, buffer);
         return lazyTokenRows({ buffer: p.ids.buffer as SharedArrayBuffer, starts: p.starts, lengths: p.lengths });
       },
     };
@@ -130,10 +131,11 @@ export class TokenRowFile {
   }
 
   /** Ints [first, end) of the file (what is still pending included), parsed as `rows` records. */
-  private readInts(first: number, end: number, rows: number): TokenPiece {
+  private readInts(first: number, end: number, rows: number, into?: PieceBuffer): TokenPiece {
     if (end > this.written) this.flush();
     const fd = this.open();
-    const ids = sharedArray(Int32Array, end - first);
+    const room = into?.take(end - first, rows);
+    const ids = room?.ids ?? sharedArray(Int32Array, end - first);
     const bytes = Buffer.from(ids.buffer, 0, ids.byteLength);
     let got = 0;
     while (got < bytes.length) {
@@ -141,9 +143,9 @@ export class TokenRowFile {
       if (n === 0) throw new Error(`${this.file}: cut short at int ${first + got / 4} of ${end}`);
       got += n;
     }
-    const starts = sharedArray(Float64Array, rows);
-    const lengths = sharedArray(Int32Array, rows);
-    const labels = sharedArray(Int32Array, rows);
+    const starts = room?.starts ?? sharedArray(Float64Array, rows);
+    const lengths = room?.lengths ?? sharedArray(Int32Array, rows);
+    const labels = room?.labels ?? sharedArray(Int32Array, rows);
     let at = 0;
     for (let i = 0; i < rows; i++) {
       if (at + 2 > ids.length) throw new Error(`${this.file}: row ${i} of ${rows} is missing`);
@@ -162,10 +164,36 @@ export class TokenRowFile {
   }
 }
 
-/** The training rows dealt among `count` files at random as they are appended (see the header): TrainPieces, one file each. */
+/**
+ * Shared memory that piece after piece is read into, grown to the largest: an epoch over a big
+ * table reads dozens of buckets, and a new buffer for each would leave the old ones to the garbage
+ * collector, which frees them late (a shared buffer outside the JS heap weighs little in its
+ * reckoning). A piece read into it is valid until the next read.
+ */
+export class PieceBuffer {
+  private ids = sharedArray(Int32Array, 0);
+  private starts = sharedArray(Float64Array, 0);
+  private lengths = sharedArray(Int32Array, 0);
+  private labels = sharedArray(Int32Array, 0);
+
+  /** Room for `ints` ids and `rows` rows: views of exactly those lengths. */
+  take(ints: number, rows: number): TokenPiece {
+    if (ints > this.ids.length) this.ids = sharedArray(Int32Array, Math.ceil(ints * 1.1));
+    if (rows > this.starts.length) {
+      const n = Math.ceil(rows * 1.1);
+      this.starts = sharedArray(Float64Array, n);
+      this.lengths = sharedArray(Int32Array, n);
+      this.labels = sharedArray(Int32Array, n);
+    }
+    return { ids: this.ids.subarray(0, ints), starts: this.starts.subarray(0, rows), lengths: this.lengths.subarray(0, rows), labels: this.labels.subarray(0, rows) };
+  }
+}
+
+/** The training rows dealt among `count` files at random as they are appended (see the header): TrainPieces, one file each, read into one PieceBuffer (a piece is valid until the next read). */
 export class TokenBuckets implements TrainPieces {
   private readonly files: TokenRowFile[] = [];
   private readonly rng: Rng;
+  private readonly buffer = new PieceBuffer();
 
   constructor(dir: string, tag: string, count: number, seed: number) {
     if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`bucket count must be a whole number ≥ 1, got ${count}`);
@@ -207,7 +235,7 @@ export class TokenBuckets implements TrainPieces {
   }
 
   read(k: number): TokenPiece {
-    return this.files[k].readAll();
+    return this.files[k].readAll(this.buffer);
   }
 
   /** Closes and removes every file. */

@@ -24,7 +24,7 @@ export interface TrainPieces {
   readonly count: number;
   /** rows in piece k */
   rowsIn(k: number): number;
-  /** piece k (read back from its file when spilled; a piece in memory is given as it is) */
+  /** piece k (read back from its file when spilled, valid until the next read; a piece in memory is given as it is) */
   read(k: number): TokenPiece;
 }
 

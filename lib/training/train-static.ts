@@ -156,9 +156,14 @@ function checkedPieces(pieces: TrainPieces, numLabels: number, idLimit: number):
     rowsIn: (k) => pieces.rowsIn(k),
     read(k) {
       const p = pieces.read(k);
-      const views = { length: p.lengths.length } as { length: number; [i: number]: Int32Array };
-      for (let i = 0; i < p.lengths.length; i++) views[i] = p.ids.subarray(p.starts[i], p.starts[i] + p.lengths[i]);
-      checkRows(`train (piece ${k})`, views, p.labels, numLabels, idLimit);
+      const name = `train (piece ${k})`;
+      for (let i = 0; i < p.lengths.length; i++) {
+        const y = p.labels[i];
+        if (!(y >= 0 && y < numLabels)) throw new Error(`${name}: label ${y} at row ${i} is not in [0, ${numLabels})`);
+        for (let t = p.starts[i], end = t + p.lengths[i]; t < end; t++) {
+          if (!(p.ids[t] >= 0 && p.ids[t] < idLimit)) throw new Error(`${name}: token id ${p.ids[t]} is not in [0, ${idLimit})`);
+        }
+      }
       return p;
     },
   };

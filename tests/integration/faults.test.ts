@@ -21,9 +21,9 @@ let t: TestDatabase;
 let modelsDir: string;
 let dataDir: string;
 // TEXT_SPILL_ROWS 0: every run keeps its texts in a spill file (lib/runs/text-spill.ts), and
-// TOKEN_SPILL_ROWS 0 its token ids from tokenising to the end of scoring (lib/kinds/starter/encoded-rows.ts;
+// TOKEN_SPILL_MB 0 its token ids from tokenising to the end of scoring (lib/kinds/starter/encoded-rows.ts;
 // calibration off, as a big table would hold its slice out), which must not outlive it either.
-const workers = workerProcesses(() => ({ DATABASE_URL: t.url, MODELS_DIR: modelsDir, DATA_DIR: dataDir, TEXT_SPILL_ROWS: "0", TOKEN_SPILL_ROWS: "0", STARTER_CALIBRATION: "off" }));
+const workers = workerProcesses(() => ({ DATABASE_URL: t.url, MODELS_DIR: modelsDir, DATA_DIR: dataDir, TEXT_SPILL_ROWS: "0", TOKEN_SPILL_MB: "0", STARTER_CALIBRATION: "off" }));
 const worker = workers.start;
 /** A worker that reaps runs whose heartbeat stopped 2 s ago. */
 const reaper = () => worker({ RUN_STALE_SECONDS: "2" });

@@ -118,7 +118,7 @@ test("a running run can be cancelled; nothing is saved, and its spill files (tex
   const dataDir = tmpDir("data");
   const spillFiles = () => (existsSync(path.join(dataDir, "spill")) ? readdirSync(path.join(dataDir, "spill")) : []);
   // calibration off: a table this small would otherwise train a probe, which keeps the ids in memory
-  const w = worker({ DATA_DIR: dataDir, TEXT_SPILL_ROWS: "0", TOKEN_SPILL_ROWS: "0", STARTER_CALIBRATION: "off" });
+  const w = worker({ DATA_DIR: dataDir, TEXT_SPILL_ROWS: "0", TOKEN_SPILL_MB: "0", STARTER_CALIBRATION: "off" });
   const id = await queue({ table: "demo_email", columns: "label,text", num_train_epochs: 200 });
   await waitFor("training to start", async () => (await t.db.trainingRun.findUniqueOrThrow({ where: { id } })).phase === "training");
   assert.equal(spillFiles().filter((n) => n.startsWith("texts-")).length, 2, "the run keeps its keys and texts in spill files");
@@ -138,7 +138,7 @@ test("a data folder where no spill file can be made: the texts and the token ids
   const notADir = path.join(tmpDir("data"), "a-file");
   writeFileSync(notADir, "");
   const id = await queue({ table: "reviews", columns: "label,body", num_train_epochs: 1 });
-  const w = worker({ DATA_DIR: notADir, TEXT_SPILL_ROWS: "0", TOKEN_SPILL_ROWS: "0", STARTER_CALIBRATION: "off" });
+  const w = worker({ DATA_DIR: notADir, TEXT_SPILL_ROWS: "0", TOKEN_SPILL_MB: "0", STARTER_CALIBRATION: "off" });
   const run = await finished(id);
   await w.stop();
   assert.equal(run.status, "succeeded", run.error ?? "");
@@ -148,14 +148,19 @@ test("a data folder where no spill file can be made: the texts and the token ids
   assert.ok(logs.some((l) => /token ids in memory/.test(l.message)));
 });
 
-test("token ids spilled to files (TOKEN_SPILL_ROWS 0): the run trains on them a bucket at a time, scores from the file, succeeds as accurately, and leaves no file", async () => {
+test("token ids past TOKEN_SPILL_MB go to files: the run trains on them a bucket at a time, scores from the file, succeeds as accurately, and leaves no file; a small table's stay in memory", async () => {
   const dataDir = tmpDir("data");
   const env = { DATA_DIR: dataDir, STARTER_CALIBRATION: "off", TRAIN_THREADS: "1" };
   const run = { table: "demo_email", columns: "label,text", num_train_epochs: 3, seed: 5 };
-  const w = worker({ ...env, TOKEN_SPILL_ROWS: "0" });
+  // 1 MiB: the demo table's ids (about 2 MiB) go to files, the 120 short reviews' (a few KiB) do not
+  const w = worker({ ...env, TOKEN_SPILL_MB: "1" });
   const spilledId = await queue(run);
   const spilled = await finished(spilledId);
+  const smallId = await queue({ table: "reviews", columns: "label,body", num_train_epochs: 1 });
+  const small = await finished(smallId);
   await w.stop();
+  assert.equal(small.status, "succeeded", small.error ?? "");
+  assert.ok((await logsOf(smallId)).some((l) => /token ids in memory/.test(l.message)));
   const w2 = worker(env);
   const memoryId = await queue(run);
   const memory = await finished(memoryId);
@@ -163,6 +168,7 @@ test("token ids spilled to files (TOKEN_SPILL_ROWS 0): the run trains on them a 
   assert.equal(spilled.status, "succeeded", spilled.error ?? "");
   assert.equal(memory.status, "succeeded", memory.error ?? "");
   const logs = (await logsOf(spilledId)).map((l) => l.message);
+  assert.ok(logs.some((m) => /Token ids: about \d+ MiB \(more than TOKEN_SPILL_MB 1\)/.test(m)), logs.join("\n"));
   assert.ok(logs.some((m) => /token ids in \d+ files under .*spill \(the training rows in \d+ random buckets\)/.test(m)), logs.join("\n"));
   assert.ok((await logsOf(memoryId)).some((l) => /token ids in memory/.test(l.message)));
   const acc = (r: typeof spilled) => (r.metricsNew as { accuracy: number }).accuracy;

@@ -31,3 +31,14 @@ test("collectGarbageIfGrown: with a big live heap, waits for a quarter of it in 
   assert.equal(collectGarbageIfGrown(16 * 2 ** 20), true, "more than a quarter grew");
   assert.equal(live.length, 1_000_000);
 });
+
+test("collectGarbageIfGrown: dead array buffers (outside the JS heap) count as garbage too", () => {
+  collectGarbageIfGrown(0);
+  let dead: SharedArrayBuffer[] | null = Array.from({ length: 40 }, () => new SharedArrayBuffer(2 ** 20));
+  for (const b of dead) new Int32Array(b).fill(1); // touched: resident
+  assert.ok(dead.length === 40);
+  dead = null;
+  const before = process.memoryUsage().arrayBuffers;
+  assert.equal(collectGarbageIfGrown(32 * 2 ** 20), true, "40 MiB of dead buffers is more than 32 MiB");
+  assert.ok(process.memoryUsage().arrayBuffers < before - 32 * 2 ** 20, "and they were freed");
+});

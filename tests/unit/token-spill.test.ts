@@ -87,6 +87,16 @@ test("TokenBuckets: every row lands in exactly one bucket, the buckets are about
     }
     assert.deepEqual(all.sort(), data.ids.map((ids, i) => [data.labels[i], ...ids].join(",")).sort(), "every row exactly once");
     assert.notDeepEqual(rowsOf(other.read(0)), rowsOf(a.read(0)));
+    // every read after the biggest bucket's lands in the same shared memory (no new buffer per bucket), with its own rows
+    const sizes = Array.from({ length: 8 }, (_, k) => a.rowsIn(k));
+    const biggest = sizes.indexOf(Math.max(...sizes));
+    const memory = a.read(biggest).ids.buffer;
+    for (let k = 0; k < 8; k++) {
+      const p = a.read(k);
+      assert.equal(p.ids.buffer, memory, `bucket ${k} reuses the buffer`);
+      assert.equal(p.lengths.length, a.rowsIn(k));
+    }
+    assert.deepEqual(rowsOf(a.read(3)), rowsOf(again.read(3)));
     assert.equal(a.longest, Math.max(...data.ids.map((r) => r.length)));
   } finally {
     for (const b of [a, again, other]) b.close();

@@ -23,7 +23,7 @@ export interface EncodeRowsInput {
   testLabels: Int32Array;
   maxLength: number;
   /** training rows held out of the model (./calibrate.ts holdOutSlice), or null */
-  holdOut: { fit: number[]; calibration: number[] } | null;
+  holdOut: { fit: Int32Array; calibration: number[] } | null;
   /** where and under which name to spill the ids, and the seed that deals the training rows among buckets; null: keep them in memory */
   spill: { dir: string; tag: string; seed: number } | null;
   onProgress(done: number, total: number): void | Promise<void>;

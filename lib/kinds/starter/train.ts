@@ -4,6 +4,7 @@ import path from "node:path";
 import { loadClassifier } from "../../onnx/classifier";
 import { readStaticArtifact, writeStaticArtifact, type StaticArtifactInput } from "./artifact";
 import { countWordsInBlocks, createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../../tokenizers/parallel-tokenize";
+import { encodeOne, loadIdEncoder } from "../../tokenizers/encode";
 import type { RowSet } from "../../runs/row-table";
 import { growVocabulary, initStaticParams } from "../../training/static-model";
 import { featureLayout, type FeatureLayout } from "../../training/feature-pool";
@@ -61,7 +62,8 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   let vocab: string[];
   const prev = serving ? await readStaticArtifact(serving.dir).catch(() => null) : null;
   const continuable = serving !== null && sameSet(serving.labels, input.dataLabels) && prev !== null;
-  const { options: subwords, why } = subwordOptions(input.request, { medianWords: medianWords(medianSample(train)), serving: continuable ? prev.subwords : null });
+  const sample = sampleTexts(train);
+  const { options: subwords, why } = subwordOptions(input.request, { medianWords: medianWords(sample), serving: continuable ? prev.subwords : null });
   const warm = continuable && sameSubwords(prev.subwords, subwords);
   if (warm && prev) {
     labels = prev.labels;
@@ -104,8 +106,12 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   // model itself instead (./calibrate.ts HOLD_OUT_MIN_ROWS), and is known before anything is encoded.
   const calibrationOn = env().STARTER_CALIBRATION === "on";
   const holdOut = calibrationOn && train.length >= HOLD_OUT_MIN_ROWS ? await holdOutSlice(ctx, { trainLabels, labels, seed: input.seed }) : null;
-  // A big table's ids go to files (./encoded-rows.ts); not with a probe, which picks rows of them in memory.
-  const spill = (holdOut || !calibrationOn) && train.length + test.length >= env().TOKEN_SPILL_ROWS ? { dir: spillDir(dataDir()), tag: ctx.runId, seed: input.seed } : null;
+  // A big table's ids go to files (./encoded-rows.ts); not with a probe, which picks rows of them in
+  // memory. How big: the sample's ids per row (encoded here, a fraction of a second) times the rows.
+  const idBytes = (train.length + test.length) * 4 * (2 + (await meanIds(staged, sample, maxLength)));
+  const spilling = (holdOut !== null || !calibrationOn) && idBytes > env().TOKEN_SPILL_MB * 2 ** 20;
+  const spill = spilling ? { dir: spillDir(dataDir()), tag: ctx.runId, seed: input.seed } : null;
+  if (spilling) await report.log(`Token ids: about ${(idBytes / 2 ** 20).toFixed(0)} MiB (more than TOKEN_SPILL_MB ${env().TOKEN_SPILL_MB}), so they go to files and each epoch reads them back`);
   const tokT0 = Date.now();
   const encoded = await encodeRows({
     pool,
@@ -254,8 +260,8 @@ async function trainEncoded(ctx: RunContext, input: Input, e: Encoded): Promise<
   }
 }
 
-/** The training texts medianWords looks at (every text, or every k-th of a big table: the same ones it would pick from all of them), without reading the others. */
-function medianSample(rows: RowSet): string[] {
+/** Up to 10,000 evenly spaced training texts (the ones medianWords would pick from all of them), without reading the others. */
+function sampleTexts(rows: RowSet): string[] {
   const step = Math.max(1, Math.floor(rows.length / 10_000));
   const at: number[] = [];
   for (let i = 0; i < rows.length; i += step) at.push(i);
@@ -282,4 +288,13 @@ function withSubwordRows(tokens: StaticParams, o: SubwordOptions, pairs: Float32
     else fillUniform(embedding.subarray(pairStart), 1 / dim, mulberry32(seed));
   }
   return { ...tokens, vocabSize: tokens.vocabSize + ngramRows + pairRows, embedding };
+}
+
+/** The mean count of ids the texts encode to, at most maxLength each, with the tokenizer in `dir`. */
+async function meanIds(dir: string, texts: string[], maxLength: number): Promise<number> {
+  if (texts.length === 0) return 0;
+  const tok = await loadIdEncoder(dir);
+  let ids = 0;
+  for (const t of texts) ids += encodeOne(tok, t, maxLength).length;
+  return ids / texts.length;
 }
