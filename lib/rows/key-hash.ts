@@ -93,6 +93,18 @@ export class KeyHashSet {
     return new KeyHashSet(new BigUint64Array(copy.buffer, 0, copy.byteLength / 8));
   }
 
+  /** A set whose bytes are `buffer`'s, taken as they are (no copy): the caller gives it up. */
+  static adopt(buffer: ArrayBuffer): KeyHashSet {
+    if (buffer.byteLength % 8 !== 0) throw new Error(`trained-row hashes: ${buffer.byteLength} bytes is not a whole number of 64-bit hashes`);
+    return new KeyHashSet(new BigUint64Array(buffer));
+  }
+
+  /** The set's bytes (as toBytes gives them) in consecutive views of at most `size` bytes, without a copy. */
+  *parts(size: number): Generator<Uint8Array> {
+    const all = new Uint8Array(this.values.buffer, this.values.byteOffset, this.values.byteLength);
+    for (let at = 0; at < all.length; at += size) yield all.subarray(at, Math.min(all.length, at + size));
+  }
+
   toBytes(): Uint8Array<ArrayBuffer> {
     const out = new Uint8Array(this.values.byteLength);
     out.set(new Uint8Array(this.values.buffer, this.values.byteOffset, this.values.byteLength));

@@ -33,8 +33,9 @@ import { sameSet, type Candidate, type CandidateInput } from "../types";
 // in a file (lib/runs/text-spill.ts), are never all in memory; the ids land in one shared buffer,
 // or for a big table in files read back a bucket at a time (./encoded-rows.ts), and the training
 // texts are released once encoded), fit a temperature on a probe model (../calibrate.ts
-// probeTemperature; a big table holds a slice of its rows out instead), train every weight, fold the temperature into the head (so that the exported graph
-// gives calibrated scores), write the artifact, evaluate it through the ONNX serving path.
+// probeTemperature; a big table holds a slice of its rows out instead), train every weight, fold
+// the temperature into the head (so that the exported graph gives calibrated scores), write the
+// artifact, evaluate it through the ONNX serving path.
 
 type Input = CandidateInput<StarterRunRequest>;
 
@@ -107,9 +108,10 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   const calibrationOn = env().STARTER_CALIBRATION === "on";
   const holdOut = calibrationOn && train.length >= HOLD_OUT_MIN_ROWS ? await holdOutSlice(ctx, { trainLabels, labels, seed: input.seed }) : null;
   // A big table's ids go to files (./encoded-rows.ts); not with a probe, which picks rows of them in
-  // memory. How big: the sample's ids per row (encoded here, a fraction of a second) times the rows.
-  const idBytes = (train.length + test.length) * 4 * (2 + (await meanIds(staged, sample, maxLength)));
-  const spilling = (holdOut !== null || !calibrationOn) && idBytes > env().TOKEN_SPILL_MB * 2 ** 20;
+  // memory. How big: the ids per row of 1,000 of the sample's texts (encoded here, a tenth of a
+  // second) times the rows.
+  const idBytes = holdOut !== null || !calibrationOn ? (train.length + test.length) * 4 * (2 + (await meanIds(staged, everyNth(sample, 1000), maxLength))) : 0;
+  const spilling = idBytes > env().TOKEN_SPILL_MB * 2 ** 20;
   const spill = spilling ? { dir: spillDir(dataDir()), tag: ctx.runId, seed: input.seed } : null;
   if (spilling) await report.log(`Token ids: about ${(idBytes / 2 ** 20).toFixed(0)} MiB (more than TOKEN_SPILL_MB ${env().TOKEN_SPILL_MB}), so they go to files and each epoch reads them back`);
   const tokT0 = Date.now();
@@ -288,6 +290,12 @@ function withSubwordRows(tokens: StaticParams, o: SubwordOptions, pairs: Float32
     else fillUniform(embedding.subarray(pairStart), 1 / dim, mulberry32(seed));
   }
   return { ...tokens, vocabSize: tokens.vocabSize + ngramRows + pairRows, embedding };
+}
+
+/** At most `n` of the items, evenly spaced. */
+function everyNth<T>(items: T[], n: number): T[] {
+  const step = Math.max(1, Math.floor(items.length / n));
+  return items.filter((_, i) => i % step === 0).slice(0, n);
 }
 
 /** The mean count of ids the texts encode to, at most maxLength each, with the tokenizer in `dir`. */
