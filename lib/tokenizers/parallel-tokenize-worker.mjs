@@ -18,6 +18,7 @@ import { register } from "tsx/esm/api";
 register();
 const { WordCounter } = await import("../training/tokenizer-builder.ts");
 const { packChunk } = await import("./token-packer.ts");
+const { collectGarbageIfGrown } = await import("../process/collect-garbage.ts");
 const tokenizerModule = import("./encode.ts");
 tokenizerModule.catch(() => {}); // an encode message reports it
 
@@ -25,6 +26,9 @@ tokenizerModule.catch(() => {}); // an encode message reports it
 const tokenizers = new Map();
 
 parentPort.on("message", async ({ op, call, chunk, dir, texts, maxLength, casing }) => {
+  // This thread's heap is its own: the calling thread's collections between blocks do not reach it,
+  // and a big table's chunks of texts would otherwise pile up here as garbage.
+  collectGarbageIfGrown();
   if (op === "count") {
     const { words, counts } = new WordCounter(casing).add(texts).result();
     parentPort.postMessage({ call, chunk, words, counts }, [counts.buffer]);
