@@ -1,6 +1,7 @@
 import type { Classifier } from "../onnx/classifier";
 import { computeMetrics } from "../training/metrics";
 import { throwIfCancelled } from "../errors";
+import { collectGarbageIfGrown } from "../process/collect-garbage";
 import type { Metrics } from "../training/types";
 import type { RowSet } from "./row-table";
 import { rowsReader, type RowsReader } from "../training/token-rows";
@@ -43,6 +44,7 @@ export async function evaluateClassifier(classifier: Classifier, rows: RowSet, c
     throwIfCancelled(ctx.signal);
     const end = Math.min(rows.length, i + slice);
     probs.push(...(byIds ? await byIds.predictIds(byIds.ids.read(i, end), 64) : await classifier.predict(rows.texts(i, end))));
+    collectGarbageIfGrown(); // each slice's feeds and texts are garbage once scored
     await tick(end);
   }
   return { metrics: metricsFor(rows, probs, classifier.labels), probs };

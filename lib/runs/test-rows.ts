@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from "../db/generated/client";
 import { argmax } from "../training/metrics";
+import { collectGarbageIfGrown } from "../process/collect-garbage";
 import type { RowSet } from "./row-table";
 
 // The candidate's prediction for each scored test row (RunTestRow), written in the run's save
@@ -26,6 +27,7 @@ export async function saveTestRows(tx: Prisma.TransactionClient, runId: string, 
       part.map((p) => labels[argmax(p)]),
       part.map((p) => `{${Array.from(p, (x) => (Number.isFinite(x) ? x : 0)).join(",")}}`),
     );
+    collectGarbageIfGrown(); // each statement's strings are garbage once sent
   }
 }
 
