@@ -81,3 +81,17 @@ test("TextSpill.readMany: the same texts as one read per text, for runs in file 
     spill.close();
   }
 });
+
+test("TextSpill: lone surrogates at the ends of neighbouring texts stay in their own texts", () => {
+  const spill = new TextSpill(tmp(), "surrogates");
+  try {
+    const texts = ["ends high \ud83d", "\ude00 starts low", "plain", "\ud83d\ude00 whole"];
+    texts.forEach((t) => spill.append(t));
+    spill.flush();
+    // a lone surrogate is written as U+FFFD, as Buffer.from writes it
+    assert.deepEqual(texts.map((_, i) => spill.read(i)), texts.map((t) => Buffer.from(t, "utf8").toString("utf8")));
+    assert.deepEqual(spill.readMany([3, 0, 1]), [3, 0, 1].map((i) => Buffer.from(texts[i], "utf8").toString("utf8")));
+  } finally {
+    spill.close();
+  }
+});
