@@ -107,16 +107,6 @@ export class TokenRowFile {
     };
   }
 
-  /** The labels of every row, in order (one pass over the file, a block at a time). */
-  labels(): Int32Array {
-    const out = new Int32Array(this.count);
-    const step = 65_536;
-    if (this.offsets) {
-      for (let from = 0; from < this.count; from += step) out.set(this.readRange(from, Math.min(this.count, from + step)).labels, from);
-    } else out.set(this.readAll().labels);
-    return out;
-  }
-
   /** Closes and removes the file; safe to call more than once. */
   close(): void {
     if (this.fd === null) return;

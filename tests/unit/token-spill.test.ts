@@ -48,7 +48,7 @@ test("TokenRowFile: every row (empty, short, longer than the write buffer) reads
     const reader = file.reader();
     assert.equal(reader.length, 3002);
     assert.deepEqual(reader.read(6, 9).map((r) => [...r]), data.ids.slice(6, 9).map((r) => [...r]));
-    assert.deepEqual([...file.labels()], data.labels);
+    assert.deepEqual([...file.readAll().labels], data.labels);
     assert.throws(() => file.readRange(0, 3003), RangeError);
     assert.match(path.basename(file.file), new RegExp(`^ids-.*-${process.pid}-run-1-test\\.bin$`));
     assert.throws(() => new TokenRowFile(path.join(dir, "spill"), "run-1-test"), /EEXIST/, "a second file of the same name is refused");
