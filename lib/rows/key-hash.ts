@@ -84,7 +84,8 @@ export class KeyHashSet {
     all.sort();
     let m = 0;
     for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[m - 1]) all[m++] = all[i];
-    return new KeyHashSet(all.slice(0, m));
+    // no duplicates (the usual case): the array as it is, not a copy (56 MB at 7,000,000 rows)
+    return new KeyHashSet(m === all.length ? all : all.slice(0, m));
   }
 
   static fromBytes(bytes: Uint8Array): KeyHashSet {

@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from "../db/generated/client";
 import { KeyHashSet } from "./key-hash";
-import { collectGarbageIfGrown } from "../process/collect-garbage";
+import { bulkExecute, bulkQuery } from "../db/bulk-statement";
 
 // Which rows each version trained on, and which it has seen (trained on or was tested on), its
 // ancestors' included (VersionTrainedRows), as sorted sets of 64-bit key hashes.
@@ -32,14 +32,14 @@ export async function rowsOfVersion(db: Db, versionId: string): Promise<VersionR
 async function readColumn(db: Db, versionId: string, column: Column, length: number): Promise<ArrayBuffer> {
   const out = new Uint8Array(length);
   for (let at = 0; at < length; at += RECORD_PART_BYTES) {
-    const [{ part }] = await db.$queryRawUnsafe<{ part: Uint8Array }[]>(
+    const [{ part }] = await bulkQuery<{ part: Uint8Array }[]>(
+      db,
       `SELECT substring("${column}" FROM $1::int FOR $2::int) AS part FROM "VersionTrainedRows" WHERE "versionId" = $3`,
       at + 1,
       RECORD_PART_BYTES,
       versionId,
     );
     out.set(part, at);
-    collectGarbageIfGrown(); // each part's encodings are garbage at once; collected as they add up
   }
   return out.buffer;
 }
@@ -50,8 +50,7 @@ export async function saveVersionRows(db: Db, versionId: string, rows: VersionRo
   await db.versionTrainedRows.create({ data: { versionId, count: rows.trained.size, hashes: empty, seenCount: rows.seen.size, seenHashes: empty } });
   for (const [column, set] of [["hashes", rows.trained], ["seenHashes", rows.seen]] as const) {
     for (const part of set.parts(RECORD_PART_BYTES)) {
-      await db.$executeRawUnsafe(`UPDATE "VersionTrainedRows" SET "${column}" = "${column}" || $1 WHERE "versionId" = $2`, Buffer.from(part.buffer, part.byteOffset, part.byteLength), versionId);
-      collectGarbageIfGrown();
+      await bulkExecute(db, `UPDATE "VersionTrainedRows" SET "${column}" = "${column}" || $1 WHERE "versionId" = $2`, Buffer.from(part.buffer, part.byteOffset, part.byteLength), versionId);
     }
   }
 }

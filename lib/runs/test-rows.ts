@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from "../db/generated/client";
 import { argmax } from "../training/metrics";
-import { collectGarbageIfGrown } from "../process/collect-garbage";
+import { bulkExecute } from "../db/bulk-statement";
 import type { RowSet } from "./row-table";
 
 // The candidate's prediction for each scored test row (RunTestRow), written in the run's save
@@ -16,7 +16,8 @@ export async function saveTestRows(tx: Prisma.TransactionClient, runId: string, 
     const to = Math.min(rows.length, from + TEST_ROWS_PER_INSERT);
     const part = probs.slice(from, to);
     const these = rows.slice(from, to);
-    await tx.$executeRawUnsafe(
+    await bulkExecute(
+      tx,
       `INSERT INTO "RunTestRow" ("runId", idx, key, label, predicted, scores)
        SELECT $1, $2::int + t.ord::int - 1, t.key, t.label, t.predicted, t.scores::real[]
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(key, label, predicted, scores, ord)`,
@@ -27,7 +28,6 @@ export async function saveTestRows(tx: Prisma.TransactionClient, runId: string, 
       part.map((p) => labels[argmax(p)]),
       part.map((p) => `{${Array.from(p, (x) => (Number.isFinite(x) ? x : 0)).join(",")}}`),
     );
-    collectGarbageIfGrown(); // each statement's strings are garbage once sent
   }
 }
 
