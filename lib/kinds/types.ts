@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { ProbabilityRows } from "../training/probability-rows";
 import type { Classifier } from "../onnx/classifier";
 import type { RowSet } from "../runs/row-table";
 import type { Phase, RunContext } from "../runs/run-context";
@@ -56,7 +57,7 @@ export interface Candidate {
   metricsOld: Metrics | null;
   metricsNew: Metrics;
   /** the candidate's probabilities for each test row (in `labels` order), for the run's errors list */
-  predictionsNew: Float32Array[];
+  predictionsNew: ProbabilityRows;
   /** figures added to the run's stats */
   stats?: Record<string, unknown>;
 }

@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from "../db/generated/client";
-import { argmax } from "../training/metrics";
+import type { ProbabilityRows } from "../training/probability-rows";
 import { bulkExecute } from "../db/bulk-statement";
 import type { RowSet } from "./row-table";
 
@@ -10,7 +10,7 @@ import type { RowSet } from "./row-table";
 export const TEST_ROWS_PER_INSERT = 20_000;
 
 /** Writes one RunTestRow per test row, TEST_ROWS_PER_INSERT at a time (arrays unnested server-side), in the caller's transaction. */
-export async function saveTestRows(tx: Prisma.TransactionClient, runId: string, rows: RowSet, probs: Float32Array[], labels: string[]): Promise<void> {
+export async function saveTestRows(tx: Prisma.TransactionClient, runId: string, rows: RowSet, probs: ProbabilityRows, labels: string[]): Promise<void> {
   if (rows.length !== probs.length) throw new Error(`saveTestRows: ${rows.length} rows but ${probs.length} predictions`);
   for (let from = 0; from < rows.length; from += TEST_ROWS_PER_INSERT) {
     const to = Math.min(rows.length, from + TEST_ROWS_PER_INSERT);
@@ -25,8 +25,8 @@ export async function saveTestRows(tx: Prisma.TransactionClient, runId: string, 
       from,
       these.keys(),
       these.labels(),
-      part.map((p) => labels[argmax(p)]),
-      part.map((p) => `{${Array.from(p, (x) => (Number.isFinite(x) ? x : 0)).join(",")}}`),
+      Array.from({ length: part.length }, (_, i) => labels[part.top(i)]),
+      Array.from({ length: part.length }, (_, i) => `{${Array.from(part.row(i), (x) => (Number.isFinite(x) ? x : 0)).join(",")}}`),
     );
   }
 }

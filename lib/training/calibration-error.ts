@@ -4,6 +4,7 @@
 // is the true one and confidence the mean top-class probability;
 //   ECE = Σ_bins |accuracy(bin) − confidence(bin)| · count(bin) / n.
 import type { Reliability, ReliabilityBin } from "./types";
+import { probabilityRows, type ProbabilityRows } from "./probability-rows";
 
 export const ECE_BINS = 15;
 
@@ -17,7 +18,7 @@ export function binOf(confidence: number, bins: number): number {
  * class was right). Empty bins are kept (count 0, accuracy and confidence 0) so that every diagram has
  * the same `bins` bars; they add nothing to the ECE.
  */
-export function calibrationError(confidences: ArrayLike<number>, correct: ArrayLike<boolean>, bins = ECE_BINS): { ece: number; reliability: Reliability } {
+export function calibrationError(confidences: ArrayLike<number>, correct: ArrayLike<boolean | number>, bins = ECE_BINS): { ece: number; reliability: Reliability } {
   const n = confidences.length;
   if (correct.length !== n) throw new Error(`calibrationError: ${n} confidences but ${correct.length} outcomes`);
   const count = new Array<number>(bins).fill(0);
@@ -41,15 +42,14 @@ export function calibrationError(confidences: ArrayLike<number>, correct: ArrayL
 }
 
 /** calibrationError of probability rows against true class indices (top class: first maximum, like argmax). */
-export function calibrationOf(yTrue: ArrayLike<number>, probs: ArrayLike<number>[], bins = ECE_BINS): { ece: number; reliability: Reliability } {
-  const confidences = new Float64Array(probs.length);
-  const correct: boolean[] = new Array(probs.length);
-  for (let i = 0; i < probs.length; i++) {
-    const p = probs[i];
-    let best = 0;
-    for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-    confidences[i] = p[best];
-    correct[i] = best === yTrue[i];
+export function calibrationOf(yTrue: ArrayLike<number>, probs: ProbabilityRows | readonly ArrayLike<number>[], bins = ECE_BINS): { ece: number; reliability: Reliability } {
+  const p = probabilityRows(probs);
+  const confidences = new Float64Array(p.length);
+  const correct = new Uint8Array(p.length);
+  for (let i = 0; i < p.length; i++) {
+    const best = p.top(i);
+    confidences[i] = p.at(i, best);
+    correct[i] = best === yTrue[i] ? 1 : 0;
   }
   return calibrationError(confidences, correct, bins);
 }

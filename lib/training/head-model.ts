@@ -21,6 +21,7 @@
 //   da  = dlogits · W2ᵀ,  dz = da ⊙ act'(z)
 //   dW1 = xᵀ · dz,       db1 = Σ_b dz
 import { fillUniform, mulberry32 } from "./rng";
+import { ProbabilityRows } from "./probability-rows";
 import { softmaxCrossEntropy, softmaxRow } from "./static-model";
 
 export type HeadType = "linear" | "mlp";
@@ -204,16 +205,12 @@ export function headLogits(p: HeadParams, x: Float32Array): Float32Array {
 }
 
 /** Softmax probabilities per row of `x`. */
-export function headPredict(p: HeadParams, x: Float32Array): Float32Array[] {
+export function headPredict(p: HeadParams, x: Float32Array): ProbabilityRows {
   const logits = headLogits(p, x);
   const C = p.numLabels;
-  const out: Float32Array[] = [];
-  for (let b = 0; b * C < logits.length; b++) {
-    const row = new Float32Array(C);
-    softmaxRow(logits, b * C, C, row, 0);
-    out.push(row);
-  }
-  return out;
+  const out = new Float32Array(logits.length);
+  for (let o = 0; o < logits.length; o += C) softmaxRow(logits, o, C, out, o);
+  return new ProbabilityRows(out, C);
 }
 
 export interface HeadGradients {

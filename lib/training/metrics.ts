@@ -2,6 +2,7 @@
 import type { ClassScores, Metrics } from "./types";
 import { softmaxRow } from "./static-model";
 import { calibrationOf } from "./calibration-error";
+import { probabilityRows, type ProbabilityRows } from "./probability-rows";
 
 /** Row-wise softmax of a B × numLabels logits matrix: one row each, views of one buffer (a row costs a view, not a buffer of its own). */
 export function softmax(logits: Float32Array, numLabels: number): Float32Array[] {
@@ -15,13 +16,6 @@ export function softmax(logits: Float32Array, numLabels: number): Float32Array[]
   return out;
 }
 
-/** Index of the largest value (first one on ties, like numpy.argmax). */
-export function argmax(xs: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i;
-  return best;
-}
-
 const div = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
 /**
@@ -31,21 +25,22 @@ const div = (a: number, b: number) => (b === 0 ? 0 : a / b);
  * the confusion matrix [true][pred], eval_loss = mean −log p(true class), with p clipped at 1e-12,
  * and the expected calibration error with its reliability bins (calibration-error.ts).
  */
-export function computeMetrics(yTrue: ArrayLike<number>, probs: ArrayLike<number>[], labels: string[]): Metrics {
+export function computeMetrics(yTrue: ArrayLike<number>, rows: ProbabilityRows | readonly ArrayLike<number>[], labels: string[]): Metrics {
   const n = yTrue.length;
+  const probs = probabilityRows(rows);
   if (probs.length !== n) throw new Error(`computeMetrics: ${n} labels but ${probs.length} predictions`);
   const C = labels.length;
+  if (n > 0 && probs.numLabels !== C) throw new Error(`computeMetrics: rows of ${probs.numLabels} probabilities for ${C} labels`);
   const matrix: number[][] = Array.from({ length: C }, () => new Array<number>(C).fill(0));
   let correct = 0;
   let nll = 0;
   for (let i = 0; i < n; i++) {
     const y = yTrue[i];
     if (!(y >= 0 && y < C && Number.isInteger(y))) throw new Error(`computeMetrics: label index ${y} out of range`);
-    const p = probs[i];
-    const pred = argmax(p);
+    const pred = probs.top(i);
     matrix[y][pred]++;
     if (pred === y) correct++;
-    nll -= Math.log(Math.max(p[y], 1e-12));
+    nll -= Math.log(Math.max(probs.at(i, y), 1e-12));
   }
   const per_class: Record<string, ClassScores> = {};
   let wP = 0, wR = 0, wF = 0, mP = 0, mR = 0, mF = 0, present = 0;

@@ -207,7 +207,7 @@ test("encoder classifier: artifact round trip, probabilities sum to 1 and match 
         const js = headPredict(h, packRows(feats, 32));
         probs.forEach((p, i) => {
           assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-5, "sums to 1");
-          for (let k = 0; k < 3; k++) assert.ok(Math.abs(p[k] - js[i][k]) <= 1e-5, `row ${i}: ${p[k]} vs JS ${js[i][k]}`);
+          for (let k = 0; k < 3; k++) assert.ok(Math.abs(p[k] - js.at(i, k)) <= 1e-5, `row ${i}: ${p[k]} vs JS ${js.at(i, k)}`);
         });
       }
     } finally {

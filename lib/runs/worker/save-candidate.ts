@@ -1,4 +1,5 @@
 import type { Prisma } from "../../db/generated/client";
+import type { ProbabilityRows } from "../../training/probability-rows";
 import { artifactRows, placeLocalCopy, readArtifactDir } from "../../versions/store";
 import { CancelledError } from "../../errors";
 import type { Metrics } from "../../training/types";
@@ -28,7 +29,7 @@ export interface CandidateRecord {
   metricsNew: Metrics;
   /** the scored test rows and the candidate's probabilities for them (in `labels` order) */
   testRows: RowSet;
-  predictionsNew: Float32Array[];
+  predictionsNew: ProbabilityRows;
   /** the rows the version trained on and has seen, its parent's included */
   versionRows: VersionRows;
   stats: Record<string, unknown>;
