@@ -12,7 +12,7 @@ export interface TableRef {
 /** The product's own tables (users, tokens, runs, weights…) are never a data source. */
 export const INTERNAL_TABLES = new Set([
   "User", "ApiToken", "Setting", "Model", "ModelVersion", "ArtifactFile", "Promotion", "feature_cache",
-  "TrainingRun", "RunLog", "Worker", "EncodeShard", "LoginThrottle", "VersionTrainedRows", "RunTestRow", "Schedule", "Sweep", "Webhook", "WebhookDelivery", "ModelAlias",
+  "TrainingRun", "RunLog", "Worker", "EncodeShard", "LoginThrottle", "VersionTrainedRows", "VersionRowsPart", "RunTestRow", "Schedule", "Sweep", "Webhook", "WebhookDelivery", "ModelAlias",
   "_prisma_migrations",
 ]);
 

@@ -88,12 +88,6 @@ export class KeyHashSet {
     return new KeyHashSet(m === all.length ? all : all.slice(0, m));
   }
 
-  static fromBytes(bytes: Uint8Array): KeyHashSet {
-    if (bytes.byteLength % 8 !== 0) throw new Error(`trained-row hashes: ${bytes.byteLength} bytes is not a whole number of 64-bit hashes`);
-    const copy = new Uint8Array(bytes); // aligned, and not shared with the driver's buffer
-    return new KeyHashSet(new BigUint64Array(copy.buffer, 0, copy.byteLength / 8));
-  }
-
   /** A set whose bytes are `buffer`'s, taken as they are (no copy): the caller gives it up. */
   static adopt(buffer: ArrayBuffer): KeyHashSet {
     if (buffer.byteLength % 8 !== 0) throw new Error(`trained-row hashes: ${buffer.byteLength} bytes is not a whole number of 64-bit hashes`);

@@ -58,6 +58,10 @@ async function assertNothingOutlivesFailure(): Promise<void> {
   assert.deepEqual(strayTestRows, [], "only succeeded runs have test-row predictions");
   const rowRecords = await t.db.versionTrainedRows.count();
   assert.equal(rowRecords, await t.db.modelVersion.count(), "every version, and only a version, has its record of trained rows");
+  const partial = await t.db.$queryRaw<{ versionId: string }[]>`
+    SELECT r."versionId" FROM "VersionTrainedRows" r LEFT JOIN "VersionRowsPart" p ON p."versionId" = r."versionId"
+    GROUP BY r."versionId", r.count, r."seenCount" HAVING coalesce(sum(octet_length(p.bytes)), 0) <> 8 * (r.count + r."seenCount")`;
+  assert.deepEqual(partial, [], "every record of trained rows has all its parts");
   const hashes = new Set((await t.db.modelVersion.findMany({ select: { artifactHash: true } })).map((v) => v.artifactHash));
   const local = existsSync(versionsRoot()) ? readdirSync(versionsRoot()).filter((n) => !n.startsWith(".staging-")) : [];
   for (const name of local) assert.ok(hashes.has(name), `models/versions/${name} is the local copy of a version`);
