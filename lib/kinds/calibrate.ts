@@ -63,14 +63,13 @@ export async function probeTemperature<X>(
     views?: { describe: string; make(xs: X[], labels: number[]): { xs: X[]; labels: number[] } };
   },
 ): Promise<CalibrationStats> {
-  const rows = input.xs.map((x, i) => ({ x, y: input.labels[i], name: input.labelNames[input.labels[i]] }));
-  const { fit, calibration } = calibrationSlice(rows, (r) => r.name, input.seed);
-  const slice = { xs: calibration.map((r) => r.x), labels: calibration.map((r) => r.y) };
+  const { fit, calibration } = calibrationSlice(input.labels, input.numLabels, input.seed);
+  const slice = { xs: Array.from(calibration, (i) => input.xs[i]), labels: Array.from(calibration, (i) => input.labels[i]) };
   const fitOn = input.views ? input.views.make(slice.xs, slice.labels) : slice;
   let logitsOf: ((xs: X[]) => ArrayLike<number>) | null = null;
   if (calibration.length > 0) {
     await report.log(`Calibration: training a probe on ${fit.length} training rows, holding out ${calibration.length} to fit the temperature on`);
-    logitsOf = await input.trainProbe(fit.map((r) => r.x), fit.map((r) => r.y));
+    logitsOf = await input.trainProbe(Array.from(fit, (i) => input.xs[i]), Array.from(fit, (i) => input.labels[i]));
   }
   return fitCalibration(report, {
     numLabels: input.numLabels,

@@ -45,9 +45,9 @@ const args = resolveTrainArgs({ seed }, train.length);
 const init = initStaticParams(built.vocab.length, STARTER_DEFAULTS.dim, labels.length, seed);
 const model = (await trainStatic({ trainIds: ids, trainLabels: train.map(labelOf), init, args })).params;
 
-const slice = calibrationSlice(train.map((row, i) => ({ row, i })), (r) => r.row.label, seed);
-const probe = (await trainStatic({ trainIds: slice.fit.map((r) => ids[r.i]), trainLabels: slice.fit.map((r) => labelOf(r.row)), init, args })).params;
-const views = withShortViews(slice.calibration.map((r) => ids[r.i]), slice.calibration.map((r) => labelOf(r.row)));
+const slice = calibrationSlice(train.map(labelOf), labels.length, seed);
+const probe = (await trainStatic({ trainIds: Array.from(slice.fit, (i) => ids[i]), trainLabels: Array.from(slice.fit, (i) => labelOf(train[i])), init, args })).params;
+const views = withShortViews(Array.from(slice.calibration, (i) => ids[i]), Array.from(slice.calibration, (i) => labelOf(train[i])));
 const calibration = calibrateLogits(forwardBatch(probe, views.ids).logits, views.labels, labels.length);
 
 async function score(params: StaticParams) {

@@ -60,20 +60,29 @@ test("foldTemperature divides the final layer: the model's logits become logits 
   assert.throws(() => foldTemperature(p, 0), RangeError);
 });
 
-test("calibrationSlice: 10 % stratified within [min, max] rows, none below the minimum table size, seeded", () => {
-  const rows = Array.from({ length: 1000 }, (_, i) => ({ i, label: i % 4 === 0 ? "spam" : "ham" }));
-  const s = calibrationSlice(rows, (r) => r.label, 42);
+test("calibrationSlice: 10 % stratified within [min, max] rows, none below the minimum table size, seeded; fit and slice split the rows", () => {
+  const labels = Int32Array.from({ length: 1000 }, (_, i) => (i % 4 === 0 ? 1 : 0)); // a quarter of label 1
+  const s = calibrationSlice(labels, 2, 42);
   assert.equal(s.calibration.length, 100);
   assert.equal(s.fit.length + s.calibration.length, 1000);
-  assert.equal(s.calibration.filter((r) => r.label === "spam").length, 25, "stratified");
-  assert.deepEqual(calibrationSlice(rows, (r) => r.label, 42), s);
+  assert.deepEqual([...new Set([...s.fit, ...s.calibration])].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i), "every row once");
+  assert.ok(s.fit.every((r, k) => k === 0 || r > s.fit[k - 1]), "the rows to train on, in order");
+  assert.equal(Array.from(s.calibration).filter((r) => labels[r] === 1).length, 25, "stratified");
+  assert.deepEqual(calibrationSlice(labels, 2, 42), s, "seeded");
+  assert.notDeepEqual(calibrationSlice(labels, 2, 43).calibration, s.calibration, "another seed, another slice");
   // per-label rounding may move the size by a row or two
   const near = (n: number, want: number) => assert.ok(Math.abs(n - want) <= 2, `${n} rows, want about ${want}`);
-  near(calibrationSlice(rows.slice(0, 300), (r) => r.label, 1).calibration.length, CALIBRATION_SLICE.minRows);
-  const big = Array.from({ length: 30_000 }, (_, i) => ({ label: String(i % 3) }));
-  near(calibrationSlice(big, (r) => r.label, 1).calibration.length, CALIBRATION_SLICE.maxRows);
-  const small = rows.slice(0, CALIBRATION_SLICE.minTrainRows - 1);
-  assert.deepEqual(calibrationSlice(small, (r) => r.label, 1), { fit: small, calibration: [] });
+  near(calibrationSlice(labels.subarray(0, 300), 2, 1).calibration.length, CALIBRATION_SLICE.minRows);
+  const big = Int32Array.from({ length: 30_000 }, (_, i) => i % 3);
+  near(calibrationSlice(big, 3, 1).calibration.length, CALIBRATION_SLICE.maxRows);
+  // 2,000,000 rows: the slice is drawn without shuffling them all
+  const huge = Int32Array.from({ length: 2_000_000 }, (_, i) => (i * 7) % 5);
+  const h = calibrationSlice(huge, 5, 1);
+  near(h.calibration.length, CALIBRATION_SLICE.maxRows);
+  for (let l = 0; l < 5; l++) near(Array.from(h.calibration).filter((r) => huge[r] === l).length, CALIBRATION_SLICE.maxRows / 5);
+  const small = labels.subarray(0, CALIBRATION_SLICE.minTrainRows - 1);
+  assert.deepEqual(calibrationSlice(small, 2, 1), { fit: Int32Array.from({ length: small.length }, (_, i) => i), calibration: new Int32Array(0) });
+  assert.throws(() => calibrationSlice(Int32Array.from({ length: 300 }, () => 2), 2, 1), /row 0 has label index 2, not 0 … 1/);
 });
 
 test("binOf: bins are (lower, upper], 0 in the first, 1 in the last", () => {

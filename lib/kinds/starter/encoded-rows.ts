@@ -23,7 +23,7 @@ export interface EncodeRowsInput {
   testLabels: Int32Array;
   maxLength: number;
   /** training rows held out of the model (./calibrate.ts holdOutSlice), or null */
-  holdOut: { fit: Int32Array; calibration: number[] } | null;
+  holdOut: { fit: Int32Array; calibration: Int32Array } | null;
   /** where and under which name to spill the ids, and the seed that deals the training rows among buckets; null: keep them in memory */
   spill: { dir: string; tag: string; seed: number } | null;
   onProgress(done: number, total: number): void | Promise<void>;
@@ -76,7 +76,7 @@ async function inMemory(input: EncodeRowsInput, rows: number, texts: Texts, opti
   return {
     train: h ? { trainIds: pickTokenRows(trainIds, h.fit), trainLabels: Int32Array.from(h.fit, (i) => input.trainLabels[i]) } : { trainIds, trainLabels: input.trainLabels },
     test: tokenRowsRange(all, input.train.length, all.length),
-    held: h ? { ids: h.calibration.map((i) => trainIds[i]), labels: h.calibration.map((i) => input.trainLabels[i]) } : null,
+    held: h ? { ids: Array.from(h.calibration, (i) => trainIds[i]), labels: Array.from(h.calibration, (i) => input.trainLabels[i]) } : null,
     where: "in memory",
     warning,
     close: () => {},
