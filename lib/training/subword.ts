@@ -32,12 +32,10 @@ export const SUBWORD_DEFAULTS: SubwordOptions = { minn: 2, maxn: 5, buckets: 100
  */
 export const AUTO_FEATURES_MAX_WORDS = 32;
 
-/** The median number of whitespace-separated words of (up to 10,000 evenly spaced) texts. */
+/** The median number of whitespace-separated words of the texts (a run gives it a sample of its training texts: lib/kinds/starter/train.ts). */
 export function medianWords(texts: readonly string[]): number {
   if (texts.length === 0) return 0;
-  const step = Math.max(1, Math.floor(texts.length / 10_000));
-  const counts: number[] = [];
-  for (let i = 0; i < texts.length; i += step) counts.push(texts[i].match(/\S+/g)?.length ?? 0);
+  const counts = texts.map((t) => t.match(/\S+/g)?.length ?? 0);
   counts.sort((a, b) => a - b);
   return counts[Math.floor(counts.length / 2)];
 }

@@ -10,6 +10,7 @@ import { growVocabulary, initStaticParams } from "../../training/static-model";
 import { featureLayout, type FeatureLayout } from "../../training/feature-pool";
 import { describeSubwords, featureRows, medianWords, ngramTable, sameSubwords, subwordOptions, usesNgrams, usesPairs, type SubwordOptions } from "../../training/subword";
 import { fillUniform, mulberry32 } from "../../training/rng";
+import { evenlySpaced } from "../../training/even-sample";
 import { casingOf, extendVocab, tokenizerFromCounts, tokenizerJson, vocabOf } from "../../training/tokenizer-builder";
 import { throwIfCancelled } from "../../errors";
 import { peakRssNote } from "../../process/peak-rss";
@@ -110,7 +111,7 @@ async function trainWithPool(ctx: RunContext, input: Input, pool: TokenizePool):
   // A big table's ids go to files (./encoded-rows.ts); not with a probe, which picks rows of them in
   // memory. How big: the ids per row of 1,000 of the sample's texts (encoded here, a tenth of a
   // second) times the rows.
-  const idBytes = holdOut !== null || !calibrationOn ? (train.length + test.length) * 4 * (2 + (await meanIds(staged, everyNth(sample, 1000), maxLength))) : 0;
+  const idBytes = holdOut !== null || !calibrationOn ? (train.length + test.length) * 4 * (2 + (await meanIds(staged, evenlySpaced(sample.length, 1000).map((i) => sample[i]), maxLength))) : 0;
   const spilling = idBytes > env().TOKEN_SPILL_MB * 2 ** 20;
   const spill = spilling ? { dir: spillDir(dataDir()), tag: ctx.runId, seed: input.seed } : null;
   if (spilling) await report.log(`Token ids: about ${(idBytes / 2 ** 20).toFixed(0)} MiB (more than TOKEN_SPILL_MB ${env().TOKEN_SPILL_MB}), so they go to files and each epoch reads them back`);
@@ -262,12 +263,9 @@ async function trainEncoded(ctx: RunContext, input: Input, e: Encoded): Promise<
   }
 }
 
-/** Up to 10,000 evenly spaced training texts (the ones medianWords would pick from all of them), without reading the others. */
+/** Up to 10,000 evenly spaced training texts (what the median length and the size of the ids are estimated from), without reading the others. */
 function sampleTexts(rows: RowSet): string[] {
-  const step = Math.max(1, Math.floor(rows.length / 10_000));
-  const at: number[] = [];
-  for (let i = 0; i < rows.length; i += step) at.push(i);
-  return rows.textsAt(at);
+  return rows.textsAt(evenlySpaced(rows.length, 10_000));
 }
 
 /** The rows' texts from … to - 1 (the blocks before are garbage by now: collected once they add up, ../../process/collect-garbage.ts). */
@@ -290,12 +288,6 @@ function withSubwordRows(tokens: StaticParams, o: SubwordOptions, pairs: Float32
     else fillUniform(embedding.subarray(pairStart), 1 / dim, mulberry32(seed));
   }
   return { ...tokens, vocabSize: tokens.vocabSize + ngramRows + pairRows, embedding };
-}
-
-/** At most `n` of the items, evenly spaced. */
-function everyNth<T>(items: T[], n: number): T[] {
-  const step = Math.max(1, Math.floor(items.length / n));
-  return items.filter((_, i) => i % step === 0).slice(0, n);
 }
 
 /** The mean count of ids the texts encode to, at most maxLength each, with the tokenizer in `dir`. */
