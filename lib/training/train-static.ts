@@ -123,19 +123,29 @@ export function evaluateStatic(params: StaticParams, rows: Int32Array[] | RowsRe
 /** Throws unless every label is in [0, numLabels) and every token id in [0, idLimit); returns the longest row's length. */
 function checkRows(name: string, ids: ArrayLike<Int32Array>, labels: ArrayLike<number>, numLabels: number, idLimit: number, first = 0): number {
   if (ids.length !== labels.length) throw new Error(`${name}: ${ids.length} texts but ${labels.length} labels`);
-  for (let i = 0; i < labels.length; i++) {
-    const y = labels[i];
-    if (!(Number.isInteger(y) && y >= 0 && y < numLabels)) throw new Error(`${name}: label ${y} at row ${first + i} is not in [0, ${numLabels})`);
-  }
+  checkLabels(name, labels, numLabels, first);
   let longest = 0;
   for (let i = 0; i < ids.length; i++) {
     const x = ids[i];
     if (x.length > longest) longest = x.length;
-    for (let t = 0; t < x.length; t++) {
-      if (!(x[t] >= 0 && x[t] < idLimit)) throw new Error(`${name}: token id ${x[t]} is not in [0, ${idLimit})`);
-    }
+    checkIds(name, x, 0, x.length, idLimit);
   }
   return longest;
+}
+
+/** Every label an index of 0 … numLabels − 1 (rows counted from `first` in the message). */
+function checkLabels(name: string, labels: ArrayLike<number>, numLabels: number, first: number): void {
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i];
+    if (!(Number.isInteger(y) && y >= 0 && y < numLabels)) throw new Error(`${name}: label ${y} at row ${first + i} is not in [0, ${numLabels})`);
+  }
+}
+
+/** Every id of ids[from … to) under idLimit. */
+function checkIds(name: string, ids: Int32Array, from: number, to: number, idLimit: number): void {
+  for (let t = from; t < to; t++) {
+    if (!(ids[t] >= 0 && ids[t] < idLimit)) throw new Error(`${name}: token id ${ids[t]} is not in [0, ${idLimit})`);
+  }
 }
 
 /** checkRows over a reader, a block at a time. */
@@ -147,7 +157,7 @@ function checkReader(name: string, rows: RowsReader, labels: ArrayLike<number>, 
   }
 }
 
-/** Pieces whose ids and labels are checked (checkRows) as each is read. */
+/** Pieces whose ids and labels are checked (as checkRows checks rows) as each is read. */
 function checkedPieces(pieces: TrainPieces, numLabels: number, idLimit: number): TrainPieces {
   return {
     rows: pieces.rows,
@@ -157,13 +167,8 @@ function checkedPieces(pieces: TrainPieces, numLabels: number, idLimit: number):
     read(k) {
       const p = pieces.read(k);
       const name = `train (piece ${k})`;
-      for (let i = 0; i < p.lengths.length; i++) {
-        const y = p.labels[i];
-        if (!(y >= 0 && y < numLabels)) throw new Error(`${name}: label ${y} at row ${i} is not in [0, ${numLabels})`);
-        for (let t = p.starts[i], end = t + p.lengths[i]; t < end; t++) {
-          if (!(p.ids[t] >= 0 && p.ids[t] < idLimit)) throw new Error(`${name}: token id ${p.ids[t]} is not in [0, ${idLimit})`);
-        }
-      }
+      checkLabels(name, p.labels, numLabels, 0);
+      for (let i = 0; i < p.lengths.length; i++) checkIds(name, p.ids, p.starts[i], p.starts[i] + p.lengths[i], idLimit);
       return p;
     },
   };
