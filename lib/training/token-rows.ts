@@ -64,13 +64,20 @@ export function sharedTokenBuffer(rows: Int32Array[]): SharedTokenRows | null {
 
 const tables = new WeakMap<object, SharedTokenViews>();
 
-/** The rows of a table as an array whose entries are views made when read (see above). */
-export function lazyTokenRows(views: SharedTokenViews): Int32Array[] {
+/**
+ * The rows of a table as an array whose entries are views made when read (see above). `current`:
+ * for rows in memory that is reused (a file's reader), whether they are still there; reading a row
+ * of a block that a later read overwrote throws instead of giving another row's ids.
+ */
+export function lazyTokenRows(views: SharedTokenViews, current?: () => boolean): Int32Array[] {
   const { buffer, starts, lengths } = views;
   if (starts.length !== lengths.length) throw new Error(`lazyTokenRows: ${starts.length} starts but ${lengths.length} lengths`);
   const n = starts.length;
   const all = new Int32Array(buffer);
-  const row = (i: number) => all.subarray(starts[i], starts[i] + lengths[i]);
+  const row = (i: number) => {
+    if (current && !current()) throw new Error("token rows of an earlier read of a file: a later read reused their memory (use a block before reading the next)");
+    return all.subarray(starts[i], starts[i] + lengths[i]);
+  };
   /** the row index a property key names, or -1 */
   const index = (p: string | symbol): number => {
     if (typeof p !== "string" || p.length === 0) return -1;
@@ -129,7 +136,7 @@ export function pickTokenRows(rows: Int32Array[], picked: ArrayLike<number>): In
 /** Rows read a range at a time: rows in memory, or rows in a file (token-spill.ts TokenRowFile) that are read back as asked for. */
 export interface RowsReader {
   readonly length: number;
-  /** rows from … to - 1; from a file, valid until the next read (its memory is reused) */
+  /** rows from … to - 1; from a file, valid until the next read (its memory is reused: reading a row of an earlier read throws) */
   read(from: number, to: number): Int32Array[];
 }
 

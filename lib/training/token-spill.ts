@@ -98,11 +98,13 @@ export class TokenRowFile {
   /** The file as a RowsReader (rows without an object each, token-rows.ts lazyTokenRows), read into one buffer: the rows of a read are valid until the next. */
   reader(): RowsReader {
     const buffer = new PieceBuffer();
+    let reads = 0;
     return {
       length: this.count,
       read: (from, to) => {
         const p = this.readRange(from, to, buffer);
-        return lazyTokenRows({ buffer: p.ids.buffer as SharedArrayBuffer, starts: p.starts, lengths: p.lengths });
+        const read = ++reads;
+        return lazyTokenRows({ buffer: p.ids.buffer as SharedArrayBuffer, starts: p.starts, lengths: p.lengths }, () => reads === read);
       },
     };
   }

@@ -48,6 +48,11 @@ test("TokenRowFile: every row (empty, short, longer than the write buffer) reads
     const reader = file.reader();
     assert.equal(reader.length, 3002);
     assert.deepEqual(reader.read(6, 9).map((r) => [...r]), data.ids.slice(6, 9).map((r) => [...r]));
+    // a block is valid until the next read, which reuses its memory: reading it after that throws
+    const first = reader.read(0, 2);
+    assert.deepEqual([...first[1]], [...data.ids[1]]);
+    reader.read(2, 4);
+    assert.throws(() => first[0], /earlier read of a file/);
     assert.deepEqual([...file.readAll().labels], data.labels);
     assert.throws(() => file.readRange(0, 3003), RangeError);
     assert.match(path.basename(file.file), new RegExp(`^ids-.*-${process.pid}-run-1-test\\.bin$`));
