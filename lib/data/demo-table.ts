@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { bulkExecute } from "../db/bulk-statement";
 import { mulberry32, shuffleInPlace } from "../training/rng";
 import { createRequire } from "node:module";
 import type { PrismaClient } from "@/lib/db/client";
@@ -128,7 +129,7 @@ export async function fillDemoTable(
       let inserted = 0;
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         const { sql, params } = insertStatement(rows.slice(i, i + INSERT_CHUNK));
-        inserted += await tx.$executeRawUnsafe(sql, ...params);
+        inserted += await bulkExecute(tx, sql, ...params);
       }
       return { inserted, skipped: false };
     },

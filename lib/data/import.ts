@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bulkExecute } from "../db/bulk-statement";
 import type { PrismaClient } from "../db/generated/client";
 import { quoteIdent } from "../db/catalog";
 import { AppError, badRequest } from "../errors";
@@ -155,7 +156,7 @@ export async function createLabelledTable(db: PrismaClient, name: string, rows: 
             params.push(r.label, r.text);
             return `($${params.length - 1}, $${params.length})`;
           });
-          await tx.$executeRawUnsafe(`INSERT INTO ${ident} (label, text) VALUES ${values.join(", ")}`, ...params);
+          await bulkExecute(tx, `INSERT INTO ${ident} (label, text) VALUES ${values.join(", ")}`, ...params);
         }
         await tx.$executeRawUnsafe(`ANALYZE ${ident}`);
       },
