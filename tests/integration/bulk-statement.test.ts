@@ -58,7 +58,10 @@ test("in one transaction too (as a run's save writes them), and for queries: the
   });
   for (let i = 0; i < 3; i++) await t.db.$queryRawUnsafe(`SELECT count(*)::int AS n FROM blobs`);
   const kept = liveHeap() - floor;
-  assert.ok(kept < BYTES, `${(kept / 2 ** 20).toFixed(1)} MiB kept`);
+  // Without the eviction five such statements keep over 50 MiB (the control above); inside a
+  // transaction up to about 16 MiB (the last statements' parameters) is sometimes still held for a
+  // while after commit by Prisma's transaction handling, sometimes nothing: never all of them.
+  assert.ok(kept < STATEMENTS * BYTES, `${(kept / 2 ** 20).toFixed(1)} MiB kept`);
   const bytes = randomBytes(BYTES);
   const [{ id }] = await bulkQuery<{ id: number }[]>(t.db, `INSERT INTO blobs (bytes) VALUES ($1) RETURNING id`, bytes);
   const [{ back }] = await bulkQuery<{ back: Uint8Array }[]>(t.db, `SELECT bytes AS back FROM blobs WHERE id = $1`, id);
