@@ -1,7 +1,8 @@
-// A model folder whose one ONNX graph gives `logits` (a starter version, an exported version) →
-// probabilities. The starter kind serves and evaluates its versions with it; encoder versions have
-// their own loader (lib/kinds/encoder/classifier.ts). The Classifier interface is what every kind's
-// `load` returns.
+// A model folder whose one ONNX graph gives `logits` from padded input_ids/attention_mask (an
+// exported version, any such folder) → probabilities. The starter kind serves and evaluates its
+// versions through its own flat graph (lib/kinds/starter/classifier.ts, which reads the folder with
+// readClassifierFolder), encoder versions through their own loader. The Classifier interface is what
+// every kind's `load` returns.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
@@ -25,16 +26,21 @@ export interface LoadClassifierOptions {
   threads?: number;
 }
 
+/** A classifier folder's labels (config.json id2label), tokenizer and the longest text it encodes, in tokens. */
+export async function readClassifierFolder(dir: string): Promise<{ labels: string[]; tokenizer: Awaited<ReturnType<typeof loadTokenizer>>; maxLength: number }> {
+  const config = JSON.parse(await readFile(path.join(dir, "config.json"), "utf8"));
+  const labels = labelsFromConfig(config);
+  const tokenizer = await loadTokenizer(dir);
+  return { labels, tokenizer, maxLength: Number(config.max_length ?? tokenizer.model_max_length ?? 512) };
+}
+
 /**
  * Loads a folder with config.json (id2label), tokenizer.json, tokenizer_config.json and
  * onnx/model.onnx whose graph takes input_ids/attention_mask (and token_type_ids, if it asks) and
  * returns `logits`.
  */
 export async function loadClassifier(dir: string, opts: LoadClassifierOptions = {}): Promise<Classifier> {
-  const config = JSON.parse(await readFile(path.join(dir, "config.json"), "utf8"));
-  const labels = labelsFromConfig(config);
-  const tokenizer = await loadTokenizer(dir);
-  const maxLength = Number(config.max_length ?? tokenizer.model_max_length ?? 512);
+  const { labels, tokenizer, maxLength } = await readClassifierFolder(dir);
   const session = await ort.InferenceSession.create(path.join(dir, "onnx", "model.onnx"), {
     graphOptimizationLevel: "all",
     interOpNumThreads: 1,

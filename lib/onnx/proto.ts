@@ -49,6 +49,10 @@ export function floatAttr(name: string, f: number): P.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f };
 }
 
+export function stringAttr(name: string, s: string): P.IAttributeProto {
+  return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(s) };
+}
+
 export function intsAttr(name: string, ints: number[]): P.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.INTS, ints };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { artifactDir } from "../../lib/versions/store";
-import { loadClassifier } from "../../lib/onnx/classifier";
+import { loadStarterClassifier } from "../../lib/kinds/starter/classifier";
 import type { Metrics } from "../../lib/training/types";
 import { createTestDatabase, tmpDir, type TestDatabase } from "../helpers/db";
 import { createReviewEncoderModel } from "../helpers/fixtures";
@@ -10,7 +10,7 @@ import { queueRun, runFinished, workerProcesses } from "../helpers/runs";
 // Honest scores: real runs of the starter model on the whole demo table (the default request) through
 // worker processes, without calibration (STARTER_CALIBRATION=off: the trainer as it was) and with it
 // (temperature folded into the head); the calibrated candidate's scores are read back through the
-// serving path (its version folder, loadClassifier, as /api/predict does).
+// serving path (its version folder, loadStarterClassifier, as /api/predict does).
 
 let t: TestDatabase;
 let modelsDir: string;
@@ -34,7 +34,7 @@ async function defaultRun(calibration: "off" | "on"): Promise<Done> {
 }
 
 async function scores(dir: string, texts: string[]): Promise<number[]> {
-  const classifier = await loadClassifier(dir);
+  const classifier = await loadStarterClassifier(dir);
   try {
     const probs = await classifier.predict(texts);
     probs.forEach((p, i) => console.log(JSON.stringify(texts[i]), Object.fromEntries(classifier.labels.map((l, c) => [l, p[c]]))));

@@ -8,6 +8,7 @@ import { env as hfEnv, pipeline } from "@huggingface/transformers";
 import { exportArchiveName, exportArchiveResponse, exportArtifact, exportVersion, writeExportArchive } from "../../lib/versions/export";
 import { AppError } from "../../lib/errors";
 import { loadClassifier } from "../../lib/onnx/classifier";
+import { loadStarterClassifier } from "../../lib/kinds/starter/classifier";
 import { loadEncoderClassifier, writeEncoderArtifact } from "../../lib/kinds/encoder/artifact";
 import { writeSynthBert } from "../../scripts/lib/synth-bert";
 import { loadTokenizer } from "../../lib/tokenizers/tokenizer";
@@ -111,7 +112,8 @@ test("starter version: the export loads in transformers.js and scores like the p
   assert.match(readme, /input_ids/);
   assert.match(readme, /\| 1 \| spam \|/);
 
-  const product = await loadClassifier(await artifactDir(t.db, version.artifactHash));
+  // the product serves it through the flat graph (lib/kinds/starter/classifier.ts); the export is the padded one
+  const product = await loadStarterClassifier(await artifactDir(t.db, version.artifactHash));
   const mine = (await product.predict(texts)).map((p) => Object.fromEntries(product.labels.map((l, i) => [l, p[i]])));
   await product.close();
   const theirs = await pipelineScores("starter-export", texts);
@@ -122,7 +124,7 @@ test("starter version: the export loads in transformers.js and scores like the p
   const again = await loadClassifier(dir);
   const viaExport = (await again.predict(texts)).map((p) => Object.fromEntries(again.labels.map((l, i) => [l, p[i]])));
   await again.close();
-  assert.ok(maxDiff(mine, viaExport) <= 1e-6);
+  assert.ok(maxDiff(mine, viaExport) <= 1e-5); // the same weights, summed in another order
 
   await assert.rejects(exportVersion(t.db, versionId, dir), /not empty/);
   await assert.rejects(exportVersion(t.db, "no-such-version", path.join(exportsDir, "nothing")), /No model version has the id/);

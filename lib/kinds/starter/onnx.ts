@@ -134,8 +134,9 @@ export function exportStaticOnnx(p: StaticParams, subwords?: SubwordExport): Uin
 }
 
 /** Reads the weights back from a graph written by exportStaticOnnx (with its sub-word tables, when it has them). */
-export function readStaticOnnx(bytes: Uint8Array): StaticParams & { subwords?: FoldedSubwords } {
-  const { get, has } = initializers(decodeModel(bytes), "readStaticOnnx", "not a static-embedding model?");
+export function readStaticOnnx(bytes: Uint8Array): StaticParams & { subwords?: SubwordExport } {
+  const model = decodeModel(bytes);
+  const { get, has } = initializers(model, "readStaticOnnx", "not a static-embedding model?");
   const e = get(INIT_NAMES.embedding);
   const w = get(INIT_NAMES.weight);
   const [V, D] = (e.dims ?? []).map(toNum);
@@ -152,5 +153,9 @@ export function readStaticOnnx(bytes: Uint8Array): StaticParams & { subwords?: F
     throw new Error("readStaticOnnx: initializer sizes do not match their dims");
   }
   if (!has(INIT_NAMES.count)) return p;
-  return { ...p, subwords: { counts: readFloats(get(INIT_NAMES.count)), pairs: has(INIT_NAMES.pairs) ? readFloats(get(INIT_NAMES.pairs)) : null } };
+  const pairs = has(INIT_NAMES.pairs) ? readFloats(get(INIT_NAMES.pairs)) : null;
+  // the longest run of adjacent tokens with a row: the last hash_<w> the graph computes
+  let wordNgrams = 1;
+  for (const n of model.graph?.node ?? []) for (const out of n.output ?? []) wordNgrams = Math.max(wordNgrams, Number(/^hash_(\d+)$/.exec(out)?.[1] ?? 1));
+  return { ...p, subwords: { counts: readFloats(get(INIT_NAMES.count)), pairs, wordNgrams } };
 }

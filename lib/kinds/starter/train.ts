@@ -1,8 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { loadClassifier } from "../../onnx/classifier";
 import { readStaticArtifact, writeStaticArtifact, type StaticArtifactInput } from "./artifact";
+import { loadStarterClassifier } from "./classifier";
 import { countWordsInBlocks, createTokenizePool, PARALLEL_MIN_TEXTS, type TokenizePool } from "../../tokenizers/parallel-tokenize";
 import { encodeOne, loadIdEncoder } from "../../tokenizers/encode";
 import type { RowSet } from "../../runs/row-table";
@@ -249,11 +249,11 @@ async function trainEncoded(ctx: RunContext, input: Input, e: Encoded): Promise<
   await report.log(`Trained ${result.steps} steps in ${((Date.now() - trainStart) / 1000).toFixed(1)} s${peakRssNote()}`);
   if (encoded.held) calibration = await fitHeldOut(ctx, result.params, encoded.held, { labels, layout });
 
-  // Evaluated through the exported ONNX graph: the path that will serve it.
+  // Evaluated as it will serve: its exported graph's weights, through the flat graph (./classifier.ts).
   await input.phase("evaluating-new");
   const params = calibration ? foldTemperature(result.params, calibration.calibrationTemperature) : result.params;
   await writeStaticArtifact(staged, { ...e.artifact, params });
-  const classifier = await loadClassifier(staged);
+  const classifier = await loadStarterClassifier(staged);
   try {
     // the test ids came from this folder's tokenizer through the same loader (encodeRows): the graph scores them as it would the texts
     const { metrics: metricsNew, probs } = await evaluateClassifier(classifier, test, ctx, "evaluating-new", encoded.test);
