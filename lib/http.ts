@@ -7,8 +7,8 @@ import { AppError, badRequest, type ApiError } from "./errors";
 // `route` is the one place that turns errors into JSON. Bodies are read here, as streams with a
 // byte limit, so no route buffers more than it accepts.
 
-export function json<T>(body: T, status = 200): NextResponse {
-  return NextResponse.json(body, { status });
+export function json<T>(body: T, status = 200, headers?: Record<string, string>): NextResponse {
+  return NextResponse.json(body, { status, headers });
 }
 
 /** The JSON body limit of every route unless it names another. */

@@ -11,6 +11,8 @@ export interface LoadRequest {
   method?: "GET" | "POST";
   headers?: Record<string, string>;
   body?: string;
+  /** a file holding the body (for bodies too long for a command-line argument) */
+  bodyFile?: string;
 }
 
 export interface LoadFigures {
@@ -30,6 +32,7 @@ export function autocannon(root: string, r: LoadRequest): Promise<LoadFigures> {
   const args = [path.join(root, "node_modules", "autocannon", "autocannon.js"), "--json", "-c", String(r.connections), "-d", String(r.durationS), "-m", r.method ?? "GET"];
   for (const [k, v] of Object.entries(r.headers ?? {})) args.push("-H", `${k}=${v}`);
   if (r.body !== undefined) args.push("-b", r.body);
+  if (r.bodyFile !== undefined) args.push("-i", r.bodyFile);
   args.push(r.url);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });

@@ -308,7 +308,7 @@ try {
   }
   if (only === null || only === "serving") {
     const { runServingBench } = await import("./serving");
-    await writeResult("serving", await runServingBench({ root, modelsDir: modelsTmp, pg: pgServer, say }));
+    await writeResult("serving", await runServingBench({ root, tmp, modelsDir: modelsTmp, pg: pgServer, say }));
   }
   if (only === null || only === "live") {
     const { runLiveBench } = await import("./live");

@@ -160,6 +160,17 @@ test("train, stream, promote, predict, re-train, roll back", async () => {
   }
   assert.equal((await admin.json<any>(`/api/runs/${run1.id}`)).body.candidateServing, true);
 
+  // Predictions go out uncompressed and uncached, whatever the client accepts (the route's
+  // Cache-Control: no-store, no-transform keeps Next.js's gzip off them).
+  const many = JSON.stringify({ inputs: Array.from({ length: 200 }, (_, i) => `message ${i}: claim your free prize`) });
+  for (const accept of ["gzip, deflate, br", "identity"]) {
+    const res = await admin.fetch("/api/predict", { method: "POST", headers: { "content-type": "application/json", "accept-encoding": accept }, body: many });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-encoding"), null, `Accept-Encoding: ${accept}`);
+    assert.equal(res.headers.get("cache-control"), "no-store, no-transform");
+    assert.equal((await res.json()).predictions.length, 200);
+  }
+
   // Concurrent predictions are scored together, yet each request gets its own rows with the scores
   // it gets alone; a request refused by validation (a text over the limit) fails alone.
   const requests = [["WIN cash now"], ["meeting at noon", "free prize inside", "lunch?"], ["your invoice is attached"], ["click here to claim"]];
