@@ -94,16 +94,10 @@ export class KeyHashSet {
     return new KeyHashSet(new BigUint64Array(buffer));
   }
 
-  /** The set's bytes (as toBytes gives them) in consecutive views of at most `size` bytes, without a copy. */
+  /** The set's bytes (its hashes in order, little-endian u64) in consecutive views of at most `size` bytes, without a copy. */
   *parts(size: number): Generator<Uint8Array> {
     const all = new Uint8Array(this.values.buffer, this.values.byteOffset, this.values.byteLength);
     for (let at = 0; at < all.length; at += size) yield all.subarray(at, Math.min(all.length, at + size));
-  }
-
-  toBytes(): Uint8Array<ArrayBuffer> {
-    const out = new Uint8Array(this.values.byteLength);
-    out.set(new Uint8Array(this.values.buffer, this.values.byteOffset, this.values.byteLength));
-    return out;
   }
 
   get size(): number {
