@@ -29,7 +29,7 @@ function flatFeeds(texts: number[][]): Record<string, ort.Tensor> {
   };
 }
 
-test("the flat graph gives the training model's logits: sub-words and runs of 2–5 tokens or none, head folded (labels ≤ dim) or not, texts of any length in one run", async () => {
+test("the flat graph gives the training model's logits: sub-words and runs of 2–5 tokens or none, head folded (fewer labels than dimensions) or not, texts of any length in one run", async () => {
   const V = VOCAB.length;
   const rng = mulberry32(7);
   // lengths 0, 1, 2 (one pair), long ones; neighbours whose runs must not join across texts

@@ -11,9 +11,10 @@
 //   is masked out)
 //   logits = summed / max(count, 1) · classifier.weight + classifier.bias
 //
-// When the model has no more labels than dimensions the head is folded into the tables (each row
-// multiplied by classifier.weight once, at load): the mean of the rows' logits is the logits of
-// their mean, and every gathered row is numLabels floats wide instead of dim. The exported graph
+// When the model has fewer labels than dimensions the head is folded into the tables (each row
+// multiplied by classifier.weight once, by onnxruntime when the session is created): the mean of the
+// rows' logits is the logits of their mean, and every gathered row is numLabels floats wide instead
+// of dim. The exported graph
 // stays the version's one format (export, warm starts); this one is built from it when a version
 // is loaded for serving or evaluation (lib/kinds/starter/classifier.ts).
 import { DT, floatTensor, int64Tensor, intAttr, modelOf, node, scalarFloat, serializeModel, stringAttr, valueInfo, type P } from "../../onnx/proto";
@@ -26,28 +27,12 @@ const UNTIL_END = Number.MAX_SAFE_INTEGER;
 
 export const FLAT_INPUTS = ["token_ids", "token_text", "num_texts"] as const;
 
-/** rows (n × D, row-major) times weight (D × C): n × C */
-function timesHead(rows: Float32Array, D: number, weight: Float32Array, C: number): Float32Array {
-  const n = rows.length / D;
-  const out = new Float32Array(n * C);
-  for (let r = 0; r < n; r++) {
-    const o = r * D;
-    for (let c = 0; c < C; c++) {
-      let s = 0;
-      for (let k = 0; k < D; k++) s += rows[o + k] * weight[k * C + c];
-      out[r * C + c] = s;
-    }
-  }
-  return out;
-}
-
 /** The flat graph of a starter model (its exported graph's weights, as readStaticOnnx gives them). */
 export function flatStaticOnnx(p: StaticParams, subwords?: SubwordExport): Uint8Array {
   const { vocabSize: V, dim: D, numLabels: C } = p;
-  const fold = C <= D;
+  const fold = C < D;
   const W = fold ? C : D;
-  const table = fold ? timesHead(p.embedding, D, p.weight, C) : p.embedding;
-  const pairs = subwords?.pairs ? (fold ? timesHead(subwords.pairs, D, p.weight, C) : subwords.pairs) : null;
+  const pairs = subwords?.pairs ?? null;
   const wordNgrams = pairs ? Math.max(2, subwords!.wordNgrams) : 1;
   const counts = subwords?.counts ?? new Float32Array(V).fill(1);
 
@@ -56,7 +41,13 @@ export function flatStaticOnnx(p: StaticParams, subwords?: SubwordExport): Uint8
     const e = end === 0 ? "until_end" : `end_${end}`;
     return node("Slice", [src, s, e, "axis0"], [out]);
   };
+  // folded: the tables times the head, a MatMul of initializers that onnxruntime computes once,
+  // when the session is created (constant folding, its own GEMM), not per run
+  const tables = fold
+    ? [node("MatMul", ["token_table", "weight"], ["table"]), ...(pairs ? [node("MatMul", ["pair_table", "weight"], ["pairs"])] : [])]
+    : [node("Identity", ["token_table"], ["table"]), ...(pairs ? [node("Identity", ["pair_table"], ["pairs"])] : [])];
   const nodes: P.INodeProto[] = [
+    ...tables,
     node("Concat", ["num_texts", "width"], ["sum_shape"], [intAttr("axis", 0)]),
     node("ConstantOfShape", ["sum_shape"], ["sum_zeros"]),
     node("Concat", ["num_texts", "one_1d"], ["count_shape"], [intAttr("axis", 0)]),
@@ -97,10 +88,10 @@ export function flatStaticOnnx(p: StaticParams, subwords?: SubwordExport): Uint8
   const graph: P.IGraphProto = {
     name: "static_embedding_classifier_flat",
     initializer: [
-      floatTensor("table", [V, W], table),
+      floatTensor("token_table", [V, D], p.embedding),
       floatTensor("counts", [V], counts),
       floatTensor("bias", [C], p.bias),
-      ...(fold ? [] : [floatTensor("weight", [D, C], p.weight)]),
+      floatTensor("weight", [D, C], p.weight),
       int64Tensor("width", [W]),
       int64Tensor("one_1d", [1]),
       int64Tensor("axis0", [0]),
@@ -109,11 +100,11 @@ export function flatStaticOnnx(p: StaticParams, subwords?: SubwordExport): Uint8
       scalarFloat("one", 1),
       ...(pairs
         ? [
-            floatTensor("pairs", [pairs.length / W, W], pairs),
+            floatTensor("pair_table", [pairs.length / D, D], pairs),
             ...Array.from({ length: wordNgrams }, (_, k) => int64Tensor(`start_${k}`, [k])),
             ...Array.from({ length: wordNgrams - 1 }, (_, k) => int64Tensor(`end_${-(k + 1)}`, [-(k + 1)])),
             { name: "pair_multiplier", dims: [], dataType: INT64, int64Data: [PAIR_MULTIPLIER] },
-            { name: "pair_buckets", dims: [], dataType: INT64, int64Data: [pairs.length / W] },
+            { name: "pair_buckets", dims: [], dataType: INT64, int64Data: [pairs.length / D] },
           ]
         : []),
     ],
