@@ -14,9 +14,8 @@
 // When the model has fewer labels than dimensions the head is folded into the tables (each row
 // multiplied by classifier.weight once, by onnxruntime when the session is created): the mean of the
 // rows' logits is the logits of their mean, and every gathered row is numLabels floats wide instead
-// of dim. The exported graph
-// stays the version's one format (export, warm starts); this one is built from it when a version
-// is loaded for serving or evaluation (lib/kinds/starter/classifier.ts).
+// of dim. The exported graph stays the version's one format (export, warm starts); this one is
+// built from it when a version is loaded for serving or evaluation (./classifier.ts).
 import { DT, floatTensor, int64Tensor, intAttr, modelOf, node, scalarFloat, serializeModel, stringAttr, valueInfo, type P } from "../../onnx/proto";
 import type { StaticParams } from "../../training/types";
 import { PAIR_MULTIPLIER } from "../../training/subword";
@@ -24,8 +23,6 @@ import type { SubwordExport } from "./onnx";
 
 const { FLOAT, INT64 } = DT;
 const UNTIL_END = Number.MAX_SAFE_INTEGER;
-
-export const FLAT_INPUTS = ["token_ids", "token_text", "num_texts"] as const;
 
 /** The flat graph of a starter model (its exported graph's weights, as readStaticOnnx gives them). */
 export function flatStaticOnnx(p: StaticParams, subwords?: SubwordExport): Uint8Array {
