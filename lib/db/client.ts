@@ -1,3 +1,4 @@
+import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
 import { databaseUrl } from "../env";
@@ -15,8 +16,29 @@ export function db(): PrismaClient {
 /** Whether `d` is the process-wide client (whose reads lib/db/invalidated-cache.ts may cache). */
 export const isProcessDb = (d: unknown): boolean => d !== undefined && globalForPrisma.prisma === d;
 
+/** The connection pool under each client of createDb (for a connection of its own: lib/runs/fetch-rows.ts's COPY). */
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
 export function createDb(url: string, max = 10): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max }) });
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on("error", () => {}); // an idle connection lost: the pool drops it, and the next query reports what is wrong
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(client, pool);
+  return client;
+}
+
+/**
+ * A connection of the pool under `client` (made by createDb), for work that Prisma cannot do (a
+ * COPY stream); release it as pg says (`release(err)` drops it). After `$disconnect` the pool is
+ * ended, and a connection of its own is opened instead (release closes it).
+ */
+export async function pgConnection(client: PrismaClient): Promise<pg.PoolClient> {
+  const pool = pools.get(client);
+  if (pool === undefined) throw new Error("this database client was not made by createDb: its connection pool is unknown");
+  if (!pool.ending && !pool.ended) return pool.connect();
+  const own = new pg.Client(pool.options);
+  await own.connect();
+  return Object.assign(own, { release: (err?: Error | boolean) => void (err ? own.end().catch(() => {}) : own.end()) });
 }
 
 export * from "./generated/client";

@@ -22,6 +22,11 @@ class StringColumn {
     if (this.list) this.list.push(s);
     else this.spill!.append(s);
   }
+  /** Adds the string whose UTF-8 bytes are from … to - 1 of buf (copied as they are into a spill file). */
+  addBytes(buf: Buffer, from: number, to: number): void {
+    if (this.list) this.list.push(buf.toString("utf8", from, to));
+    else this.spill!.appendBytes(buf, from, to);
+  }
   get(i: number): string {
     return this.list ? this.list[i] : this.spill!.read(i);
   }
@@ -78,6 +83,18 @@ export class RowTable {
   }
 
   add(key: string, label: string, text: string): void {
+    this.addKeyLabel(key, label);
+    this.texts.add(text);
+  }
+
+  /** Adds a row whose text is given as its UTF-8 bytes (from … to - 1 of buf): no string is made for a spilled one. */
+  addBytes(key: string, label: string, text: Buffer, from: number, to: number): void {
+    this.addKeyLabel(key, label);
+    this.texts.addBytes(text, from, to);
+  }
+
+  /** The row's label, key hash and key (its text is added next: count is its index). */
+  private addKeyLabel(key: string, label: string): void {
     const n = this.count;
     if (n === this.labels.length) {
       this.labels = grown(this.labels, n * 2);
@@ -94,7 +111,6 @@ export class RowTable {
     this.hashWords[2 * n] = hi;
     this.hashWords[2 * n + 1] = lo;
     this.keys.add(key);
-    this.texts.add(text);
     this.count++;
   }
 

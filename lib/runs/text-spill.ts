@@ -19,6 +19,9 @@ const MARK = 64;
 const READ_GAP = 16 * 1024;
 const READ_SPAN = 16 * 2 ** 20;
 
+/** Texts are written in batches of about this many bytes. */
+const PENDING_BYTES = 4 * 2 ** 20;
+
 export class TextSpill {
   readonly file: string;
   private fd: number | null;
@@ -32,9 +35,8 @@ export class TextSpill {
    */
   private lengths = new Uint32Array(1024);
   private marks = new Float64Array(16);
-  /** texts appended but not yet written, and their size */
-  /** (encoded together when written: one encoding of 4 MiB costs less than a Buffer per text) */
-  private pending: string[] = [];
+  /** texts appended but not yet written (encoded or copied here as they come) */
+  private pending = Buffer.allocUnsafe(PENDING_BYTES);
   private pendingBytes = 0;
   private readBuf = Buffer.alloc(64 * 1024);
 
@@ -53,30 +55,48 @@ export class TextSpill {
   /** Appends a text; returns its index. Written to the file in batches (flush, or once 4 MiB wait). */
   append(text: string): number {
     const length = Buffer.byteLength(text, "utf8");
+    const i = this.place(length);
+    if (length > PENDING_BYTES) this.writeNow(Buffer.from(text, "utf8"), 0, length);
+    else this.pendingBytes += this.pending.write(text, this.pendingBytes, "utf8");
+    return i;
+  }
+
+  /** Appends a text given as its UTF-8 bytes (from … to - 1 of buf); returns its index. */
+  appendBytes(buf: Buffer, from: number, to: number): number {
+    const length = to - from;
+    const i = this.place(length);
+    if (length > PENDING_BYTES) this.writeNow(buf, from, to);
+    else this.pendingBytes += buf.copy(this.pending, this.pendingBytes, from, to);
+    return i;
+  }
+
+  /** Writes what was appended. */
+  flush(): void {
+    if (this.pendingBytes === 0) return;
+    const n = this.pendingBytes;
+    this.pendingBytes = 0;
+    this.writeNow(this.pending, 0, n);
+  }
+
+  /** Records the next text's length (and mark), making room for it in the pending bytes. */
+  private place(length: number): number {
+    if (this.pendingBytes + length > PENDING_BYTES) this.flush();
     if (this.count === this.lengths.length) this.lengths = grown(this.lengths, this.lengths.length * 2);
     if (this.count % MARK === 0) {
       if (this.count / MARK === this.marks.length) this.marks = grown(this.marks, this.marks.length * 2);
       this.marks[this.count / MARK] = this.bytes + this.pendingBytes;
     }
     this.lengths[this.count] = length;
-    this.pending.push(text);
-    this.pendingBytes += length;
-    if (this.pendingBytes >= 4 * 2 ** 20) this.flush();
     return this.count++;
   }
 
-  /** Writes what was appended. */
-  flush(): void {
-    if (this.pendingBytes === 0) return;
+  /** Writes bytes from … to - 1 of buf at the file's end (after what is pending: flushed first). */
+  private writeNow(buf: Buffer, from: number, to: number): void {
+    if (buf !== this.pending) this.flush();
     const fd = this.open();
-    let all = Buffer.from(this.pending.join(""), "utf8");
-    // two lone surrogates that meet across texts would join into one character: then one at a time
-    if (all.length !== this.pendingBytes) all = Buffer.concat(this.pending.map((t) => Buffer.from(t, "utf8")));
-    let at = 0;
-    while (at < all.length) at += writeSync(fd, all, at, all.length - at, this.bytes + at);
-    this.bytes += all.length;
-    this.pending = [];
-    this.pendingBytes = 0;
+    let at = from;
+    while (at < to) at += writeSync(fd, buf, at, to - at, this.bytes + at - from);
+    this.bytes += to - from;
   }
 
   /** Text i, read back from the file. */
@@ -143,7 +163,6 @@ export class TextSpill {
         closeSync(this.fd);
       } finally {
         this.fd = null;
-        this.pending = [];
         this.pendingBytes = 0;
         rmSync(this.file, { force: true });
       }

@@ -42,6 +42,25 @@ test("TextSpill: every text reads back exactly, before and after the batch is wr
   spill.close(); // twice is fine
 });
 
+test("TextSpill: texts given as UTF-8 bytes and as strings, mixed, read back alike (a 6 MiB one written past the batch)", () => {
+  const spill = new TextSpill(path.join(tmp(), "spill"), "bytes");
+  try {
+    const all = texts();
+    // the bytes lie inside a bigger buffer, as a COPY chunk's fields do
+    all.forEach((t, i) => {
+      if (i % 2 === 0) assert.equal(spill.append(t), i);
+      else {
+        const bytes = Buffer.concat([Buffer.from("<<<"), Buffer.from(t, "utf8"), Buffer.from(">>>")]);
+        assert.equal(spill.appendBytes(bytes, 3, bytes.length - 3), i);
+      }
+    });
+    for (let i = 0; i < all.length; i++) assert.equal(spill.read(i), all[i], `text ${i}`);
+    assert.deepEqual(spill.readMany([5, 3, 1, 0]), [all[5], all[3], all[1], all[0]]);
+  } finally {
+    spill.close();
+  }
+});
+
 test("removeDeadSpills: removes this host's files of dead processes only", () => {
   const dir = tmp();
   const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
