@@ -3,10 +3,19 @@
 import * as ort from "onnxruntime-node";
 
 /**
+ * The buffer of an int64 tensor of n values, seen as int32 words: value k is written to word 2k
+ * (the low word; the high word stays 0 for values in [0, 2^31): ids, masks, positions; little-endian,
+ * as on every platform Node runs on), which avoids a BigInt per element. int64Tensor wraps it.
+ */
+export const int64Words = (n: number): Int32Array => new Int32Array(2 * n);
+
+/** The int64 tensor whose buffer `words` (from int64Words) fills. */
+export const int64Tensor = (words: Int32Array, dims: readonly number[]): ort.Tensor =>
+  new ort.Tensor("int64", new BigInt64Array(words.buffer, words.byteOffset, words.length / 2), dims);
+
+/**
  * The feeds for one batch: ids padded with padId to the batch's longest row, mask 1 on tokens,
- * token types 0. The int64 tensors are filled through an Int32Array view of their buffers (low
- * word = value, high word = 0: ids are non-negative and < 2^31; little-endian, as every platform
- * Node runs on), which avoids a BigInt per element. `mask` is the same mask as bytes, for pooling.
+ * token types 0 (int64 tensors written as int64Words). `mask` is the same mask as bytes, for pooling.
  */
 export function buildFeeds(
   ids: Int32Array[],
@@ -17,8 +26,8 @@ export function buildFeeds(
   const B = batch.length;
   let T = 1;
   for (let b = 0; b < B; b++) T = Math.max(T, ids[batch[b]].length);
-  const idWords = new Int32Array(2 * B * T);
-  const maskWords = new Int32Array(2 * B * T);
+  const idWords = int64Words(B * T);
+  const maskWords = int64Words(B * T);
   const mask = new Uint8Array(B * T);
   if (padId !== 0) for (let i = 0; i < B * T; i++) idWords[2 * i] = padId;
   for (let b = 0; b < B; b++) {
@@ -32,8 +41,8 @@ export function buildFeeds(
   }
   const feeds: Record<string, ort.Tensor> = {};
   for (const name of inputNames) {
-    if (name === "input_ids") feeds[name] = new ort.Tensor("int64", new BigInt64Array(idWords.buffer), [B, T]);
-    else if (name === "attention_mask") feeds[name] = new ort.Tensor("int64", new BigInt64Array(maskWords.buffer), [B, T]);
+    if (name === "input_ids") feeds[name] = int64Tensor(idWords, [B, T]);
+    else if (name === "attention_mask") feeds[name] = int64Tensor(maskWords, [B, T]);
     else if (name === "token_type_ids") feeds[name] = new ort.Tensor("int64", new BigInt64Array(B * T), [B, T]);
     else throw new Error(`the encoder asks for an input "${name}" (only input_ids, attention_mask and token_type_ids are fed)`);
   }

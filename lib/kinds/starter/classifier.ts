@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { readClassifierFolder, type Classifier } from "../../onnx/classifier";
+import { int64Tensor, int64Words } from "../../onnx/feeds";
 import { encodeTextsAsync } from "../../tokenizers/tokenizer";
 import { softmax } from "../../training/metrics";
 import { flatStaticOnnx } from "./flat-graph";
@@ -15,12 +16,12 @@ import { readStaticOnnx } from "./onnx";
 /** Tokens per onnxruntime run (about 8 bytes × 2 of input and numLabels floats each): texts are never split. */
 export const MAX_RUN_TOKENS = 1 << 18;
 
-/** The two int64 inputs of one run, written through Int32Array views (low word = value: ids and text numbers are < 2^31). */
+/** The two int64 inputs of one run (int64Words: ids and text numbers are < 2^31), and the number of texts. */
 function flatFeeds(ids: Int32Array[], from: number, to: number): Record<string, ort.Tensor> {
   let n = 0;
   for (let i = from; i < to; i++) n += ids[i].length;
-  const idWords = new Int32Array(2 * n);
-  const textWords = new Int32Array(2 * n);
+  const idWords = int64Words(n);
+  const textWords = int64Words(n);
   let o = 0;
   for (let i = from; i < to; i++) {
     const row = ids[i];
@@ -30,8 +31,8 @@ function flatFeeds(ids: Int32Array[], from: number, to: number): Record<string, 
     }
   }
   return {
-    token_ids: new ort.Tensor("int64", new BigInt64Array(idWords.buffer), [n]),
-    token_text: new ort.Tensor("int64", new BigInt64Array(textWords.buffer), [n]),
+    token_ids: int64Tensor(idWords, [n]),
+    token_text: int64Tensor(textWords, [n]),
     num_texts: new ort.Tensor("int64", BigInt64Array.of(BigInt(to - from)), [1]),
   };
 }

@@ -18,8 +18,7 @@
 // built from it when a version is loaded for serving or evaluation (./classifier.ts).
 import { DT, floatTensor, int64Tensor, intAttr, modelOf, node, scalarFloat, serializeModel, stringAttr, valueInfo, type P } from "../../onnx/proto";
 import type { StaticParams } from "../../training/types";
-import { PAIR_MULTIPLIER } from "../../training/subword";
-import type { SubwordExport } from "./onnx";
+import { runHashInitializers, runHashNodes, type SubwordExport } from "./onnx";
 
 const { FLOAT, INT64 } = DT;
 const UNTIL_END = Number.MAX_SAFE_INTEGER;
@@ -40,9 +39,8 @@ export function flatStaticOnnx(p: StaticParams, subwords?: SubwordExport): Uint8
   };
   // folded: the tables times the head, a MatMul of initializers that onnxruntime computes once,
   // when the session is created (constant folding, its own GEMM), not per run
-  const tables = fold
-    ? [node("MatMul", ["token_table", "weight"], ["table"]), ...(pairs ? [node("MatMul", ["pair_table", "weight"], ["pairs"])] : [])]
-    : [node("Identity", ["token_table"], ["table"]), ...(pairs ? [node("Identity", ["pair_table"], ["pairs"])] : [])];
+  // (unfolded, the weights are the tables "table" and "pairs" themselves)
+  const tables = fold ? [node("MatMul", ["token_table", "weight"], ["table"]), ...(pairs ? [node("MatMul", ["pair_table", "weight"], ["pairs"])] : [])] : [];
   const nodes: P.INodeProto[] = [
     ...tables,
     node("Concat", ["num_texts", "width"], ["sum_shape"], [intAttr("axis", 0)]),
@@ -60,10 +58,8 @@ export function flatStaticOnnx(p: StaticParams, subwords?: SubwordExport): Uint8
     nodes.push(
       // the run starting at each token: its hash (the previous run's, or the first token, times P, plus the last token)
       slice(w === 2 ? "token_ids" : `hash_${w - 1}`, 0, -1, `hash_${w}_left`),
-      node("Mul", [`hash_${w}_left`, "pair_multiplier"], [`hash_${w}_scaled`]),
       slice("token_ids", w - 1, 0, `ids_${w}_last`),
-      node("Add", [`hash_${w}_scaled`, `ids_${w}_last`], [`hash_${w}_key`]),
-      node("Mod", [`hash_${w}_key`, "pair_buckets"], [`hash_${w}`], [intAttr("fmod", 0)]),
+      ...runHashNodes(w, `hash_${w}_left`, `ids_${w}_last`),
       // it counts when its first and last tokens are of one text (token_text never decreases)
       slice("token_text", 0, -(w - 1), `run_${w}_text`),
       slice("token_text", w - 1, 0, `run_${w}_last_text`),
@@ -85,7 +81,7 @@ export function flatStaticOnnx(p: StaticParams, subwords?: SubwordExport): Uint8
   const graph: P.IGraphProto = {
     name: "static_embedding_classifier_flat",
     initializer: [
-      floatTensor("token_table", [V, D], p.embedding),
+      floatTensor(fold ? "token_table" : "table", [V, D], p.embedding),
       floatTensor("counts", [V], counts),
       floatTensor("bias", [C], p.bias),
       floatTensor("weight", [D, C], p.weight),
@@ -97,11 +93,10 @@ export function flatStaticOnnx(p: StaticParams, subwords?: SubwordExport): Uint8
       scalarFloat("one", 1),
       ...(pairs
         ? [
-            floatTensor("pair_table", [pairs.length / D, D], pairs),
+            floatTensor(fold ? "pair_table" : "pairs", [pairs.length / D, D], pairs),
             ...Array.from({ length: wordNgrams }, (_, k) => int64Tensor(`start_${k}`, [k])),
             ...Array.from({ length: wordNgrams - 1 }, (_, k) => int64Tensor(`end_${-(k + 1)}`, [-(k + 1)])),
-            { name: "pair_multiplier", dims: [], dataType: INT64, int64Data: [PAIR_MULTIPLIER] },
-            { name: "pair_buckets", dims: [], dataType: INT64, int64Data: [pairs.length / D] },
+            ...runHashInitializers(pairs.length / D),
           ]
         : []),
     ],

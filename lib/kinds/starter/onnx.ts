@@ -19,7 +19,7 @@
 // (mask_w: every token of the run is unmasked), so the pooled vector is the mean over every token row, n-gram row and pair row of the text, as in
 // training. The same file is how weights are saved and loaded (readStaticOnnx reads the initialisers
 // back), so there is one format for serving, export and warm starts.
-import { DT, floatTensor, initializers, int64Tensor, intAttr, modelOf, node, readFloats, scalarFloat, serializeModel, toNum, valueInfo, decodeModel } from "../../onnx/proto";
+import { DT, floatTensor, initializers, int64Tensor, intAttr, modelOf, node, readFloats, scalarFloat, serializeModel, toNum, valueInfo, decodeModel, type P } from "../../onnx/proto";
 import type { StaticParams } from "../../training/types";
 import { PAIR_MULTIPLIER } from "../../training/subword";
 
@@ -45,6 +45,23 @@ export const INIT_NAMES = {
 } as const;
 
 const int64Scalar = (name: string, v: number) => ({ name, dims: [], dataType: INT64, int64Data: [v] });
+
+/**
+ * How both starter graphs (this one and the flat one, ./flat-graph.ts) hash the runs of w tokens,
+ * as training does (lib/training/subword.ts): hash_w = (left × PAIR_MULTIPLIER + last) mod the
+ * pair table's rows, where `left` is the run's first w − 1 tokens' hash (hash_{w−1}, or the first
+ * token for w = 2) and `last` its last token, each as the graph slices them. Initializers: runHashInitializers.
+ */
+export function runHashNodes(w: number, left: string, last: string): P.INodeProto[] {
+  return [
+    node("Mul", [left, "pair_multiplier"], [`hash_${w}_scaled`]),
+    node("Add", [`hash_${w}_scaled`, last], [`hash_${w}_key`]),
+    node("Mod", [`hash_${w}_key`, "pair_buckets"], [`hash_${w}`], [intAttr("fmod", 0)]),
+  ];
+}
+
+/** The constants of runHashNodes, for a pair table of `buckets` rows. */
+export const runHashInitializers = (buckets: number): P.ITensorProto[] => [int64Scalar("pair_multiplier", PAIR_MULTIPLIER), int64Scalar("pair_buckets", buckets)];
 const UNTIL_END = Number.MAX_SAFE_INTEGER;
 
 /** The nodes that add the word n-gram rows and the rows' counts to `summed` and `token_count`. */
@@ -63,10 +80,8 @@ function subwordNodes(wordNgrams: number) {
     nodes.push(
       // the hash of the run: the previous run's (its first w−1 tokens) or the first token, times P, plus the last token
       prev ? slice(prev, 0, 2, `hash_${w}_left`) : slice("input_ids", 0, 2, `hash_${w}_left`),
-      node("Mul", [`hash_${w}_left`, "pair_multiplier"], [`hash_${w}_scaled`]),
       slice("input_ids", w - 1, w, `ids_${w}_last`),
-      node("Add", [`hash_${w}_scaled`, `ids_${w}_last`], [`hash_${w}_key`]),
-      node("Mod", [`hash_${w}_key`, "pair_buckets"], [`hash_${w}`], [intAttr("fmod", 0)]),
+      ...runHashNodes(w, `hash_${w}_left`, `ids_${w}_last`),
       node("Gather", [INIT_NAMES.pairs, `hash_${w}`], [`rows_${w}`], [intAttr("axis", 0)]),
       // the run counts when all its tokens do
       prev ? slice("mask_run_" + (w - 1), 0, 2, `mask_${w}_left`) : slice("mask_f", 0, 2, `mask_${w}_left`),
@@ -110,8 +125,7 @@ export function exportStaticOnnx(p: StaticParams, subwords?: SubwordExport): Uin
             ...Array.from({ length: wordNgrams }, (_, k) => int64Tensor(`start_${k}`, [k])),
             ...Array.from({ length: wordNgrams - 1 }, (_, k) => int64Tensor(`end_minus_${k + 1}`, [-(k + 1)])),
             int64Tensor("until_end_1d", [UNTIL_END]),
-            int64Scalar("pair_multiplier", PAIR_MULTIPLIER),
-            int64Scalar("pair_buckets", pairs.length / D),
+            ...runHashInitializers(pairs.length / D),
           ]
         : []),
     ],
