@@ -16,7 +16,7 @@ export function db(): PrismaClient {
 /** Whether `d` is the process-wide client (whose reads lib/db/invalidated-cache.ts may cache). */
 export const isProcessDb = (d: unknown): boolean => d !== undefined && globalForPrisma.prisma === d;
 
-/** The connection pool under each client of createDb (for a connection of its own: lib/runs/fetch-rows.ts's COPY). */
+/** The connection pool under each client of createDb (a connection for lib/runs/fetch-rows.ts's COPY). */
 const pools = new WeakMap<PrismaClient, pg.Pool>();
 
 export function createDb(url: string, max = 10): PrismaClient {
@@ -29,16 +29,12 @@ export function createDb(url: string, max = 10): PrismaClient {
 
 /**
  * A connection of the pool under `client` (made by createDb), for work that Prisma cannot do (a
- * COPY stream); release it as pg says (`release(err)` drops it). After `$disconnect` the pool is
- * ended, and a connection of its own is opened instead (release closes it).
+ * COPY stream); release it as pg says (`release(err)` drops it).
  */
 export async function pgConnection(client: PrismaClient): Promise<pg.PoolClient> {
   const pool = pools.get(client);
   if (pool === undefined) throw new Error("this database client was not made by createDb: its connection pool is unknown");
-  if (!pool.ending && !pool.ended) return pool.connect();
-  const own = new pg.Client(pool.options);
-  await own.connect();
-  return Object.assign(own, { release: (err?: Error | boolean) => void (err ? own.end().catch(() => {}) : own.end()) });
+  return pool.connect();
 }
 
 export * from "./generated/client";

@@ -73,7 +73,7 @@ export class CopyRow {
     this.field(last, buf, at, to);
   }
 
-  /** Forgets where the next backslash was found (the buffer read next is another, or holds other bytes). */
+  /** Forgets where the next backslash was found (the buffer read next holds other bytes than before: another chunk is another Buffer). */
   forget(): void {
     this.slashIn = null;
   }
@@ -149,7 +149,6 @@ export class CopyTextReader {
 
   /** Reads the complete rows in `chunk` (with what an earlier chunk left), calling onRow for each (this.row holds it). */
   feed(chunk: Buffer, onRow: (row: CopyRow) => void): void {
-    this.row.forget();
     let at = 0;
     for (;;) {
       const newline = chunk.indexOf(NEWLINE, at);
@@ -161,9 +160,8 @@ export class CopyTextReader {
         this.keep(chunk, at, newline);
         const n = this.carried;
         this.carried = 0;
-        this.row.forget();
+        this.row.forget(); // the carry buffer holds other bytes than when last read
         this.row.read(this.carry, 0, n);
-        this.row.forget();
       } else this.row.read(chunk, at, newline);
       onRow(this.row);
       at = newline + 1;

@@ -9,13 +9,13 @@ import { RowTable } from "./row-table";
 
 // Reads (key, label, text) rows of a user table in key order (the primary key's, else physical
 // order: the original system's `SELECT TOP limit`), with identifiers quoted and every value bound
-// or checked. One `COPY (SELECT …) TO STDOUT` reads the table once, on a connection of its own in
-// one read-only, repeatable-read transaction with the count for progress: linear in the rows read
-// (no re-scan per chunk), consistent (one snapshot, even while the table grows), and a limit reads
-// only that many rows. The COPY's text format is read as bytes (lib/db/copy-text.ts): a big
-// table's texts go from the socket's buffers into spill files (./text-spill.ts) as UTF-8, with no
-// JS string made for them (at 700,000 rows that was most of the fetch: node-postgres's strings and
-// their collection); the rows land in columns (./row-table.ts).
+// or checked. One `COPY (SELECT …) TO STDOUT` reads the table once, on a connection borrowed from
+// the client's pool, in one read-only, repeatable-read transaction with the count for progress:
+// linear in the rows read (no re-scan per chunk), consistent (one snapshot, even while the table
+// grows), and a limit reads only that many rows. The COPY's text format is read as bytes
+// (lib/db/copy-text.ts): a big table's texts go from the socket's buffers into spill files
+// (./text-spill.ts) as UTF-8, with no JS string made for them (at 700,000 rows that was most of
+// the fetch: node-postgres's strings and their collection); the rows land in columns (./row-table.ts).
 
 export interface FetchResult {
   rows: RowTable;

@@ -90,9 +90,8 @@ export class TextSpill {
     return this.count++;
   }
 
-  /** Writes bytes from … to - 1 of buf at the file's end (after what is pending: flushed first). */
+  /** Writes bytes from … to - 1 of buf at the file's end (nothing is pending: place flushed it for a text bigger than the batch). */
   private writeNow(buf: Buffer, from: number, to: number): void {
-    if (buf !== this.pending) this.flush();
     const fd = this.open();
     let at = from;
     while (at < to) at += writeSync(fd, buf, at, to - at, this.bytes + at - from);
